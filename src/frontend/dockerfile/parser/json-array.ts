@@ -1,0 +1,83 @@
+// Exec-form detection: BuildKit decodes the *first* JSON value of the rest of the line with
+// Go's json.Decoder, so text after a valid array is ignored, and a valid array holding a
+// non-string is an error rather than shell form.
+import { ParseFailure } from './parse-failure.js';
+import { isGoSpace } from './go-space.js';
+
+export const NOT_STRING_ARRAY = 'when using JSON array syntax, arrays must be comprised of strings only';
+
+const RE_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const RE_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** JSON whitespace only (space, tab, CR, LF). */
+function skipWs(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+/** The index just past the JSON value starting at `i`, or -1 on a syntax error. */
+function valueEnd(s: string, i: number, depth: number): number {
+  if (depth > 10000) return -1;
+  i = skipWs(s, i);
+  const c = s[i];
+  if (c === '"') {
+    RE_STRING.lastIndex = i;
+    return RE_STRING.test(s) ? RE_STRING.lastIndex : -1;
+  }
+  if (c === '[' || c === '{') {
+    const close = c === '[' ? ']' : '}';
+    i = skipWs(s, i + 1);
+    if (s[i] === close) return i + 1;
+    for (;;) {
+      if (c === '{') {
+        if (s[i] !== '"') return -1;
+        i = valueEnd(s, i, depth + 1);
+        if (i < 0) return -1;
+        i = skipWs(s, i);
+        if (s[i] !== ':') return -1;
+        i++;
+      }
+      i = valueEnd(s, i, depth + 1);
+      if (i < 0) return -1;
+      i = skipWs(s, i);
+      if (s[i] === close) return i + 1;
+      if (s[i] !== ',') return -1;
+      i++;
+    }
+  }
+  for (const lit of ['true', 'false', 'null']) if (s.startsWith(lit, i)) return i + lit.length;
+  RE_NUMBER.lastIndex = i;
+  return RE_NUMBER.test(s) ? RE_NUMBER.lastIndex : -1;
+}
+
+/**
+ * The strings of a JSON array at the start of `rest`, or undefined when `rest` is not a
+ * JSON array (shell form). Throws when it is an array with a non-string element.
+ */
+export function parseJSONArray(rest: string): string[] | undefined {
+  let start = 0;
+  while (start < rest.length && isGoSpace(rest.charCodeAt(start))) start++;
+  if (rest[start] !== '[') return undefined;
+  let end: number;
+  try {
+    end = valueEnd(rest, start, 0);
+  } catch (err) {
+    // Absurd nesting can exhaust the JS stack before Go's depth limit; call it shell form.
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+  if (end < 0) return undefined;
+  const value = JSON.parse(rest.slice(start, end)) as unknown[];
+  const out: string[] = [];
+  for (const v of value) {
+    if (typeof v !== 'string') throw new ParseFailure(NOT_STRING_ARRAY);
+    // Go's decoder turns invalid UTF-16 from \u escapes into U+FFFD.
+    out.push(v.replace(LONE_SURROGATE, '\ufffd'));
+  }
+  return out;
+}
