@@ -1,0 +1,21 @@
+// The real-world Dockerfile corpus shared by the parser tests and the benchmark.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CORPUS_DIR = '/work/shared/corpus/dockerfiles';
+
+/** BuildKit's parser rejects these (see the corpus README, "Files expected to fail"). */
+export function expectedToFail(name: string): boolean {
+  return name.startsWith('moby__buildkit__frontend__dockerfile__parser__testfiles-negative__');
+}
+
+export interface CorpusFile {
+  name: string;
+  text: string;
+}
+
+export function loadCorpus(): CorpusFile[] {
+  return readdirSync(CORPUS_DIR)
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(CORPUS_DIR, name), 'utf8') }));
+}
