@@ -1,0 +1,81 @@
+// Detects a layer's compression by its magic bytes and returns a plain tar byte stream.
+// gzip through zlib; zstd through the `zstd` CLI (Node 20 has no zstd).
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export class DecompressError extends Error {}
+
+export function detectCompression(head: Uint8Array): Compression {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+/** Reads the first bytes, then replays them in front of the rest. */
+async function peek(source: AsyncIterable<Uint8Array>, n: number):
+  Promise<{ head: Buffer; stream: AsyncIterable<Uint8Array> }> {
+  const it = source[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let have = 0;
+  let finished = false;
+  while (have < n) {
+    const next = await it.next();
+    if (next.done) {
+      finished = true;
+      break;
+    }
+    parts.push(Buffer.from(next.value));
+    have += next.value.byteLength;
+  }
+  const head = Buffer.concat(parts);
+  const stream = (async function* () {
+    if (head.length) yield head;
+    if (finished) return;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+  return { head, stream };
+}
+
+function zstdStream(input: AsyncIterable<Uint8Array>): Readable {
+  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = child.stdout;
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    out.destroy(err.code === 'ENOENT'
+      ? new DecompressError('layer is zstd-compressed but the `zstd` command is not installed (apt-get install zstd)')
+      : err);
+  });
+  child.on('close', (code) => {
+    if (code !== 0 && code !== null) out.destroy(new DecompressError(`zstd -d failed (exit ${code}): ${stderr.trim()}`));
+  });
+  const feed = Readable.from(input);
+  feed.on('error', (err) => out.destroy(err));
+  child.stdin.on('error', () => { /* reported through exit status */ });
+  feed.pipe(child.stdin);
+  return out;
+}
+
+/** A plain tar stream from a possibly compressed layer blob. */
+export async function decompressedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const { head, stream } = await peek(source, 4);
+  switch (detectCompression(head)) {
+    case 'gzip': {
+      const gunzip = createGunzip();
+      const feed = Readable.from(stream);
+      feed.on('error', (err) => gunzip.destroy(err));
+      return feed.pipe(gunzip);
+    }
+    case 'zstd':
+      return zstdStream(stream);
+    default:
+      return stream;
+  }
+}

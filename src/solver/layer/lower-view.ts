@@ -1,0 +1,112 @@
+// Read-only merged view of a chain of overlay-format layer directories, computed in user
+// space (no mount): whiteouts (0:0 char devices) hide lower entries, opaque directories
+// (trusted./user.overlay.opaque=y) hide everything below them in older layers.
+import type { Stats } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readTreeXattrsMatching } from './xattrs.js';
+
+export const OPAQUE_XATTRS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
+
+export function isWhiteout(st: { isCharacterDevice(): boolean; rdev: number | bigint }): boolean {
+  return st.isCharacterDevice() && Number(st.rdev) === 0;
+}
+
+async function tryLstat(p: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+export interface LowerEntry {
+  /** Host path of the visible version. */
+  hostPath: string;
+  stat: Stats;
+}
+
+export class LowerView {
+  /** Layer directories, newest first (the order of overlay's lowerdir option). */
+  readonly layers: readonly string[];
+  private readonly opaque = new Map<string, Promise<Set<string>>>();
+
+  constructor(layersNewestFirst: readonly string[]) {
+    this.layers = layersNewestFirst;
+  }
+
+  /** Relative paths of opaque directories in one layer (one getfattr walk per layer, cached). */
+  opaqueDirs(layer: string): Promise<Set<string>> {
+    let set = this.opaque.get(layer);
+    if (!set) {
+      set = readTreeXattrsMatching(layer, '^(trusted|user)\\.overlay\\.opaque$').then((all) => {
+        const out = new Set<string>();
+        for (const [file, attrs] of all) {
+          if ([...attrs.values()].some((v) => v.toString() === 'y')) out.add(path.relative(layer, file));
+        }
+        return out;
+      });
+      this.opaque.set(layer, set);
+    }
+    return set;
+  }
+
+  /** The visible entry at `rel` ('' is the root), or undefined when absent or whited out. */
+  async lookup(rel: string): Promise<LowerEntry | undefined> {
+    const comps = rel.split('/').filter(Boolean);
+    for (const layer of this.layers) {
+      const hostPath = path.join(layer, ...comps);
+      const st = await tryLstat(hostPath);
+      if (st) {
+        if (isWhiteout(st)) return undefined;
+        return { hostPath, stat: st };
+      }
+      // Absent here: does this layer hide the path through an ancestor?
+      if (await this.hiddenByAncestor(layer, comps)) return undefined;
+    }
+    return undefined;
+  }
+
+  private async hiddenByAncestor(layer: string, comps: string[]): Promise<boolean> {
+    const opaque = await this.opaqueDirs(layer);
+    for (let i = comps.length - 1; i >= 1; i--) {
+      const anc = comps.slice(0, i);
+      const st = await tryLstat(path.join(layer, ...anc));
+      if (!st) continue;
+      if (!st.isDirectory()) return true; // a whiteout or file replaces the directory
+      if (opaque.has(anc.join('/'))) return true;
+    }
+    return false;
+  }
+
+  /** Names visible in directory `rel` of the merged view (sorted). */
+  async readdir(rel: string): Promise<string[]> {
+    const comps = rel.split('/').filter(Boolean);
+    const seen = new Set<string>();
+    const hidden = new Set<string>();
+    for (const layer of this.layers) {
+      const dir = path.join(layer, ...comps);
+      const st = await tryLstat(dir);
+      if (st) {
+        if (!st.isDirectory()) break;
+        for (const ent of await readdir(dir, { withFileTypes: true })) {
+          if (seen.has(ent.name) || hidden.has(ent.name)) continue;
+          const est = ent.isCharacterDevice() ? await lstat(path.join(dir, ent.name)) : undefined;
+          if (est && isWhiteout(est)) hidden.add(ent.name);
+          else seen.add(ent.name);
+        }
+        if ((await this.opaqueDirs(layer)).has(comps.join('/')) || await this.hiddenByAncestor(layer, comps)) break;
+      } else if (await this.hiddenByAncestor(layer, comps)) {
+        break;
+      }
+    }
+    return [...seen].sort(compareNames);
+  }
+}
+
+/** Byte-wise name order (Go's sort.Strings on UTF-8), used for every walk. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,116 @@
+// Streaming tar reader: yields one entry at a time; file bodies are streamed from the
+// source, never buffered whole (only PAX / GNU long-name records are held in memory).
+import {
+  BLOCK, TarFormatError, decodePax, decodeRawHeader, finishHeader, isZeroBlock, padding,
+  type TarHeader,
+} from './tar-header.js';
+
+/** Pull-based reader over an async byte source. */
+class ByteSource {
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private pending: Buffer = Buffer.alloc(0);
+  private done = false;
+
+  constructor(source: AsyncIterable<Uint8Array>) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  private async fill(): Promise<boolean> {
+    if (this.done) return false;
+    const next = await this.iterator.next();
+    if (next.done) {
+      this.done = true;
+      return false;
+    }
+    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    return true;
+  }
+
+  /** Exactly n bytes, or undefined at a clean end of stream before any byte. */
+  async read(n: number): Promise<Buffer | undefined> {
+    while (this.pending.length < n) {
+      if (!(await this.fill())) {
+        if (this.pending.length === 0) return undefined;
+        throw new TarFormatError('unexpected end of tar stream');
+      }
+    }
+    const out = this.pending.subarray(0, n);
+    this.pending = this.pending.subarray(n);
+    return out;
+  }
+
+  /** Streams n bytes in chunks as they arrive. */
+  async *chunks(n: number): AsyncGenerator<Buffer> {
+    let left = n;
+    while (left > 0) {
+      if (this.pending.length === 0 && !(await this.fill())) {
+        throw new TarFormatError('unexpected end of tar stream inside an entry');
+      }
+      const take = Math.min(left, this.pending.length);
+      const out = this.pending.subarray(0, take);
+      this.pending = this.pending.subarray(take);
+      left -= take;
+      yield out;
+    }
+  }
+
+  async skip(n: number): Promise<void> {
+    for await (const _ of this.chunks(n)) { /* discard */ }
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+}
+
+export interface TarEntry {
+  header: TarHeader;
+  /** The entry's data; consume it before asking for the next entry, or it is skipped. */
+  body: AsyncIterable<Buffer>;
+}
+
+const MAX_META_RECORD = 1 << 20;
+
+export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
+  const src = new ByteSource(source);
+  try {
+    let pax = new Map<string, Buffer>();
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    for (;;) {
+      const block = await src.read(BLOCK);
+      if (!block || isZeroBlock(block)) return; // end-of-archive marker (or truncated trailer)
+      const raw = decodeRawHeader(block);
+      const metaSize = raw.size + padding(raw.size);
+      if (raw.typeflag === 'x' || raw.typeflag === 'g' || raw.typeflag === 'L' || raw.typeflag === 'K') {
+        if (raw.size > MAX_META_RECORD) throw new TarFormatError(`tar metadata record too large (${raw.size} bytes)`);
+        const data = (await src.read(metaSize)) ?? Buffer.alloc(0);
+        const content = data.subarray(0, raw.size);
+        if (raw.typeflag === 'x') pax = new Map([...pax, ...decodePax(content)]);
+        else if (raw.typeflag === 'L') longName = content.toString('utf8').replace(/\0+$/, '');
+        else if (raw.typeflag === 'K') longLink = content.toString('utf8').replace(/\0+$/, '');
+        // 'g' (global) records are ignored, as containerd does.
+        continue;
+      }
+      const header = finishHeader(raw, pax, longName, longLink);
+      pax = new Map();
+      longName = undefined;
+      longLink = undefined;
+      const bodySize = header.type === 'file' ? header.size : raw.size;
+      let remaining = bodySize;
+      const body = (async function* () {
+        for await (const chunk of src.chunks(remaining)) {
+          remaining -= chunk.length;
+          yield chunk;
+        }
+      })();
+      yield { header, body };
+      // Skip whatever the consumer left unread.
+      await src.skip(remaining);
+      await src.skip(padding(bodySize));
+    }
+  } finally {
+    await src.close();
+  }
+}

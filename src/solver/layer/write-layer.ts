@@ -1,0 +1,217 @@
+// Turns an overlay-format layer directory (an overlayfs upperdir, or one the copying
+// snapshotter wrote the same way) into an OCI layer tar stream, the way BuildKit's overlay
+// differ + containerd's ChangeWriter do: whiteout devices become .wh. entries, opaque
+// directories get .wh..wh..opq, copied-up but unchanged entries are left out, parents of
+// changed entries are included, hardlinks stay hardlinks. Deterministic: sorted walk,
+// numeric owners, no atime/ctime, whiteout times fixed.
+import { createReadStream, type BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink, open } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { LowerView, OPAQUE_XATTRS, compareNames, isWhiteout } from './lower-view.js';
+import { END_OF_ARCHIVE, emptyHeader, encodeHeader, padding, type TarHeader } from './tar-header.js';
+import { readTreeXattrs, readXattrs, type Xattrs } from './xattrs.js';
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+
+export interface WriteLayerOptions {
+  /** The layer directory to describe (overlay format). */
+  upperdir: string;
+  /** Lower layer directories, newest first; or a prepared view of them. */
+  lowers: readonly string[] | LowerView;
+  /** Clamp mtimes to this many seconds since the epoch (SOURCE_DATE_EPOCH); also the whiteout time. */
+  epoch?: number;
+}
+
+function lstatBig(p: string): Promise<BigIntStats> {
+  return lstat(p, { bigint: true });
+}
+
+function isOverlayXattr(name: string): boolean {
+  return name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
+}
+
+function keptXattrs(all: Xattrs | undefined): Xattrs {
+  const out: Xattrs = new Map();
+  if (!all) return out;
+  for (const name of [...all.keys()].sort()) {
+    if (!isOverlayXattr(name)) out.set(name, all.get(name) as Buffer);
+  }
+  return out;
+}
+
+function isOpaque(all: Xattrs | undefined): boolean {
+  return OPAQUE_XATTRS.some((k) => all?.get(k)?.toString() === 'y');
+}
+
+export function devNumbers(rdev: bigint): { major: number; minor: number } {
+  // glibc's gnu_dev_major/minor
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+async function sameContent(a: string, b: string): Promise<boolean> {
+  const [fa, fb] = await Promise.all([open(a, 'r'), open(b, 'r')]);
+  try {
+    const ba = Buffer.alloc(64 * 1024);
+    const bb = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const [ra, rb] = await Promise.all([fa.read(ba, 0, ba.length), fb.read(bb, 0, bb.length)]);
+      if (ra.bytesRead !== rb.bytesRead) return false;
+      if (ra.bytesRead === 0) return true;
+      if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false;
+    }
+  } finally {
+    await Promise.all([fa.close(), fb.close()]);
+  }
+}
+
+/** continuity's sameDirent: is the upper entry only a copy-up of the lower one? */
+async function sameDirent(base: BigIntStats, basePath: string, upper: BigIntStats, upperPath: string,
+  upperCaps: Buffer | undefined): Promise<boolean> {
+  if (base.mode !== upper.mode || base.uid !== upper.uid || base.gid !== upper.gid || base.rdev !== upper.rdev) return false;
+  // Capabilities are compared like continuity does; only read the base's when the upper has some
+  // (a copy-up keeps them, so an upper without caps over a base with caps means they were removed).
+  if (upperCaps) {
+    const baseCaps = (await readXattrs(basePath)).get('security.capability');
+    if (!baseCaps || !baseCaps.equals(upperCaps)) return false;
+  }
+  if (upper.isDirectory()) return true;
+  if (base.size !== upper.size) return false;
+  if (base.mtimeNs / 1_000_000_000n !== upper.mtimeNs / 1_000_000_000n) return false;
+  const bothTruncated = base.mtimeNs % 1_000_000_000n === 0n && upper.mtimeNs % 1_000_000_000n === 0n;
+  if (!bothTruncated) return base.mtimeNs === upper.mtimeNs;
+  if (upper.isSymbolicLink()) return (await readlink(basePath)) === (await readlink(upperPath));
+  if (upper.size === 0n) return true;
+  return upper.isFile() ? sameContent(basePath, upperPath) : true;
+}
+
+class LayerTarWriter {
+  private readonly emittedDirs = new Set<string>();
+  private readonly linkSources = new Map<string, string>();
+  private xattrs = new Map<string, Xattrs>();
+  private readonly lower: LowerView;
+
+  constructor(private readonly opts: WriteLayerOptions) {
+    this.lower = opts.lowers instanceof LowerView ? opts.lowers : new LowerView(opts.lowers);
+  }
+
+  private clampTime(seconds: number): number {
+    const { epoch } = this.opts;
+    return epoch !== undefined && seconds > epoch ? epoch : seconds;
+  }
+
+  private host(rel: string): string {
+    return path.join(this.opts.upperdir, rel);
+  }
+
+  async *generate(): AsyncGenerator<Buffer> {
+    this.xattrs = await readTreeXattrs(this.opts.upperdir);
+    yield* this.walk('', false);
+    yield END_OF_ARCHIVE;
+  }
+
+  private async *walk(relDir: string, underOpaque: boolean): AsyncGenerator<Buffer> {
+    const names = (await readdir(this.host(relDir))).sort(compareNames);
+    for (const name of names) {
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const hostPath = this.host(rel);
+      const st = await lstatBig(hostPath);
+      if (st.isSocket()) continue; // sockets never go into layers
+      const attrs = this.xattrs.get(hostPath);
+      if (isWhiteout(st)) {
+        // A whiteout only matters when something below it exists.
+        if (!underOpaque && (await this.lower.lookup(rel))) yield* this.whiteout(relDir, WHITEOUT_PREFIX + name);
+        continue;
+      }
+      const base = underOpaque ? undefined : await this.lower.lookup(rel);
+      const kept = keptXattrs(attrs);
+      const opaque = st.isDirectory() && !underOpaque && base !== undefined && isOpaque(attrs);
+      let record = true;
+      if (base && !opaque) {
+        const baseBig = await lstatBig(base.hostPath);
+        record = !(await sameDirent(baseBig, base.hostPath, st, hostPath, kept.get('security.capability')));
+      }
+      if (record) yield* this.entry(rel, hostPath, st, kept);
+      if (st.isDirectory()) {
+        if (opaque) yield* this.whiteout(rel, OPAQUE_WHITEOUT);
+        yield* this.walk(rel, underOpaque || opaque);
+      }
+    }
+  }
+
+  /** Headers for ancestors of `rel` not yet written (containerd's includeParents). */
+  private async *parents(rel: string): AsyncGenerator<Buffer> {
+    const comps = rel.split('/');
+    for (let i = 1; i < comps.length; i++) {
+      const dir = comps.slice(0, i).join('/');
+      if (this.emittedDirs.has(dir)) continue;
+      const hostPath = this.host(dir);
+      yield* this.entry(dir, hostPath, await lstatBig(hostPath), keptXattrs(this.xattrs.get(hostPath)));
+    }
+  }
+
+  private async *whiteout(relDir: string, name: string): AsyncGenerator<Buffer> {
+    const rel = relDir ? `${relDir}/${name}` : name;
+    yield* this.parents(rel);
+    const h = emptyHeader(rel, 'file');
+    h.mtime = this.opts.epoch ?? 0;
+    yield encodeHeader(h);
+  }
+
+  private async *entry(rel: string, hostPath: string, st: BigIntStats, xattrs: Xattrs): AsyncGenerator<Buffer> {
+    yield* this.parents(rel);
+    const h: TarHeader = emptyHeader(rel, 'file');
+    h.mode = Number(st.mode & 0o7777n);
+    h.uid = Number(st.uid);
+    h.gid = Number(st.gid);
+    h.mtime = this.clampTime(Number(st.mtimeNs / 1_000_000_000n));
+    h.xattrs = xattrs;
+    if (st.isDirectory()) {
+      h.type = 'dir';
+      h.name = `${rel}/`;
+      this.emittedDirs.add(rel);
+    } else if (st.isSymbolicLink()) {
+      h.type = 'symlink';
+      h.linkname = await readlink(hostPath);
+    } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+      h.type = st.isCharacterDevice() ? 'char' : 'block';
+      const { major, minor } = devNumbers(st.rdev);
+      h.devmajor = major;
+      h.devminor = minor;
+    } else if (st.isFIFO()) {
+      h.type = 'fifo';
+    } else {
+      h.size = Number(st.size);
+    }
+    if (!st.isDirectory() && st.nlink > 1n) {
+      const key = `${st.dev}:${st.ino}`;
+      const source = this.linkSources.get(key);
+      if (source !== undefined) {
+        h.type = 'link';
+        h.linkname = source;
+        h.size = 0;
+      } else {
+        this.linkSources.set(key, rel);
+      }
+    }
+    yield encodeHeader(h);
+    if (h.type === 'file' && h.size > 0) {
+      let written = 0;
+      for await (const chunk of createReadStream(hostPath, { end: h.size - 1 }) as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        yield chunk;
+      }
+      if (written !== h.size) throw new Error(`${rel} changed while writing the layer (expected ${h.size} bytes, read ${written})`);
+      const pad = padding(h.size);
+      if (pad) yield Buffer.alloc(pad);
+    }
+  }
+}
+
+/** The layer tar of `upperdir` over `lowers`, as a stream (nothing is buffered whole). */
+export function writeLayerTar(opts: WriteLayerOptions): Readable {
+  return Readable.from(new LayerTarWriter(opts).generate(), { objectMode: false });
+}
