@@ -67,6 +67,26 @@ describe('heredocs', () => {
     expect(ast.children[2]!.range.start.line).toBe(5);
   });
 
+  it('follows BuildKit\'s quote counting for escaped and partly quoted delimiters', () => {
+    const src = "FROM x\nRUN <<eo'f'\necho foo\neof\nRUN <<eo\\'f\necho foo\neo'f\nRUN <<'e'o\\'f\necho foo\neo'f\n" +
+      "RUN <<'one two'\necho bar\none two\nRUN <<$EOF\n$EOF\nRUN <<  EOF\nEOF\n";
+    const h = heredocsOf(src).slice(1).map((hs) => hs.map((x) => [x.name, x.expand, x.content]));
+    expect(h).toEqual([
+      [['eof', false, 'echo foo\n']],
+      [["eo'f", true, 'echo foo\n']],
+      [["eo'f", false, 'echo foo\n']],
+      [['one two', false, 'echo bar\n']],
+      [['$EOF', true, '']],
+      [['EOF', true, '']],
+    ]);
+  });
+
+  it('rejects a heredoc word with an unterminated quote and ignores non-heredoc words', () => {
+    for (const bad of ["<<'EOF", '<<"EOF', "<<EOF'", '<<EOF"']) expect(() => parseHeredocWord(bad), bad).toThrow();
+    for (const not of ['', 'EOF', '<<', '<<-', '<EOF', '<<<EOF', '<<EOF sh']) expect(parseHeredocWord(not), not).toBeUndefined();
+    expect(parseHeredocWord('<<EO"F"')?.name).toBe('EOF');
+  });
+
   it('treats quoted delimiters (any part) as literal bodies', () => {
     for (const [word, expand] of [
       ['<<EOF', true],
@@ -87,7 +107,9 @@ describe('heredocs', () => {
     expect(heredocsFromLine('RUN echo a<<EOF')).toEqual([]);
     expect(heredocsFromLine('RUN echo "x <<EOF y"')).toEqual([]);
     expect(heredocsFromLine('RUN cat <<<EOF')).toEqual([]);
-    expect(heredocsFromLine('RUN cat << EOF')).toEqual([]);
+    // BuildKit's lexer keeps the blanks after `<<` in the word.
+    expect(heredocsFromLine('RUN cat <<  EOF > foo').map((h) => h.name)).toEqual(['EOF']);
+    expect(heredocsFromLine('RUN cat <<EOF sh').map((h) => h.name)).toEqual(['EOF']);
     expect(heredocsFromLine('RUN <<EOF <<EOF2').map((h) => h.name)).toEqual(['EOF', 'EOF2']);
     expect(heredocsFromLine('RUN 4<<EOF')[0]!.fileDescriptor).toBe(4);
     // An unterminated quote makes the shell lexer fail: no heredocs at all.

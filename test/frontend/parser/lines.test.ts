@@ -36,6 +36,12 @@ describe('lines, continuations and comments', () => {
     expect(dump('FROM x\nRUN a \\\n# only a comment follows\n')).toBe('(from "x")\n(run "a")');
   });
 
+  it('keeps BuildKit\'s oddities: an escape alone makes an empty instruction, a blank line does not end a continuation', () => {
+    expect(dump('FROM x\n\\')).toBe('(from "x")\n("")');
+    expect(dump('RUN a\\\n\nFROM b')).toBe('(run "aFROM b")');
+    expect(dump('EXPOSE 80  443/udp\nENV\nCOPY --from=x')).toBe('(expose "80" "443/udp")\n(env)\n(copy ["--from=x"])');
+  });
+
   it('does not treat an escaped escape at end of line as a continuation', () => {
     expect(dump('RUN a\\\\\nRUN b')).toBe('(run "a\\\\\\\\")\n(run "b")');
   });
@@ -68,6 +74,8 @@ describe('lines, continuations and comments', () => {
       [['a'], true],
       [["['x']"], false],
     ]);
+    // A number Go cannot hold in a float64 is a decode error there, hence shell form.
+    expect(parseDockerfile('CMD [1e400]').children[0]!.args).toEqual(['[1e400]']);
     expect(parseError('CMD ["a", 1]').reason).toBe(
       'when using JSON array syntax, arrays must be comprised of strings only',
     );

@@ -3,6 +3,7 @@
 // quotes and raw escapes, then again over each `<<word` with quotes removed, and compares.
 // This mirrors that lexer's quoting, escaping and splitting without expanding anything.
 import { isGoSpace } from './go-space.js';
+import { ParseFailure } from './parse-failure.js';
 
 export interface WordMode {
   /** Keep quote characters in the word (BuildKit's RawQuotes). */
@@ -23,11 +24,8 @@ function braceEnd(s: string, i: number): number {
   return -1;
 }
 
-/**
- * Splits `text` into words. Returns null where the shell lexer fails (an unterminated quote
- * or `${`), which for heredoc detection means "no heredocs".
- */
-export function splitShellWords(text: string, mode: WordMode): string[] | null {
+/** Splits `text` into words; throws a ParseFailure where the shell lexer fails. */
+export function splitShellWords(text: string, mode: WordMode): string[] {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -40,7 +38,7 @@ export function splitShellWords(text: string, mode: WordMode): string[] | null {
     const c = text[i]!;
     if (c === "'") {
       const close = text.indexOf("'", i + 1);
-      if (close < 0) return null;
+      if (close < 0) throw new ParseFailure('unexpected end of statement while looking for matching single-quote');
       word += mode.rawQuotes ? text.slice(i, close + 1) : text.slice(i + 1, close);
       inWord = true;
       i = close;
@@ -55,14 +53,14 @@ export function splitShellWords(text: string, mode: WordMode): string[] | null {
           word += text[j];
         } else if (d === '$' && text[j + 1] === '{') {
           const end = braceEnd(text, j);
-          if (end < 0) return null;
+          if (end < 0) throw new ParseFailure("syntax error: missing '}'");
           word += text.slice(j, end + 1);
           j = end;
         } else {
           word += d;
         }
       }
-      if (j >= text.length) return null;
+      if (j >= text.length) throw new ParseFailure('unexpected end of statement while looking for matching double-quote');
       if (mode.rawQuotes) word += '"';
       inWord = true;
       i = j;
@@ -73,10 +71,17 @@ export function splitShellWords(text: string, mode: WordMode): string[] | null {
       inWord = true;
     } else if (c === '$' && text[i + 1] === '{') {
       const end = braceEnd(text, i);
-      if (end < 0) return null;
+      if (end < 0) throw new ParseFailure("syntax error: missing '}'");
       word += text.slice(i, end + 1);
       inWord = true;
       i = end;
+    } else if (c === '<' && text[i + 1] === '<') {
+      // Like BuildKit's lexer, `<<` swallows the blanks after it: `<<  EOF` is one word.
+      let j = i + 2;
+      while (j < text.length && isGoSpace(text.charCodeAt(j))) j++;
+      word += text.slice(i, j);
+      inWord = true;
+      i = j - 1;
     } else if (isGoSpace(c.charCodeAt(0))) {
       flush();
     } else {

@@ -55,6 +55,14 @@ function valueEnd(s: string, i: number, depth: number): number {
   return RE_NUMBER.test(s) ? RE_NUMBER.lastIndex : -1;
 }
 
+/** Whether a decoded value holds a number too large for a Go float64 (a decode error there). */
+function overflows(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(overflows);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(overflows);
+  return false;
+}
+
 /**
  * The strings of a JSON array at the start of `rest`, or undefined when `rest` is not a
  * JSON array (shell form). Throws when it is an array with a non-string element.
@@ -73,6 +81,8 @@ export function parseJSONArray(rest: string): string[] | undefined {
   }
   if (end < 0) return undefined;
   const value = JSON.parse(rest.slice(start, end)) as unknown[];
+  // Go's decoder fails on such numbers, which makes the line shell form.
+  if (overflows(value)) return undefined;
   const out: string[] = [];
   for (const v of value) {
     if (typeof v !== 'string') throw new ParseFailure(NOT_STRING_ARRAY);
