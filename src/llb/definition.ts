@@ -24,8 +24,8 @@ export function decodeDefinition(def: Definition): DecodedDefinition {
     const actual = digestOf(entry.data);
     if (actual !== entry.digest) throw new LLBError(`${label}: digest mismatch, data hashes to ${actual}`);
     const op = decodeOp(entry.data, label);
-    if (encodeOp(op) !== entry.data) throw new LLBError(`${label}: encoding is not canonical`);
     validateOp(op, label);
+    if (encodeOp(op) !== entry.data) throw new LLBError(`${label}: encoding is not canonical`);
     byDigest.set(entry.digest, op);
   }
 
