@@ -256,6 +256,27 @@ describe('ONBUILD / MAINTAINER', () => {
   });
 });
 
+describe('bare keywords (BuildKit parse_test.go)', () => {
+  it('give BuildKit\'s argument-count errors', () => {
+    for (const cmd of ['ENV', 'LABEL', 'ONBUILD', 'HEALTHCHECK', 'EXPOSE', 'VOLUME', 'ARG', 'SHELL']) {
+      expect(reasonOf(cmd), cmd).toBe(`${cmd} requires at least one argument`);
+    }
+    for (const cmd of ['MAINTAINER', 'WORKDIR', 'USER', 'STOPSIGNAL']) {
+      expect(reasonOf(cmd), cmd).toBe(`${cmd} requires exactly one argument`);
+    }
+    for (const cmd of ['ADD', 'COPY']) {
+      expect(reasonOf(`${cmd} arg1`), cmd).toBe(
+        `${cmd} requires at least two arguments, but only one was provided. Destination could not be determined`,
+      );
+    }
+    expect(reasonOf('FROM')).toBe('FROM requires either one or three arguments');
+    // RUN, CMD and ENTRYPOINT accept an empty command line at this level.
+    expect(parse('RUN', 'run').cmdLine).toEqual([]);
+    expect(parse('CMD', 'cmd').cmdLine).toEqual([]);
+    expect(parse('ENTRYPOINT', 'entrypoint').cmdLine).toBeNull();
+  });
+});
+
 describe('unknown instructions', () => {
   it('names the keyword as written and suggests a close one', () => {
     expect(reasonOf('RUNN echo')).toBe('unknown instruction: RUNN (did you mean RUN?)');
