@@ -225,8 +225,9 @@ function toAction(spec: ActionSpec, parentDir: string, base: number): FileAction
     case 'symlink':
       return withOptional({
         type: 'symlink' as const,
+        // Both paths as written: BuildKit does not resolve symlink paths against the dir.
         oldpath: spec.oldpath,
-        newpath: normalizeFilePath(parentDir, spec.newpath, false),
+        newpath: spec.newpath,
       }, { owner: marshalOwner(spec.opts.owner, base), timestamp: toNanos(spec.opts.timestamp) });
   }
 }
@@ -301,6 +302,7 @@ export function buildFileOp(state: State, action: FileActionChain, opts: Constra
 
   const caps = new Set(['file.base']);
   for (const a of actions) {
+    if (a.action.type === 'symlink') caps.add('file.symlink.create');
     if (a.action.type !== 'copy') continue;
     if (a.action.includePatterns.length || a.action.excludePatterns.length) caps.add('file.copy.includeexcludepatterns');
     if (a.action.alwaysReplaceExistingDestPaths) caps.add('file.copy.alwaysreplaceexistingdestpaths');

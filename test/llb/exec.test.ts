@@ -33,6 +33,16 @@ describe('run arguments', () => {
     expect(withProxy.exec.meta.proxyEnv).toEqual({ httpProxy: 'http://p:3128', httpsProxy: '', ftpProxy: '', noProxy: '', allProxy: '' });
     expect(execOpForCacheKey(withProxy.exec)).toEqual(execOpForCacheKey(without.exec));
     expect(execOpForCacheKey(withProxy.exec).meta.proxyEnv).toBeUndefined();
+    // The op itself (and so its digest) still differs, as in BuildKit.
+    expect(withProxy.op).not.toEqual(without.op);
+  });
+
+  it('execOpForCacheKey clears selectors and drops a lone plain root mount, as BuildKit CacheMap', () => {
+    const lone = execOf(image('alpine').run({ args: ['true'] }).root()).exec;
+    expect(execOpForCacheKey(lone).mounts).toEqual([]);
+    const sel = execOf(image('alpine').run({ args: ['true'], mounts: [{ type: 'bind', target: '/s', source: local('c'), selector: 'x', readonly: true }] }).root()).exec;
+    expect(execOpForCacheKey(sel).mounts.map((m) => m.selector)).toEqual(['', '']);
+    expect(sel.mounts[1]!.selector).toBe('x'); // the input is not modified
   });
 });
 
