@@ -2,6 +2,10 @@
 // when that command runs (start-up time is part of the product, DESIGN.md principle 8).
 import { Command, CommanderError } from 'commander';
 import { registerDebug } from './commands/debug.js';
+import { registerPull } from './commands/pull.js';
+import { registerPush } from './commands/push.js';
+import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
 import { reportError } from './errors.js';
 
 declare const SLIPWAY_VERSION: string;
@@ -16,6 +20,10 @@ export function makeProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDebug(program);
+  registerPull(program);
+  registerPush(program);
+  registerLogin(program);
+  registerLogout(program);
   return program;
 }
 

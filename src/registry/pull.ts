@@ -1,0 +1,172 @@
+// `pull`: resolve a reference to a manifest (choosing linux/amd64 from an index), download
+// config and layers concurrently into the content store (each verified while streaming,
+// retried on transient failures), then store the manifest (and index) and record the image.
+// Blobs are written before the manifests that name them, so a stored manifest implies its blobs.
+import pLimit from 'p-limit';
+import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../content/descriptor.js';
+import { ContentStore, DigestMismatchError } from '../content/store.js';
+import { ImageStore } from '../store/image-store.js';
+import { withLease } from '../store/leases.js';
+import { clientFor, type RegistryClient } from './client.js';
+import { RegistryError } from './errors.js';
+import { choosePlatform, DEFAULT_PLATFORM, ManifestError, parseManifest } from './manifest.js';
+import { shortId, silentProgress, type TransferProgress } from './progress.js';
+import { parseReference, type Reference } from './reference.js';
+import { recordBlobSources } from './sources.js';
+
+export interface PullOptions {
+  root: string;
+  content?: ContentStore;
+  progress?: TransferProgress;
+  platform?: Platform;
+  /** Parallel blob downloads (Docker's default max-concurrent-downloads is 3). */
+  concurrency?: number;
+  client?: RegistryClient;
+  /** Records the pulled image; defaults to the image store's `tag(name, target, {fromRegistry})`. */
+  recordImage?: (name: string, target: Descriptor) => Promise<void>;
+}
+
+export interface PullResult {
+  reference: Reference;
+  /** What the reference points at in the registry: an index or a manifest. */
+  target: Descriptor;
+  /** The chosen single-platform manifest. */
+  manifest: Descriptor;
+  config: ImageConfig;
+  /** Layers that had to be downloaded (the others were in the store already). */
+  downloaded: number;
+  /** False when the name already pointed at this exact image. */
+  newer: boolean;
+}
+
+export interface ResolvedManifest {
+  reference: Reference;
+  target: Descriptor;
+  targetBytes: Buffer;
+  /** The index bytes and the chosen manifest, when the target is an index. */
+  manifestDescriptor: Descriptor;
+  manifestBytes: Buffer;
+  manifest: ImageManifest;
+}
+
+/** Fetches and validates the manifest a reference names (following an index to one platform). */
+export async function resolveManifest(
+  client: RegistryClient,
+  ref: Reference,
+  platform: Platform = DEFAULT_PLATFORM,
+): Promise<ResolvedManifest> {
+  const what = ref.toString();
+  const top = await client.getManifest(ref.path, ref.manifestRef(), what);
+  const parsed = parseManifest(top.bytes, top.mediaType, what);
+  const target: Descriptor = { mediaType: parsed.mediaType, digest: top.digest, size: top.bytes.length };
+  if (parsed.kind === 'manifest') {
+    return { reference: ref, target, targetBytes: top.bytes, manifestDescriptor: target, manifestBytes: top.bytes, manifest: parsed.manifest };
+  }
+  const chosen = choosePlatform(parsed.index, what, platform);
+  const child = await client.getManifest(ref.path, chosen.digest, `${ref.fullName()}@${chosen.digest}`);
+  if (child.bytes.length !== chosen.size) {
+    throw new RegistryError(`${what}: manifest ${chosen.digest} has size ${child.bytes.length}, the index says ${chosen.size}`, { reference: what, code: 'SIZE_INVALID' });
+  }
+  const inner = parseManifest(child.bytes, child.mediaType || chosen.mediaType, what);
+  if (inner.kind !== 'manifest') throw new ManifestError(what, `index entry ${chosen.digest} is not an image manifest`);
+  return {
+    reference: ref,
+    target,
+    targetBytes: top.bytes,
+    manifestDescriptor: { mediaType: inner.mediaType, digest: chosen.digest, size: chosen.size, ...(chosen.platform ? { platform: chosen.platform } : {}) },
+    manifestBytes: child.bytes,
+    manifest: inner.manifest,
+  };
+}
+
+/**
+ * Downloads one blob into the store unless it is there already. Retries drops and 5xx; a
+ * digest or size mismatch is final and leaves nothing stored. Returns true if it downloaded.
+ */
+export async function fetchBlob(
+  client: RegistryClient,
+  content: ContentStore,
+  repo: string,
+  desc: Descriptor,
+  onBytes?: (n: number) => void,
+): Promise<boolean> {
+  if ((await content.size(desc.digest)) === desc.size) return false;
+  const what = `${client.host}/${repo}@${desc.digest}`;
+  await client.retrying(what, async () => {
+    const res = await client.getBlob(repo, desc.digest, what, { retry: false });
+    let received = 0;
+    async function* counted(): AsyncIterable<Uint8Array> {
+      for await (const chunk of res.body) {
+        received += (chunk as Buffer).length;
+        onBytes?.(received);
+        yield chunk as Buffer;
+      }
+    }
+    try {
+      await content.writeStream(counted(), { digest: desc.digest, size: desc.size });
+    } catch (err) {
+      res.body.destroy();
+      if (err instanceof DigestMismatchError) {
+        throw new RegistryError(`${what}: blob rejected: ${err.message}`, { reference: what, status: res.status, code: 'DIGEST_INVALID', cause: err });
+      }
+      throw err;
+    }
+  });
+  return true;
+}
+
+export async function pullImage(refString: string, opts: PullOptions): Promise<PullResult> {
+  const ref = parseReference(refString);
+  const content = opts.content ?? new ContentStore(opts.root);
+  const progress = opts.progress ?? silentProgress;
+  const client = opts.client ?? clientFor(ref.domain);
+  const images = new ImageStore(opts.root, content);
+  const record = opts.recordImage ?? (async (name: string, target: Descriptor) => void (await images.tag(name, target, { fromRegistry: true })));
+
+  const resolved = await resolveManifest(client, ref, opts.platform);
+  progress.line(`${ref.digest ?? ref.tag}: Pulling from ${ref.path}`);
+  const { manifest } = resolved;
+  const previous = await images.resolve(ref.toString()).catch(() => undefined);
+  const blobs = [manifest.config, ...manifest.layers];
+  await content.ensureLayout();
+
+  let downloaded = 0;
+  const config = await withLease(opts.root, [resolved.target.digest, resolved.manifestDescriptor.digest, ...blobs.map((b) => b.digest)], async () => {
+    const limit = pLimit(opts.concurrency ?? 3);
+    const layerJobs = manifest.layers.map((layer) =>
+      limit(async () => {
+        const id = shortId(layer.digest);
+        if ((await content.size(layer.digest)) === layer.size) {
+          progress.layer(id, 'Already exists');
+          return;
+        }
+        progress.layer(id, 'Pulling fs layer');
+        await fetchBlob(client, content, ref.path, layer, (n) => progress.layer(id, 'Downloading', n, layer.size));
+        downloaded++;
+        progress.layer(id, 'Pull complete');
+      }),
+    );
+    const configJob = fetchBlob(client, content, ref.path, manifest.config);
+    const results = await Promise.allSettled([configJob, ...layerJobs]);
+    progress.done();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    let cfg: ImageConfig;
+    try {
+      cfg = JSON.parse((await content.readBytes(manifest.config.digest)).toString('utf8')) as ImageConfig;
+    } catch (err) {
+      throw new ManifestError(ref.toString(), `image config ${manifest.config.digest} is not valid JSON (${(err as Error).message})`);
+    }
+    await content.writeBytes(resolved.manifestBytes, { digest: resolved.manifestDescriptor.digest });
+    if (resolved.target.digest !== resolved.manifestDescriptor.digest) {
+      await content.writeBytes(resolved.targetBytes, { digest: resolved.target.digest });
+    }
+    await record(ref.toString(), resolved.target);
+    return cfg;
+  });
+  await recordBlobSources(opts.root, `${ref.domain}/${ref.path}`, blobs.map((b) => b.digest)).catch(() => undefined);
+  progress.line(`Digest: ${resolved.target.digest}`);
+  const newer = previous?.target.digest !== resolved.target.digest;
+  progress.line(`Status: ${newer ? 'Downloaded newer image' : 'Image is up to date'} for ${ref.familiarString()}`);
+  return { reference: ref, target: resolved.target, manifest: resolved.manifestDescriptor, config, downloaded, newer };
+}

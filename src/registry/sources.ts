@@ -1,0 +1,44 @@
+// Where blobs came from: `<root>/store/sources.json` maps a blob digest to the repositories
+// (`host/path`) known to hold it, so a push to the same registry can mount instead of upload.
+// Losing an update to a concurrent writer only costs an upload later, so no lock is taken.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+type Sources = Record<string, string[]>;
+const MAX_REPOS_PER_BLOB = 8;
+
+function file(root: string): string {
+  return path.join(root, 'store', 'sources.json');
+}
+
+async function load(root: string): Promise<Sources> {
+  try {
+    return JSON.parse(await fs.readFile(file(root), 'utf8')) as Sources;
+  } catch {
+    return {};
+  }
+}
+
+/** Repositories (`host/path`) known to hold `digest`. */
+export async function blobSources(root: string, digest: string): Promise<string[]> {
+  return (await load(root))[digest] ?? [];
+}
+
+/** Records that every digest in `digests` exists in `repository` (`host/path`). */
+export async function recordBlobSources(root: string, repository: string, digests: Iterable<string>): Promise<void> {
+  const all = await load(root);
+  let changed = false;
+  for (const d of digests) {
+    const list = all[d] ?? [];
+    if (list[0] === repository) continue;
+    all[d] = [repository, ...list.filter((r) => r !== repository)].slice(0, MAX_REPOS_PER_BLOB);
+    changed = true;
+  }
+  if (!changed) return;
+  const target = file(root);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(all));
+  await fs.rename(tmp, target);
+}
