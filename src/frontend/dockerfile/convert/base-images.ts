@@ -1,0 +1,59 @@
+// FROM resolution (BuildKit's resolveBaseImage): a base image's config is looked up before
+// anything runs, and its source is pinned to `ref@digest`. Images without layers become
+// scratch, as BuildKit does.
+import { normalizeImageRef } from '../../../llb/image-ref.js';
+import { image } from '../../../llb/sources.js';
+import { scratch } from '../../../llb/state.js';
+import { cloneImage, emptyImage } from '../image-config.js';
+import type { ConvertContext } from './context.js';
+import type { DispatchState } from './dispatch-state.js';
+import { errorAt } from './located-error.js';
+import type { ImageConfigResolver } from './options.js';
+import { formatStep } from './progress-name.js';
+import { locationOf } from './source-location.js';
+
+export const EMPTY_IMAGE_NAME = 'scratch';
+
+export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, resolver: ImageConfigResolver): Promise<void> {
+  d.resolved = true;
+  const platform = d.platform ?? ctx.targetPlatform;
+  d.platform = platform;
+  if (d.baseName === EMPTY_IMAGE_NAME) {
+    d.resolvedState = scratch().platform(platform);
+    d.resolvedImage = emptyImage(ctx.targetPlatform);
+    return;
+  }
+  const origName = d.baseName;
+  let ref: string;
+  try {
+    ref = normalizeImageRef(d.baseName);
+  } catch (err) {
+    throw errorAt(ctx.src, d.location, `failed to parse stage name ${JSON.stringify(d.baseName)}: ${(err as Error).message}`);
+  }
+  let resolved;
+  try {
+    resolved = await resolver(ref, { platform });
+  } catch (err) {
+    throw errorAt(ctx.src, d.location, `${origName}: ${(err as Error).message}`);
+  }
+  d.baseImage = cloneImage(resolved.config);
+  const img = cloneImage(resolved.config);
+  delete img.created;
+  const named = resolved.ref ? normalizeImageRef(resolved.ref) : ref;
+  d.baseName = resolved.digest ? `${named.split('@')[0]}@${resolved.digest}` : named;
+
+  const isScratch = (img.rootfs?.diff_ids ?? []).length === 0 && (img.history ?? []).every((h) => h.empty_layer);
+  d.resolvedImage = img;
+  if (isScratch) {
+    d.resolvedState = scratch().platform(platform);
+    return;
+  }
+  const text = `FROM ${d.baseName}`;
+  d.fromSteps = d.cmdTotal > 0 ? 1 : 0;
+  d.resolvedState = image(d.baseName, {
+    platform,
+    customName: d.cmdTotal > 0 ? formatStep(d.stageName, 1, d.cmdTotal, false, text) : text,
+    description: { 'com.docker.dockerfile.v1.command': d.stage?.from.original ?? '' },
+    location: locationOf(ctx, d.location),
+  });
+}

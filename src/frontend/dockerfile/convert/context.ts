@@ -1,0 +1,28 @@
+// What every dispatcher shares during one conversion.
+import type { State } from '../../../llb/state.js';
+import type { Platform, ProxyEnv } from '../../../llb/types.js';
+import type { SourceMap } from '../../../llb/vertex.js';
+import type { EscapeToken, ShellLex } from '../shell/index.js';
+import type { DispatchStates } from './dispatch-state.js';
+import type { SourceFile } from './located-error.js';
+import type { ConvertWarning } from './options.js';
+
+export interface ConvertContext {
+  src: SourceFile;
+  escapeToken: EscapeToken;
+  shlex: ShellLex;
+  sourceMap: SourceMap;
+  /** Global ARGs (platform args, then the ARGs before the first FROM). */
+  globalArgs: Map<string, string>;
+  buildArgs: ReadonlyMap<string, string>;
+  proxyEnv: Partial<ProxyEnv> | undefined;
+  targetPlatform: Platform;
+  states: DispatchStates;
+  /** The build context source for this pass (see index.ts). */
+  buildContext: State;
+  /** SOURCE_DATE_EPOCH as RFC 3339, when given as a build arg. */
+  epoch: string | undefined;
+  /** ARG names some reachable stage declared (for the unused build-arg warning). */
+  consumedArgs: Set<string>;
+  warnings: ConvertWarning[];
+}

@@ -1,0 +1,26 @@
+// ARG inside a stage (BuildKit's dispatchArg): the value is the --build-arg if given, else
+// the default expanded with the stage's env, else the global ARG of the same name. A
+// value reaches later expansions and RUN as an environment variable (never the image's Env).
+import type { ArgCommand } from '../instructions/types.js';
+import type { ConvertContext } from './context.js';
+import type { DispatchState } from './dispatch-state.js';
+import { commitToHistory } from './history.js';
+import { stateEnv } from './state-env.js';
+
+export function dispatchArg(ctx: ConvertContext, d: DispatchState, c: ArgCommand): void {
+  const r = d.r;
+  const parts: string[] = [];
+  for (const arg of c.args) {
+    ctx.consumedArgs.add(arg.key);
+    const given = ctx.buildArgs.get(arg.key);
+    let value = arg.value;
+    if (given !== undefined) value = given;
+    else if (value !== undefined) value = ctx.shlex.processWord(value, stateEnv(r.state));
+    else value = ctx.globalArgs.get(arg.key);
+
+    if (value !== undefined) r.state = r.state.addEnv(arg.key, value);
+    r.buildArgs.push({ key: arg.key, value });
+    parts.push(value === undefined ? arg.key : `${arg.key}=${value}`);
+  }
+  commitToHistory(r.image, `ARG ${parts.join(' ')}`, { withLayer: false, created: ctx.epoch });
+}

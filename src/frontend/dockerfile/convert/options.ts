@@ -1,0 +1,69 @@
+// What the converter takes and what it hands to the solver, the exporters and the CLI.
+import type { Definition, NetMode, Platform } from '../../../llb/types.js';
+import type { State } from '../../../llb/state.js';
+import type { Image } from '../image-config.js';
+
+/** A base image's identity and config, as the registry/store layer resolves it. */
+export interface ResolvedImageConfig {
+  /** The normalized reference that was resolved (`docker.io/library/busybox:latest`). */
+  ref: string;
+  /** Manifest digest (`sha256:…`); pinned into the LLB source as `ref@digest`. */
+  digest: string;
+  /** The image config document (env, cmd, history, rootfs…). */
+  config: Image;
+}
+
+/** Looks up a base image's config before anything runs (local store first, then registry). */
+export type ImageConfigResolver = (ref: string, opts: { platform: Platform }) => Promise<ResolvedImageConfig>;
+
+export interface ConvertOptions {
+  /** Resolves `FROM` images and `COPY --from=<image>` sources. */
+  resolveImageConfig: ImageConfigResolver;
+  /** Dockerfile name for errors and the source map (default `Dockerfile`). */
+  file?: string;
+  /** Stage to build (default: the last one). Case-insensitive, as BuildKit. */
+  target?: string;
+  /** `--build-arg K=V` values, in the order given. */
+  buildArgs?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /** `--platform`: only linux/amd64 is accepted. */
+  platform?: string;
+  /** `.dockerignore` patterns, applied to the build context source as excludes. */
+  dockerignore?: readonly string[];
+  /** `--label K=V` for the result image. */
+  labels?: Readonly<Record<string, string>>;
+  /** `--network` for every RUN (BuildKit's force-network-mode); default sandbox. */
+  network?: NetMode;
+  /** `--no-cache` (true: every stage) or `--no-cache-filter` stage names. */
+  noCache?: boolean | readonly string[];
+}
+
+export interface ConvertWarning {
+  message: string;
+  /** `file:line` the warning is about, when it concerns a line. */
+  location?: { file: string; line: number };
+}
+
+/** One stage of the Dockerfile and whether the target needs it. */
+export interface StageInfo {
+  /** `AS` name, or `stage-N` for unnamed stages. */
+  name: string;
+  index: number;
+  /** The FROM argument after ARG expansion (a stage name, an image, or `scratch`). */
+  base: string;
+  reachable: boolean;
+}
+
+export interface ConvertResult {
+  /** The marshalled LLB graph whose root is the target stage's filesystem. */
+  definition: Definition;
+  /** The target stage's final state (for callers that want to add more ops). */
+  state: State;
+  /** The image config for the target: config, history (without timestamps), platform. */
+  image: Image;
+  /** The base image of the target's FROM chain, untouched (null for scratch). */
+  baseImage: Image | null;
+  /** Name of the stage that was built. */
+  target: string;
+  stages: StageInfo[];
+  warnings: ConvertWarning[];
+}
