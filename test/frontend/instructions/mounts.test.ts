@@ -179,7 +179,9 @@ describe('mount syntax', () => {
   });
 
   it('checkMountSpec is BuildKit\'s parse-time pass: CSV shape and from= variables only', () => {
-    expect(() => checkMountSpec('type=nonsense,whatever,z')).not.toThrow();
+    expect(checkMountSpec('type=nonsense,whatever,z')).toBe('');
+    expect(checkMountSpec('type=bind,from=build,target=/x')).toBe('build');
+    expect(checkMountSpec('type=cache,target=/x,FROM=a,from=b')).toBe('b');
     expect(() => checkMountSpec('type=bind,from=$STAGE')).toThrow("'from' doesn't support variable expansion, define alias stage instead");
     expect(() => checkMountSpec('type=bind,FROM=a${X}')).toThrow(/doesn't support variable expansion/);
     expect(() => checkMountSpec('type=bind,from=stage$')).not.toThrow();
@@ -197,6 +199,7 @@ describe('mount syntax', () => {
 describe('RUN --mount at instruction level', () => {
   it('types static mounts at parse time', () => {
     const c = parse('RUN --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=ssh npm ci', 'run');
+    expect(c.mountFroms).toEqual(['', '']);
     expect(c.mounts?.map((m) => [m.type, m.id, m.target])).toEqual([
       ['secret', 'npmrc', '/root/.npmrc'],
       ['ssh', 'default', ''],
@@ -208,9 +211,16 @@ describe('RUN --mount at instruction level', () => {
     const c = parse(text, 'run');
     expect(c.mounts).toBeUndefined();
     expect(c.mountSpecs).toHaveLength(2);
+    expect(c.mountFroms).toEqual(['', '']);
     const err = errorOf(() => expandInstruction(c, (w) => w.replace('$HOME', '/root'), { file: FILE, source: text }));
     expect(err.reason).toBe("invalid field 'z' must be a key=value pair");
     expect(err.line).toBe(1);
+  });
+
+  it('knows each mount\'s from= before expansion', () => {
+    const c = parse('RUN --mount=type=bind,from=build,source=/out,target=$DST --mount=from=deps,target=/d true', 'run');
+    expect(c.mountFroms).toEqual(['build', 'deps']);
+    expect(c.mounts).toBeUndefined();
   });
 
   it('rejects a variable in from= at parse time', () => {

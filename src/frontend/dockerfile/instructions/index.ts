@@ -10,3 +10,4 @@ export { parseGoDuration, MINIMUM_DURATION_NS } from './duration.js';
 export { BFlags, Flag } from './bflags.js';
 export { InstructionSyntaxError, toDockerfileError } from './syntax-error.js';
 export { suggest, levenshtein } from './suggest.js';
+export { parseHeredocWord, chompHeredocContent } from './heredoc-word.js';

@@ -38,10 +38,13 @@ export function isStaticMountSpec(spec: string): boolean {
 }
 
 /**
- * BuildKit's parse-time check of one --mount value (no expander): the CSV must be
+ * BuildKit's parse-time pass over one --mount value (no expander): the CSV must be
  * well-formed and `from=` must not use a variable (a `$` that is not the last character).
+ * Returns the `from=` value ('' when absent): the only field known before expansion, which
+ * the converter needs to find the stages a RUN depends on.
  */
-export function checkMountSpec(spec: string): void {
+export function checkMountSpec(spec: string): string {
+  let from = '';
   for (const field of fields(spec)) {
     const eq = field.indexOf('=');
     if (eq < 0) continue;
@@ -51,7 +54,9 @@ export function checkMountSpec(spec: string): void {
     if (dollar !== -1 && dollar !== value.length - 1) {
       fail("'from' doesn't support variable expansion, define alias stage instead");
     }
+    from = value;
   }
+  return from;
 }
 
 /** Go's strconv.ParseBool. */

@@ -34,7 +34,7 @@ export function parseRun(req: ParseRequest): RunCommand {
   const cmdLine = shellDependantCmdLine(req);
 
   const mountSpecs = [...flMount.values];
-  mountSpecs.forEach(checkMountSpec);
+  const mountFroms = mountSpecs.map(checkMountSpec);
   const mounts = staticMounts(mountSpecs);
 
   const network = flNetwork.value as NetworkMode;
@@ -47,6 +47,7 @@ export function parseRun(req: ParseRequest): RunCommand {
     kind: 'run',
     ...cmdLine,
     mountSpecs,
+    mountFroms,
     mounts,
     network,
     security,

@@ -123,6 +123,11 @@ export interface RunCommand extends InstructionBase, ShellDependantCmdLine {
   /** Raw `--mount` values in order (expandable). */
   mountSpecs: string[];
   /**
+   * Each mount's `from=` ('' when absent), known before expansion (BuildKit's parse-time
+   * GetMounts): what the converter uses to find the stages this RUN depends on.
+   */
+  mountFroms: string[];
+  /**
    * Typed mounts when no `--mount` value needs expansion (no `$`, quotes or escapes) and
    * all are valid; otherwise undefined: `expandInstruction` parses them with the expander
    * and reports invalid ones then, as BuildKit does at conversion time.
