@@ -6,6 +6,7 @@ import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
+import { registerImageCommands } from './commands/images-register.js';
 import { reportError } from './errors.js';
 
 declare const SLIPWAY_VERSION: string;
@@ -24,6 +25,7 @@ export function makeProgram(): Command {
   registerPush(program);
   registerLogin(program);
   registerLogout(program);
+  registerImageCommands(program);
   return program;
 }
 

@@ -1,0 +1,62 @@
+// Leases: files under `<root>/store/leases/` listing digests (one per line) that garbage
+// collection must keep, e.g. blobs a running build or pull has written but not tagged yet.
+// A lease file is named `<pid>-<random>`; leases of processes that no longer exist are ignored.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
+import { processAlive } from './process-alive.js';
+
+export function leasesDir(root: string): string {
+  return path.join(root, 'store', 'leases');
+}
+
+export class Lease {
+  private readonly digests = new Set<string>();
+  private constructor(readonly file: string) {}
+
+  static async acquire(root: string, digests: Iterable<string> = []): Promise<Lease> {
+    const lease = new Lease(path.join(leasesDir(root), `${process.pid}-${randomBytes(6).toString('hex')}`));
+    await lease.add(digests);
+    return lease;
+  }
+
+  async add(digests: Iterable<string>): Promise<void> {
+    for (const d of digests) this.digests.add(d);
+    await writeFileAtomic(this.file, [...this.digests].map((d) => `${d}\n`).join(''));
+  }
+
+  async release(): Promise<void> {
+    await fs.rm(this.file, { force: true });
+  }
+}
+
+/** Runs `fn` while `digests` (and whatever `fn` adds to the lease) are protected from GC. */
+export async function withLease<T>(root: string, digests: Iterable<string>, fn: (lease: Lease) => Promise<T>): Promise<T> {
+  const lease = await Lease.acquire(root, digests);
+  try {
+    return await fn(lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+/** Every digest held by a live lease. */
+export async function leasedDigests(root: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  let names: string[];
+  try {
+    names = await fs.readdir(leasesDir(root));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw err;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue; // temp file of an atomic write
+    const pid = Number.parseInt(name.split('-')[0] ?? '', 10);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) continue;
+    const text = await fs.readFile(path.join(leasesDir(root), name), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (line.trim()) out.add(line.trim());
+  }
+  return out;
+}
