@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandInstruction, type Instruction } from '../../../src/frontend/dockerfile/instructions/index.js';
+import { expandInstruction, expandSourceContents, type Instruction } from '../../../src/frontend/dockerfile/instructions/index.js';
 import { ShellLex } from '../../../src/frontend/dockerfile/shell/index.js';
 import { FILE, errorOf, parse } from './helpers.js';
 
@@ -28,20 +28,20 @@ describe('expandInstruction (BuildKit\'s SupportsSingleWordExpansion)', () => {
     expect(expanded('LABEL "owner"="$USER"', 'label').labels).toEqual([{ key: 'owner', value: 'app', noDelim: false }]);
   });
 
-  it('expands ARG names and defaults', () => {
+  it('leaves ARG to the converter (a --build-arg may replace the default unexpanded)', () => {
     expect(expanded('ARG A=$HOME B', 'arg').args).toEqual([
-      { key: 'A', value: '/root', comment: '' },
+      { key: 'A', value: '$HOME', comment: '' },
       { key: 'B', value: undefined, comment: '' },
     ]);
   });
 
-  it('expands COPY/ADD paths, --chown, --chmod, --exclude and --checksum, never --from', () => {
+  it('expands COPY/ADD paths, --chown and --checksum; never --from, --chmod or --exclude', () => {
     const c = expanded('COPY --from=$USER --chown=$USER --chmod=$MODE --exclude=$DIR/x $HOME/a \'b$c\' $DIR/', 'copy');
     expect(c).toMatchObject({
       from: '$USER',
       chown: 'app',
-      chmod: '0644',
-      excludePatterns: ['/srv/x'],
+      chmod: '$MODE',
+      excludePatterns: ['$DIR/x'],
       sourcePaths: ['/root/a', 'b$c'],
       destPath: '/srv/',
     });
@@ -68,6 +68,17 @@ describe('expandInstruction (BuildKit\'s SupportsSingleWordExpansion)', () => {
     expect(r.mounts).toEqual([
       { type: 'cache', from: '', source: '', target: '/root/.cache', readOnly: false, sizeLimit: 0, id: '/root/.cache', sharing: 'shared', required: false, uid: 1000 },
       { type: 'secret', from: '', source: '', target: '/run/secrets/app', readOnly: true, sizeLimit: 0, id: 'app', required: false },
+    ]);
+  });
+
+  it('expands unquoted COPY/ADD heredoc bodies raw, and only those', () => {
+    const text = 'COPY <<A <<"B" /dst/\nhome=$HOME "q"\nA\nuser=$USER\nB';
+    const raw = new ShellLex('\\');
+    raw.skipProcessQuotes = true;
+    const c = expandSourceContents(parse(text, 'copy'), (w) => raw.processWord(w, env), { file: FILE, source: text });
+    expect(c.sourceContents).toEqual([
+      { path: 'A', data: 'home=/root "q"\n', expand: true },
+      { path: 'B', data: 'user=$USER\n', expand: false },
     ]);
   });
 

@@ -2,18 +2,20 @@
 // `expandInstruction(cmd, expand)` returns a copy with the expandable fields passed through
 // `expand` (single-word mode), and RUN mounts interpreted from their expanded values.
 //
-// Fields expanded (BuildKit's Expand methods): ENV and LABEL keys and values; ARG names and
-// defaults; COPY/ADD sources, destination, --chown, --chmod, --exclude, ADD --checksum;
-// WORKDIR; USER; VOLUME; STOPSIGNAL; RUN --mount values.
-// Left alone here: COPY --from (never expanded), FROM base name and --platform (expanded by
-// the converter with the global ARGs only), EXPOSE (multi-word expansion, then
-// parsePortSpec), heredoc bodies of COPY/ADD (expanded raw, only when `expand` is true),
-// CMD/ENTRYPOINT/RUN/SHELL/HEALTHCHECK command lines (the shell expands them at run time).
+// Fields expanded (BuildKit's Expand methods, as its dispatch applies them): ENV and LABEL
+// keys and values; COPY/ADD sources, destination and --chown; ADD --checksum; WORKDIR; USER;
+// VOLUME; STOPSIGNAL; RUN --mount values.
+// Left alone here, as in BuildKit: COPY --from (never expanded), --chmod and --exclude (used
+// as written), ARG (dispatch expands a default only when no --build-arg overrides it),
+// FROM base name and --platform (expanded by the converter with the global ARGs only),
+// EXPOSE (multi-word expansion, then parsePortSpec), CMD/ENTRYPOINT/RUN/SHELL/HEALTHCHECK
+// command lines (the shell expands them at run time). COPY/ADD heredoc bodies are expanded
+// separately, raw, by `expandSourceContents`.
 
 import { DockerfileError } from '../errors.js';
 import { parseMount, type SingleWordExpander } from './mounts.js';
 import { toDockerfileError } from './syntax-error.js';
-import type { Instruction, KeyValuePair } from './types.js';
+import type { AddCommand, CopyCommand, Instruction, KeyValuePair } from './types.js';
 
 export type { SingleWordExpander } from './mounts.js';
 
@@ -28,20 +30,9 @@ function expandFields<T extends Instruction>(cmd: T, expand: SingleWordExpander)
       return { ...c, env: kvps(c.env, expand) } as T;
     case 'label':
       return { ...c, labels: kvps(c.labels, expand) } as T;
-    case 'arg':
-      return {
-        ...c,
-        args: c.args.map((a) => ({ ...a, key: expand(a.key), value: a.value === undefined ? undefined : expand(a.value) })),
-      } as T;
     case 'copy':
     case 'add': {
-      const common = {
-        sourcePaths: c.sourcePaths.map(expand),
-        destPath: expand(c.destPath),
-        chown: expand(c.chown),
-        chmod: expand(c.chmod),
-        excludePatterns: c.excludePatterns.map(expand),
-      };
+      const common = { chown: expand(c.chown), sourcePaths: c.sourcePaths.map(expand), destPath: expand(c.destPath) };
       return (c.kind === 'add' ? { ...c, ...common, checksum: expand(c.checksum) } : { ...c, ...common }) as T;
     }
     case 'workdir':
@@ -73,6 +64,22 @@ export function expandInstruction<T extends Instruction>(
     return expandFields(cmd, expand);
   } catch (err) {
     if (err instanceof DockerfileError) throw err;
+    throw toDockerfileError(err, { ...ctx, range: cmd.range });
+  }
+}
+
+/**
+ * BuildKit's ExpandRaw for COPY/ADD heredoc files: bodies whose delimiter was not quoted go
+ * through `expandRaw` (BuildKit uses a lexer that keeps quotes: SkipProcessQuotes).
+ */
+export function expandSourceContents<T extends CopyCommand | AddCommand>(
+  cmd: T,
+  expandRaw: SingleWordExpander,
+  ctx: { file: string; source: string },
+): T {
+  try {
+    return { ...cmd, sourceContents: cmd.sourceContents.map((c) => (c.expand ? { ...c, data: expandRaw(c.data) } : c)) };
+  } catch (err) {
     throw toDockerfileError(err, { ...ctx, range: cmd.range });
   }
 }

@@ -3,7 +3,7 @@
 export * from './types.js';
 export { parseInstruction, INSTRUCTION_NAMES, type ParseContext } from './parse.js';
 export { parseInstructions, type ParsedDockerfile } from './stages.js';
-export { expandInstruction, type SingleWordExpander } from './expand.js';
+export { expandInstruction, expandSourceContents, type SingleWordExpander } from './expand.js';
 export { parseMount, checkMountSpec, isStaticMountSpec, ramInBytes } from './mounts.js';
 export { parsePortSpec, parsePortSpecs, parsePortRange, type PortKey } from './ports.js';
 export { parseGoDuration, MINIMUM_DURATION_NS } from './duration.js';
