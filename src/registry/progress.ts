@@ -35,7 +35,7 @@ function bar(current: number, total: number): string {
   const width = 50;
   const filled = total > 0 ? Math.min(width, Math.floor((current / total) * width)) : 0;
   const arrow = filled < width ? '>' : '';
-  return `[${'='.repeat(Math.max(0, filled - (arrow ? 0 : 0)))}${arrow}${' '.repeat(Math.max(0, width - filled - arrow.length))}] ${humanSize(current)}/${humanSize(total)}`;
+  return `[${'='.repeat(filled)}${arrow}${' '.repeat(Math.max(0, width - filled - arrow.length))}] ${humanSize(current)}/${humanSize(total)}`;
 }
 
 class PlainProgress implements TransferProgress {
