@@ -31,7 +31,7 @@ mkdir -p "$STATE"/{registry,images,rootfs,logs}
 rm -f "$STATE/error.txt"
 
 # 1. packages (only the missing ones) --------------------------------------------------
-PKGS=(docker-registry apache2-utils skopeo umoci oci-image-tool busybox-static jq runc crun uidmap attr zstd curl)
+PKGS=(docker-registry apache2-utils skopeo umoci oci-image-tool busybox-static jq runc crun uidmap attr zstd curl openssl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

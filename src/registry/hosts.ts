@@ -40,10 +40,13 @@ export function isInsecureHost(host: string): boolean {
   return insecureList().some((h) => h === host || h === name);
 }
 
-const CERTS_D = process.env.SLIPWAY_CERTS_D ?? '/etc/docker/certs.d';
+/** Docker's per-registry CA directory (SLIPWAY_CERTS_D overrides it, for tests). */
+function certsDir(): string {
+  return process.env.SLIPWAY_CERTS_D ?? '/etc/docker/certs.d';
+}
 
 function extraCAs(host: string): string[] | undefined {
-  const dir = path.join(CERTS_D, host);
+  const dir = path.join(certsDir(), host);
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -129,6 +129,7 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
   const previous = await images.resolve(ref.toString()).catch(() => undefined);
   const blobs = [manifest.config, ...manifest.layers];
   await content.ensureLayout();
+  await content.cleanIngest(); // temp files a crashed pull left behind (only old ones)
 
   let downloaded = 0;
   const config = await withLease(opts.root, [resolved.target.digest, resolved.manifestDescriptor.digest, ...blobs.map((b) => b.digest)], async () => {
