@@ -1,6 +1,7 @@
 // The CLI's front door: declares commands and flags, and loads each command's code only
 // when that command runs (start-up time is part of the product, DESIGN.md principle 8).
 import { Command, CommanderError } from 'commander';
+import { registerBuild } from './commands/build.js';
 import { registerDebug } from './commands/debug.js';
 import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
@@ -20,6 +21,7 @@ export function makeProgram(): Command {
     .option('-D, --debug', 'Print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerBuild(program);
   registerDebug(program);
   registerPull(program);
   registerPush(program);

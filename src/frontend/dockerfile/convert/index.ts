@@ -126,10 +126,13 @@ function dispatchAll(ctx: ConvertContext, reachable: ReadonlySet<DispatchState>,
     d.run = undefined;
     d.ctxPaths = new Set();
   }
+  // Images used by --from / mount from= are ready before any stage runs (BuildKit marks
+  // them dispatched when it resolves them).
+  for (const d of ctx.states.states) if (reachable.has(d) && d.unregistered) initStage(ctx, d, opts.network);
   for (const d of ctx.states.states) {
-    if (!reachable.has(d)) continue;
+    if (!reachable.has(d) || d.unregistered) continue;
     initStage(ctx, d, opts.network);
-    if (!d.unregistered) dispatchStage(ctx, d);
+    dispatchStage(ctx, d);
   }
 }
 

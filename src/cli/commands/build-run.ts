@@ -1,0 +1,47 @@
+// `slipway build`: reads the Dockerfile and .dockerignore, converts to LLB, and (for now)
+// prints the graph with --print-llb. Running the graph arrives with the solver.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { convertDockerfile, type ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import type { Image } from '../../frontend/dockerfile/image-config.js';
+import { definitionToDot } from '../../llb/print-dot.js';
+import { definitionToJSON } from '../../llb/print-json.js';
+import { resolveImageConfig } from '../../registry/resolve-config.js';
+import { globalsOf } from '../context.js';
+import { UsageError } from '../errors.js';
+import { type BuildRequest, parseBuildFlags } from './build-options.js';
+import { readDockerignore } from './build-dockerignore.js';
+
+export async function runBuild(context: string | undefined, raw: Record<string, unknown>, cmd: Command): Promise<void> {
+  const req = parseBuildFlags(context, raw);
+  const { root } = globalsOf(cmd);
+  const result = await convert(req, root);
+  for (const w of result.warnings) {
+    process.stderr.write(`WARNING: ${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.message}\n`);
+  }
+  if (req.printLLB) {
+    process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
+    return;
+  }
+  throw new UsageError('building images is not available yet: use --print-llb to see the build graph');
+}
+
+export async function convert(req: BuildRequest, root: string): Promise<ConvertResult> {
+  let text: string;
+  try {
+    text = await readFile(req.dockerfile, 'utf8');
+  } catch (err) {
+    throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return convertDockerfile(text, {
+    file: req.dockerfileName,
+    target: req.target,
+    buildArgs: req.buildArgs,
+    platform: req.platform,
+    dockerignore: await readDockerignore(req.contextDir, req.dockerfile),
+    resolveImageConfig: async (ref, { platform }) => {
+      const res = await resolveImageConfig(ref, { root, platform });
+      return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
+    },
+  });
+}
