@@ -30,10 +30,11 @@ export function renderRows(rows: object[], opts: RenderOptions): string {
   const tmpl = Template.parse(body);
   let out = '';
   if (table) out += `${tmpl.execute(opts.headers, HEADER_FUNCTIONS)}\n`;
-  for (const r of rows) out += `${tmpl.execute(r)}\n`;
+  for (const r of rows) out += `${tmpl.execute(sortKeys(r))}\n`;
   return table ? tabwrite(out) : out;
 }
 
+/** Docker's row contexts marshal as maps, so `{{json .}}` lists keys sorted. */
 function sortKeys(o: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(o).sort()) out[k] = (o as Record<string, unknown>)[k];
