@@ -92,15 +92,13 @@ export class RegistryClient {
     }
   }
 
-  /** Sends one request with auth and (unless `retry: false`) retries; returns responses whose status is in `ok`. */
+  /**
+   * Sends one request with auth and retries; returns responses whose status is in `ok`. With
+   * `retry: false` the caller runs its own retry loop (see `retrying`), so transient errors
+   * come out raw.
+   */
   async send(o: SendOptions): Promise<HttpResponse> {
-    if (o.retry === false) {
-      try {
-        return await this.sendOnce(o);
-      } catch (err) {
-        throw this.wrap(err instanceof TransientError && err.cause ? err.cause : err, o.what);
-      }
-    }
+    if (o.retry === false) return this.sendOnce(o);
     return this.retrying(o.what, () => this.sendOnce(o));
   }
 
@@ -204,7 +202,7 @@ export class RegistryClient {
   async getBlob(repo: string, digest: string, what: string, opts: { retry?: boolean } = {}): Promise<HttpResponse> {
     const o: SendOptions = { method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: [pullScope(repo)], what, ok: [200] };
     // Inside a caller's own retry loop (which also covers the body), raise transient errors as is.
-    return opts.retry === false ? this.sendOnce(o) : this.send(o);
+    return this.send({ ...o, ...(opts.retry === false ? { retry: false } : {}) });
   }
 
   /** The blob's size if the repository has it. */
@@ -247,7 +245,7 @@ export class RegistryClient {
     return this.locationOf(res, what);
   }
 
-  /** Monolithic upload: one PUT with the whole blob. */
+  /** Monolithic upload: one PUT with the whole blob. Not retried here: run it inside `retrying`. */
   async putBlob(repo: string, location: string, digest: string, size: number, body: () => Buffer | Readable, what: string): Promise<void> {
     const res = await this.send({
       method: 'PUT',
@@ -262,7 +260,7 @@ export class RegistryClient {
     discard(res);
   }
 
-  /** Chunked upload: PATCH `chunk` bytes at a time, then PUT ?digest= to close it. */
+  /** Chunked upload: PATCH `chunk` bytes at a time, then PUT ?digest= to close it. Not retried here: run it inside `retrying`. */
   async putBlobChunked(
     repo: string,
     startLocation: string,

@@ -166,23 +166,27 @@ async function pushBlob(
     break;
   }
   say('Pushing', 0);
-  location ??= await client.startUpload(repo, what);
   const file = content.path(desc.digest);
   const threshold = opts.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
-  if (desc.size <= threshold) {
-    await client.putBlob(repo, location, desc.digest, desc.size, () => createReadStream(file), what);
-  } else {
+  // A failed upload (5xx, dropped connection) starts over in a new upload session.
+  await client.retrying(what, async () => {
+    const start = location ?? (await client.startUpload(repo, what));
+    location = undefined;
+    if (desc.size <= threshold) {
+      await client.putBlob(repo, start, desc.digest, desc.size, () => createReadStream(file), what);
+      return;
+    }
     await client.putBlobChunked(
       repo,
-      location,
+      start,
       desc.digest,
       desc.size,
-      (start, end) => createReadStream(file, { start, end: end - 1 }),
+      (from, end) => createReadStream(file, { start: from, end: end - 1 }),
       opts.chunkSize ?? DEFAULT_CHUNK_SIZE,
       what,
       (sent) => say('Pushing', sent),
     );
-  }
+  });
   stats.uploaded++;
   say('Pushed');
 }

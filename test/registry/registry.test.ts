@@ -247,6 +247,22 @@ describe('push', () => {
     await assertStoreValid(root2);
   });
 
+  it('a failed upload (500 on PUT, reset during PATCH) starts over and succeeds', async () => {
+    const root = await newRoot();
+    const content = new ContentStore(root);
+    const pulled = await pullImage(busyboxRef(), { root, content });
+    await rm(path.join(root, 'store', 'sources.json'), { force: true });
+    const p = await proxy();
+    p.addFault({ method: 'PUT', path: /\/blobs\/uploads\//, kind: 'status', status: 500, times: 1 });
+    p.addFault({ method: 'PATCH', path: /\/blobs\/uploads\//, kind: 'status', status: 502, times: 1 });
+    const name = `${p.host}/slipway-test/retried-${run}:r`;
+    await new ImageStore(root, content).tag(name, pulled.target);
+    const res = await pushImage(name, { root, content, chunkThreshold: 64 * 1024, chunkSize: 512 * 1024 });
+    expect(res.uploaded).toBe(2);
+    expect(p.requests.filter((r) => r.status >= 500)).toHaveLength(2);
+    expect(digestOf(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${env.registries.plain}/slipway-test/retried-${run}:r`))).toBe(pulled.target.digest);
+  });
+
   it('unknown local image: Docker wording', async () => {
     const root = await newRoot();
     await expect(pushImage(`${plain}/nope/nope:1`, { root })).rejects.toThrow('An image does not exist locally with the tag: 127.0.0.1:5100/nope/nope:1');
