@@ -5,12 +5,13 @@
 // changed entries are included, hardlinks stay hardlinks. Deterministic: sorted walk,
 // numeric owners, no atime/ctime, whiteout times fixed.
 import { createReadStream, type BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink, open } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LowerView, OPAQUE_XATTRS, compareNames, isWhiteout } from './lower-view.js';
 import { END_OF_ARCHIVE, emptyHeader, encodeHeader, padding, type TarHeader } from './tar-header.js';
-import { readTreeXattrs, readXattrs, type Xattrs } from './xattrs.js';
+import { sameDirent } from './same-dirent.js';
+import { readTreeXattrs, type Xattrs } from './xattrs.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
@@ -50,42 +51,6 @@ export function devNumbers(rdev: bigint): { major: number; minor: number } {
   const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
   const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
   return { major, minor };
-}
-
-async function sameContent(a: string, b: string): Promise<boolean> {
-  const [fa, fb] = await Promise.all([open(a, 'r'), open(b, 'r')]);
-  try {
-    const ba = Buffer.alloc(64 * 1024);
-    const bb = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const [ra, rb] = await Promise.all([fa.read(ba, 0, ba.length), fb.read(bb, 0, bb.length)]);
-      if (ra.bytesRead !== rb.bytesRead) return false;
-      if (ra.bytesRead === 0) return true;
-      if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false;
-    }
-  } finally {
-    await Promise.all([fa.close(), fb.close()]);
-  }
-}
-
-/** continuity's sameDirent: is the upper entry only a copy-up of the lower one? */
-async function sameDirent(base: BigIntStats, basePath: string, upper: BigIntStats, upperPath: string,
-  upperCaps: Buffer | undefined): Promise<boolean> {
-  if (base.mode !== upper.mode || base.uid !== upper.uid || base.gid !== upper.gid || base.rdev !== upper.rdev) return false;
-  // Capabilities are compared like continuity does; only read the base's when the upper has some
-  // (a copy-up keeps them, so an upper without caps over a base with caps means they were removed).
-  if (upperCaps) {
-    const baseCaps = (await readXattrs(basePath)).get('security.capability');
-    if (!baseCaps || !baseCaps.equals(upperCaps)) return false;
-  }
-  if (upper.isDirectory()) return true;
-  if (base.size !== upper.size) return false;
-  if (base.mtimeNs / 1_000_000_000n !== upper.mtimeNs / 1_000_000_000n) return false;
-  const bothTruncated = base.mtimeNs % 1_000_000_000n === 0n && upper.mtimeNs % 1_000_000_000n === 0n;
-  if (!bothTruncated) return base.mtimeNs === upper.mtimeNs;
-  if (upper.isSymbolicLink()) return (await readlink(basePath)) === (await readlink(upperPath));
-  if (upper.size === 0n) return true;
-  return upper.isFile() ? sameContent(basePath, upperPath) : true;
 }
 
 class LayerTarWriter {

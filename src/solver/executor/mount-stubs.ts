@@ -1,0 +1,46 @@
+// Mount targets (/etc/hosts, /etc/resolv.conf, RUN --mount destinations) that the runtime has
+// to create in the rootfs must not end up in the layer. Like BuildKit's MountStubsCleaner:
+// remember which targets (and missing parents) did not exist before the run, and afterwards
+// remove them if they are still empty stubs, restoring the parent directory's times so the
+// layer stays reproducible.
+import { lstat, readdir, rmdir, unlink, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveParentInRoot } from '../layer/root-path.js';
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw err;
+  }
+}
+
+/** Records the missing targets now; the returned function removes the stubs later. */
+export async function recordMountStubs(rootfs: string, destinations: readonly string[]): Promise<() => Promise<void>> {
+  const stubs: string[] = [];
+  for (const dest of ['/etc/resolv.conf', '/etc/hosts', ...destinations]) {
+    let p = await resolveParentInRoot(rootfs, dest);
+    while (p !== rootfs && !(await exists(p))) {
+      stubs.push(p);
+      p = path.dirname(p);
+    }
+  }
+  return async () => {
+    for (const stub of stubs) {
+      let st;
+      try {
+        st = await lstat(stub);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory() ? (await readdir(stub)).length > 0 : st.size !== 0) continue;
+      const parent = path.dirname(stub);
+      const pst = await lstat(parent, { bigint: true });
+      await (st.isDirectory() ? rmdir(stub) : unlink(stub));
+      await utimes(parent, Number(pst.atimeNs) / 1e9, Number(pst.mtimeNs) / 1e9);
+    }
+  };
+}

@@ -1,0 +1,44 @@
+// continuity's sameDirent: does an entry only look changed (a copy-up, or a copy of an
+// unchanged file)? Directories compare by type, mode, owner and device number; other
+// entries also by size and mtime, and by content when both mtimes lack nanoseconds
+// (typical after a tar extraction, where the mtime cannot tell).
+import type { BigIntStats } from 'node:fs';
+import { readlink, open } from 'node:fs/promises';
+import { readXattrs } from './xattrs.js';
+
+const NS = 1_000_000_000n;
+
+export async function sameFileContent(a: string, b: string): Promise<boolean> {
+  const [fa, fb] = await Promise.all([open(a, 'r'), open(b, 'r')]);
+  try {
+    const ba = Buffer.alloc(64 * 1024);
+    const bb = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const [ra, rb] = await Promise.all([fa.read(ba, 0, ba.length), fb.read(bb, 0, bb.length)]);
+      if (ra.bytesRead !== rb.bytesRead) return false;
+      if (ra.bytesRead === 0) return true;
+      if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false;
+    }
+  } finally {
+    await Promise.all([fa.close(), fb.close()]);
+  }
+}
+
+/**
+ * `upperCaps` is the upper entry's security.capability when known; the base's is only read
+ * when the upper has one (a copy-up keeps capabilities, so a difference means a change).
+ */
+export async function sameDirent(base: BigIntStats, basePath: string, upper: BigIntStats, upperPath: string,
+  upperCaps?: Buffer): Promise<boolean> {
+  if (base.mode !== upper.mode || base.uid !== upper.uid || base.gid !== upper.gid || base.rdev !== upper.rdev) return false;
+  if (upperCaps) {
+    const baseCaps = (await readXattrs(basePath)).get('security.capability');
+    if (!baseCaps || !baseCaps.equals(upperCaps)) return false;
+  }
+  if (upper.isDirectory()) return true;
+  if (base.size !== upper.size || base.mtimeNs / NS !== upper.mtimeNs / NS) return false;
+  if (base.mtimeNs % NS !== 0n || upper.mtimeNs % NS !== 0n) return base.mtimeNs === upper.mtimeNs;
+  if (upper.isSymbolicLink()) return (await readlink(basePath)) === (await readlink(upperPath));
+  if (!upper.isFile() || upper.size === 0n) return true;
+  return sameFileContent(basePath, upperPath);
+}

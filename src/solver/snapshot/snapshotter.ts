@@ -1,0 +1,243 @@
+// Snapshots as directories: <root>/snapshots/<id>/fs is one layer in overlay format (whiteouts
+// as 0:0 devices, opaque directories marked by xattr), usable directly as an overlayfs
+// lowerdir. A chain of them is a root filesystem. New snapshots are built in
+// <root>/snapshots/.tmp-<pid>-<rand>/ and renamed into place, so a crash never leaves a
+// half snapshot under its id; stale temp dirs of dead processes are removed on open.
+//
+// Two implementations behind one interface:
+//  - overlay: prepare() mounts overlayfs (lowers = the chain, a fresh upperdir); commit
+//    unmounts and keeps the upperdir as the new layer.
+//  - copy: for hosts where overlayfs cannot be mounted: prepare() copies the merged chain
+//    twice (a pristine base and the working tree); commit walks both and writes the changes
+//    as an overlay-format layer, so the layer tar is the same as overlay's.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { applyLayer, type ApplyLayerResult } from '../layer/apply-layer.js';
+import { diffDirs } from '../layer/diff-dirs.js';
+import { LowerView } from '../layer/lower-view.js';
+import { mustRunTool } from '../layer/run-tool.js';
+import { writeLayerTar } from '../layer/write-layer.js';
+import { materializeView, writeChangesAsLayer } from './copy-tree.js';
+import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
+import { overlaySupported } from './overlay-support.js';
+
+export type SnapshotterKind = 'overlay' | 'copy';
+
+export interface ActiveSnapshot {
+  /** The root filesystem to run in. */
+  readonly mountpoint: string;
+  /** Where changes land: the overlay upperdir, or (copy) the working tree itself. */
+  readonly upperdir: string;
+  /** Unmounts and keeps the changes as snapshot `id`; returns its layer directory. */
+  commit(id: string): Promise<string>;
+  /** Unmounts and throws the changes away. Safe to call more than once, and after commit. */
+  cleanup(): Promise<void>;
+}
+
+export interface SnapshotterOptions {
+  /** 'auto' (default) mounts overlayfs when the host allows it, else copies. */
+  kind?: SnapshotterKind | 'auto';
+}
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+function checkId(id: string): void {
+  if (!ID_RE.test(id) || id.length > 200) throw new Error(`invalid snapshot id ${JSON.stringify(id)}`);
+}
+
+/** rm -rf a temp dir, refusing while anything is still mounted below it. */
+async function removeTemp(tmp: string): Promise<void> {
+  const mounts = await mountsUnder(tmp);
+  if (mounts.length) throw new Error(`refusing to remove ${tmp}: still mounted at ${mounts.join(', ')}`);
+  await rm(tmp, { recursive: true, force: true });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Snapshotter {
+  readonly dir: string;
+
+  private constructor(root: string, readonly kind: SnapshotterKind) {
+    this.dir = path.join(root, 'snapshots');
+  }
+
+  /** Opens (creating) `<root>/snapshots`, picks the implementation, removes stale temp dirs. */
+  static async open(root: string, opts: SnapshotterOptions = {}): Promise<Snapshotter> {
+    const dir = path.join(root, 'snapshots');
+    await mkdir(dir, { recursive: true });
+    let kind = opts.kind ?? 'auto';
+    if (kind === 'auto') kind = (await overlaySupported(dir)) ? 'overlay' : 'copy';
+    const s = new Snapshotter(root, kind);
+    await s.pruneStale();
+    return s;
+  }
+
+  layerDir(id: string): string {
+    checkId(id);
+    return path.join(this.dir, id, 'fs');
+  }
+
+  async has(id: string): Promise<boolean> {
+    try {
+      return (await stat(this.layerDir(id))).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    checkId(id);
+    // Rename first so a concurrent reader never sees a half-deleted snapshot under its id.
+    const doomed = path.join(this.dir, `.tmp-${process.pid}-rm-${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(path.join(this.dir, id), doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  private async newTemp(): Promise<string> {
+    const tmp = path.join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await mkdir(tmp);
+    return tmp;
+  }
+
+  /** Moves a finished temp dir into place as `id`; if another writer won, keeps theirs. */
+  private async publish(tmp: string, id: string): Promise<string> {
+    const final = path.join(this.dir, id);
+    try {
+      await rename(tmp, final);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return path.join(final, 'fs');
+  }
+
+  /** Removes temp dirs left by processes that died (unmounting what they left mounted). */
+  async pruneStale(): Promise<void> {
+    for (const name of await readdir(this.dir)) {
+      const m = /^\.tmp-(\d+)-/.exec(name);
+      if (!m || pidAlive(Number(m[1]))) continue;
+      const tmp = path.join(this.dir, name);
+      for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
+      await removeTemp(tmp).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Unpacks a layer tar (plain/gzip/zstd) on top of `chain` (layer dirs, oldest first) as
+   * snapshot `id`, whiteouts kept in overlay form.
+   */
+  async unpack(id: string, chain: readonly string[], tar: AsyncIterable<Uint8Array>,
+    onWarning?: (message: string) => void): Promise<{ layerDir: string } & ApplyLayerResult> {
+    checkId(id);
+    const tmp = await this.newTemp();
+    try {
+      const fs = path.join(tmp, 'fs');
+      await mkdir(fs, 0o755);
+      const res = await applyLayer(tar, fs, {
+        whiteouts: 'overlay', lowers: new LowerView([...chain].reverse()), ...(onWarning ? { onWarning } : {}),
+      });
+      return { layerDir: await this.publish(tmp, id), ...res };
+    } catch (err) {
+      await removeTemp(tmp);
+      throw err;
+    }
+  }
+
+  /** The OCI layer tar for `layerDir` on top of `chain` (oldest first). */
+  diff(layerDir: string, chain: readonly string[], opts: { epoch?: number } = {}): Readable {
+    return writeLayerTar({ upperdir: layerDir, lowers: [...chain].reverse(), ...opts });
+  }
+
+  /** A writable root filesystem over `chain` (layer dirs, oldest first). */
+  async prepare(chain: readonly string[]): Promise<ActiveSnapshot> {
+    const tmp = await this.newTemp();
+    try {
+      return this.kind === 'overlay' ? await this.prepareOverlay(tmp, chain) : await this.prepareCopy(tmp, chain);
+    } catch (err) {
+      for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
+      await removeTemp(tmp);
+      throw err;
+    }
+  }
+
+  private async prepareOverlay(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
+    const upperdir = path.join(tmp, 'fs');
+    const mountpoint = path.join(tmp, 'merged');
+    await Promise.all([mkdir(upperdir, 0o755), mkdir(path.join(tmp, 'work')), mkdir(mountpoint), mkdir(path.join(tmp, 'empty'))]);
+    // overlayfs needs a lower directory even for FROM scratch.
+    const lowers = chain.length ? [...chain].reverse() : [path.join(tmp, 'empty')];
+    await mountOverlay({ base: tmp, lowers, upper: 'fs', work: 'work', target: mountpoint });
+    let mounted = true;
+    const release = async (): Promise<void> => {
+      if (mounted) {
+        await unmount(mountpoint);
+        mounted = false;
+      }
+      await Promise.all(['work', 'merged', 'l', 'empty'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
+    };
+    return this.active(tmp, mountpoint, upperdir, release, async () => undefined);
+  }
+
+  private async prepareCopy(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
+    const base = path.join(tmp, 'base');
+    const mountpoint = path.join(tmp, 'merged');
+    await mkdir(base, 0o755);
+    await materializeView(new LowerView([...chain].reverse()), base);
+    // cp -a keeps nanosecond times, owners, xattrs and hardlinks, so base and merged start equal.
+    await mustRunTool('cp', ['-a', '--', `${base}/.`, mountpoint]);
+    const release = async (): Promise<void> => {
+      await Promise.all(['base', 'merged'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
+    };
+    const materialize = async (): Promise<void> => {
+      const fs = path.join(tmp, 'fs');
+      await mkdir(fs, 0o755);
+      await writeChangesAsLayer(diffDirs(base, mountpoint), mountpoint, fs);
+    };
+    return this.active(tmp, mountpoint, mountpoint, release, materialize);
+  }
+
+  private active(tmp: string, mountpoint: string, upperdir: string, release: () => Promise<void>,
+    beforeRelease: () => Promise<void>): ActiveSnapshot {
+    let done = false;
+    return {
+      mountpoint,
+      upperdir,
+      commit: async (id: string) => {
+        checkId(id);
+        if (done) throw new Error('snapshot already committed or cleaned up');
+        done = true;
+        try {
+          await beforeRelease();
+          await release();
+          return await this.publish(tmp, id);
+        } catch (err) {
+          await release().catch(() => undefined);
+          await removeTemp(tmp);
+          throw err;
+        }
+      },
+      cleanup: async () => {
+        if (!done) {
+          done = true;
+          await release();
+        }
+        await removeTemp(tmp);
+      },
+    };
+  }
+}

@@ -1,0 +1,209 @@
+// Integration: busybox base unpacked as a snapshot, RUN steps in runc/crun over overlayfs
+// (and the copying snapshotter), layers diffed to tars.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessExitError, processExitMessage } from '../../../src/solver/executor/exit-error.js';
+import { runContainer, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
+import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
+import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
+import { Snapshotter } from '../../../src/solver/snapshot/snapshotter.js';
+import { makeBusyboxRootfs, requireTool } from '../../helpers/busybox-rootfs.js';
+import { collect, tarNames } from '../snapshot/tar-fixtures.js';
+import { listTree } from '../snapshot/tree-listing.js';
+
+requireTool('runc', 'apt-get install runc');
+
+let work: string;
+let overlay: Snapshotter;
+let copying: Snapshotter;
+let baseLayer: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'slipway-exec-'));
+  const rootfs = makeBusyboxRootfs(path.join(work, 'busybox'));
+  const tar = await collect(writeLayerTar({ upperdir: rootfs, lowers: [] }));
+  overlay = await Snapshotter.open(path.join(work, 'root'), { kind: 'overlay' });
+  copying = await Snapshotter.open(path.join(work, 'root-copy'), { kind: 'copy' });
+  baseLayer = (await overlay.unpack('base', [], Readable.from([tar]))).layerDir;
+  await copying.unpack('base', [], Readable.from([tar]));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function run(rootfs: string, script: string, extra: Partial<RunContainerOptions> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const res = await runContainer({
+    rootfs, args: ['/bin/sh', '-c', script], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    stdout: (d) => { stdout += d.toString(); }, stderr: (d) => { stderr += d.toString(); }, ...extra,
+  });
+  return { ...res, stdout, stderr };
+}
+
+describe('RUN over an overlay snapshot', () => {
+  it('turns the changes into a layer with f, bin/.wh.ls, d/ and no hosts/resolv.conf stubs', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    let committed = false;
+    try {
+      const res = await run(snap.mountpoint, 'echo hi > /f; rm /bin/ls; mkdir /d; cat /etc/hosts; hostname');
+      expect(res.exitCode).toBe(0);
+      expect(res.stdout).toContain('127.0.0.1\tlocalhost buildkitsandbox');
+      expect(res.stdout.trim().split('\n').pop()).toBe('buildkitsandbox');
+      const layer = await snap.commit('run1');
+      committed = true;
+      const names = await tarNames(await collect(overlay.diff(layer, [baseLayer])));
+      expect(names).toEqual(['bin/', 'bin/.wh.ls', 'd/', 'f']);
+      expect(existsSync(path.join(layer, 'etc/hosts'))).toBe(false);
+      expect(existsSync(path.join(layer, 'etc/resolv.conf'))).toBe(false);
+    } finally {
+      if (!committed) await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('writes .wh..wh..opq for a directory removed and recreated, and applies to the same tree', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      expect((await run(snap.mountpoint, 'rm -rf /usr/sbin && mkdir /usr/sbin && echo x > /usr/sbin/new')).exitCode).toBe(0);
+      const layer = await snap.commit('run-opq');
+      const tar = await collect(overlay.diff(layer, [baseLayer]));
+      expect(await tarNames(tar)).toEqual(['usr/', 'usr/sbin/', 'usr/sbin/.wh..wh..opq', 'usr/sbin/new']);
+      const flat = path.join(work, 'flat-opq');
+      mkdirSync(flat);
+      await applyLayer(Readable.from([await collect(writeLayerTar({ upperdir: baseLayer, lowers: [] }))]), flat, { whiteouts: 'flatten' });
+      await applyLayer(Readable.from([tar]), flat, { whiteouts: 'flatten' });
+      expect(readdirSync(path.join(flat, 'usr/sbin'))).toEqual(['new']);
+      expect(readdirSync(path.join(flat, 'usr/bin')).length).toBeGreaterThan(50);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('stacks layers: a second RUN sees the first one, through relative lowerdirs', async () => {
+    const second = await overlay.prepare([baseLayer, overlay.layerDir('run1')]);
+    try {
+      const res = await run(second.mountpoint, 'cat /f; test -e /bin/ls && echo ls-present || echo ls-gone; test -d /d && echo d');
+      expect(res.stdout.split('\n')).toEqual(['hi', 'ls-gone', 'd', '']);
+    } finally {
+      await second.cleanup();
+    }
+  }, 20_000);
+
+  it('reports the exit code and BuildKit\'s message; no mount-point stubs stay for bind mounts', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const src = mkdtempSync(path.join(work, 'bind-'));
+      writeFileSync(path.join(src, 'data'), 'bound');
+      const res = await run(snap.mountpoint, 'cat /mnt/in/deep/data; exit 3', {
+        mounts: [{ type: 'bind', source: src, destination: '/mnt/in/deep', readonly: true },
+          { type: 'tmpfs', destination: '/scratch', options: ['size=1m'] }],
+      });
+      expect(res.exitCode).toBe(3);
+      expect(res.stdout).toBe('bound');
+      expect(processExitMessage(['/bin/sh', '-c', 'cat "x"; exit 3'], 3))
+        .toBe('process "/bin/sh -c cat \\"x\\"; exit 3" did not complete successfully: exit code: 3');
+      expect(new ProcessExitError(['/bin/true'], 1).message).toContain('exit code: 1');
+      const layer = await snap.commit('run-bind');
+      expect(await tarNames(await collect(overlay.diff(layer, [baseLayer])))).toEqual([]);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('resolves users through the rootfs and creates a missing cwd owned by the user', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      expect((await run(snap.mountpoint, 'id', { user: 'app' })).stdout.trim())
+        .toBe('uid=1000(app) gid=1000(app) groups=10(wheel),50(staff),1000(app)'); // the kernel sorts groups
+      expect((await run(snap.mountpoint, 'id', { user: '1000:staff' })).stdout.trim())
+        .toBe('uid=1000(app) gid=50(staff) groups=50(staff)');
+      expect((await run(snap.mountpoint, 'id -u; id -g', { user: '4242' })).stdout).toBe('4242\n0\n');
+      const cwd = await run(snap.mountpoint, 'pwd; stat -c %u:%g .', { user: 'app', cwd: '/work/dir' });
+      expect(cwd.stdout).toBe('/work/dir\n1000:1000\n');
+      await expect(run(snap.mountpoint, 'id', { user: 'ghost' })).rejects.toThrow(/unable to find user ghost/);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('network none has only the loopback interface; host network sees the host\'s', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const list = 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "';
+      expect((await run(snap.mountpoint, list, { network: 'none' })).stdout.trim()).toBe('lo');
+      const hostIfaces = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).filter(Boolean).map((l) => l.split(':')[0]?.trim());
+      expect((await run(snap.mountpoint, list, { network: 'host' })).stdout.trim().split('\n').sort()).toEqual(hostIfaces.sort());
+      const resolv = (await run(snap.mountpoint, 'cat /etc/resolv.conf', { network: 'none' })).stdout;
+      expect(resolv).not.toMatch(/nameserver 127\./);
+      expect(resolv).toMatch(/nameserver/);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('abort kills the container within a second and leaves no container behind', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const ac = new AbortController();
+      let started = false;
+      const p = run(snap.mountpoint, 'echo started; sleep 30', { signal: ac.signal, stdout: () => { started = true; } });
+      const t0 = Date.now();
+      while (!started && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      expect(started).toBe(true);
+      const abortAt = Date.now();
+      ac.abort(new Error('cancelled by test'));
+      await expect(p).rejects.toThrow('cancelled by test');
+      expect(Date.now() - abortAt).toBeLessThan(1000);
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toMatch(/slipway-/);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('runs under crun (through the hybrid-cgroup workaround when needed)', async () => {
+    requireTool('crun', 'apt-get install crun');
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const res = await run(snap.mountpoint, 'echo via-crun; exit 7', { runtime: 'crun', network: 'none' });
+      expect(res.stdout).toBe('via-crun\n');
+      expect(res.exitCode).toBe(7);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+});
+
+describe('copying snapshotter', () => {
+  it('gives the same layer bytes as overlay for the same changes (mtimes clamped)', async () => {
+    const script = 'echo hi > /f; rm /bin/ls; mkdir /d; chmod 700 /d; ln /f /d/hard; ln -s /f /d/sym';
+    const tars: Buffer[] = [];
+    for (const s of [overlay, copying]) {
+      const base = s.layerDir('base');
+      const snap = await s.prepare([base]);
+      try {
+        expect((await run(snap.mountpoint, script)).exitCode).toBe(0);
+        const layer = await snap.commit('same-changes');
+        tars.push(await collect(s.diff(layer, [base], { epoch: 1 })));
+      } finally {
+        await snap.cleanup();
+      }
+    }
+    expect(await tarNames(tars[0] as Buffer)).toEqual(['bin/', 'bin/.wh.ls', 'd/', 'd/hard', 'd/sym', 'f']);
+    expect((tars[1] as Buffer).equals(tars[0] as Buffer)).toBe(true);
+  }, 30_000);
+
+  it('commits atomically: nothing is published under the id until commit, temp dirs are gone after', async () => {
+    const snap = await copying.prepare([copying.layerDir('base')]);
+    expect(await copying.has('atomic')).toBe(false);
+    await run(snap.mountpoint, 'echo x > /x');
+    await snap.commit('atomic');
+    expect(await copying.has('atomic')).toBe(true);
+    expect(readdirSync(copying.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(listTree(copying.layerDir('atomic'))).toHaveProperty('x');
+  }, 20_000);
+});
