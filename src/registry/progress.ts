@@ -57,6 +57,7 @@ class TtyProgress implements TransferProgress {
   private readonly order: string[] = [];
   private readonly text = new Map<string, string>();
   private drawn = 0;
+  private dirty = false;
   private lastDraw = 0;
   private timer: NodeJS.Timeout | undefined;
   constructor(private readonly out: Writable) {}
@@ -71,6 +72,7 @@ class TtyProgress implements TransferProgress {
   }
   layer(id: string, status: string, current?: number, total?: number): void {
     if (!this.text.has(id)) this.order.push(id);
+    this.dirty = true;
     this.text.set(id, current !== undefined && total !== undefined ? `${id}: ${status} ${bar(current, total)}` : `${id}: ${status}`);
     if (current === undefined || Date.now() - this.lastDraw > 100) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), 100);
@@ -81,6 +83,8 @@ class TtyProgress implements TransferProgress {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.dirty) return;
+    this.dirty = false;
     this.lastDraw = Date.now();
     let s = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     for (const id of this.order) s += `\x1b[2K\r${this.text.get(id)}\n`;

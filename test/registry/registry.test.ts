@@ -116,6 +116,38 @@ describe('pull', () => {
     expect((await storeFiles(root)).blobs.length).toBe(4);
   });
 
+  it('zstd and uncompressed layers are pulled as blobs like gzip ones', async () => {
+    const client = new RegistryClient(plain);
+    const repo = `slipway-test/zstd-${run}`;
+    const upload = async (data: Buffer) => {
+      const loc = await client.startUpload(repo, 'test');
+      await client.putBlob(repo, loc, digestOf(data), data.length, () => data, 'test');
+      return digestOf(data);
+    };
+    const zstdLayer = execFileSync('zstd', ['-q', '-c'], { input: Buffer.alloc(4096, 1) });
+    const rawLayer = Buffer.alloc(2048, 2);
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digestOf(Buffer.alloc(4096, 1)), digestOf(rawLayer)] } }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OCI_MANIFEST,
+        config: { mediaType: MediaType.OCI_CONFIG, digest: await upload(config), size: config.length },
+        layers: [
+          { mediaType: MediaType.OCI_LAYER_ZSTD, digest: await upload(zstdLayer), size: zstdLayer.length },
+          { mediaType: MediaType.OCI_LAYER, digest: await upload(rawLayer), size: rawLayer.length },
+        ],
+      }),
+    );
+    await client.putManifest(repo, 'z', manifest, MediaType.OCI_MANIFEST, 'test');
+    const root = await newRoot();
+    const res = await pullImage(`${plain}/${repo}:z`, { root });
+    expect(res.target.digest).toBe(digestOf(manifest));
+    expect(res.downloaded).toBe(2);
+    const content = new ContentStore(root);
+    expect(await content.readBytes(digestOf(zstdLayer))).toEqual(zstdLayer);
+    expect(await content.readBytes(digestOf(rawLayer))).toEqual(rawLayer);
+  });
+
   it('unknown image: error names the reference and the registry answer', async () => {
     const root = await newRoot();
     const ref = `${plain}/library/busybox:no-such-tag-${run}`;
