@@ -105,6 +105,25 @@ describe('pull', () => {
     expect(again.downloaded).toBe(0);
   });
 
+  it('pulls by digest; a digest the content does not match is refused', async () => {
+    const root = await newRoot();
+    const digest = env.images.busybox.manifestDigest;
+    const lines: string[] = [];
+    const progress = { line: (t: string) => lines.push(t), layer: () => {}, done: () => {} };
+    const res = await pullImage(`${plain}/library/busybox@${digest}`, { root, progress });
+    expect(res.target.digest).toBe(digest);
+    expect(lines[0]).toBe(`${digest}: Pulling from library/busybox`);
+    const rec = await new ImageStore(root, new ContentStore(root)).resolve(`${plain}/library/busybox@${digest}`);
+    expect(rec?.target.digest).toBe(digest);
+    // the proxy serves the v2s2 manifest under the OCI manifest's digest
+    const p = await proxy();
+    const v2s2 = skopeo('inspect', '--raw', '--tls-verify=false', `docker://${busyboxRef(plain, 'v2s2')}`);
+    p.addFault({ method: 'GET', path: /\/manifests\//, kind: 'body', body: v2s2 });
+    const err = (await pullImage(`${p.host}/library/busybox@${digest}`, { root: await newRoot() }).catch((e: unknown) => e)) as RegistryError;
+    expect(err.code).toBe('DIGEST_INVALID');
+    expect(err.message).toContain(`manifest digest mismatch: asked for ${digest}`);
+  });
+
   it('pulls a Docker schema2 image sharing the layer (stored once)', async () => {
     const root = await newRoot();
     await pullImage(busyboxRef(), { root });
