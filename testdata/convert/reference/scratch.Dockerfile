@@ -1,0 +1,7 @@
+FROM scratch
+WORKDIR /x/../y/
+WORKDIR z/..//w
+COPY a.txt nomatch* /d/
+CMD ["a"]
+ENTRYPOINT ["b"]
+ENV P=1
