@@ -9,14 +9,18 @@
 //  - 'overlay': the destination is one overlay layer directory; .wh.NAME becomes a 0:0
 //    character device and .wh..wh..opq the trusted.overlay.opaque=y xattr, so the
 //    directory can serve as an overlayfs lowerdir.
+// Metadata calls are synchronous on purpose: a base layer has thousands of entries, and a
+// threadpool round trip per lstat/chown/chmod costs several times the syscall itself.
 import type { Stats } from 'node:fs';
-import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmodSync, closeSync, constants, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync,
+  rmSync, symlinkSync, utimesSync, writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
 import { mustRunTool } from './run-tool.js';
-import { isInside, resolveInRoot, resolveParentInRoot } from './root-path.js';
+import { isInside, resolveInRootSync, resolveParentInRootSync } from './root-path.js';
 import type { TarHeader } from './tar-header.js';
 import { readTar } from './tar-reader.js';
 import { writeXattrs, type Xattrs } from './xattrs.js';
@@ -45,9 +49,9 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
 }
 
-async function tryLstat(p: string): Promise<Stats | undefined> {
+function tryLstat(p: string): Stats | undefined {
   try {
-    return await lstat(p);
+    return lstatSync(p);
   } catch (err) {
     if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return undefined;
     throw err;
@@ -68,6 +72,8 @@ class LayerApplier {
   private readonly pendingXattrs = new Map<string, { rel: string; attrs: Xattrs }>();
   private readonly dirTimes: Array<{ host: string; mtime: number }> = [];
   private readonly privileged: boolean;
+  /** Resolved parent directories; dropped whenever something is removed or replaced. */
+  private readonly parents = new Map<string, string>();
   private entries = 0;
   private bytes = 0;
 
@@ -93,9 +99,12 @@ class LayerApplier {
   private async parentDir(rel: string): Promise<string> {
     const parentRel = path.posix.dirname(rel);
     if (parentRel === '.') return this.root;
-    const host = await resolveInRoot(this.root, parentRel);
+    const cached = this.parents.get(parentRel);
+    if (cached) return cached;
+    const host = resolveInRootSync(this.root, parentRel);
     if (!isInside(this.root, host)) throw new UnsafeLayerError(`parent of ${rel} resolves outside the destination`);
     await this.mkdirAll(path.relative(this.root, host));
+    this.parents.set(parentRel, host);
     return host;
   }
 
@@ -104,36 +113,39 @@ class LayerApplier {
     for (let i = 1; i <= comps.length; i++) {
       const sub = comps.slice(0, i).join('/');
       const host = path.join(this.root, sub);
-      const st = await tryLstat(host);
+      const st = tryLstat(host);
       if (st) {
         if (!st.isDirectory()) throw new UnsafeLayerError(`cannot create ${sub}: a parent is not a directory`);
         continue;
       }
-      await mkdir(host, 0o755);
+      mkdirSync(host, 0o755);
       // containerd's mkparent: a parent missing here takes the lower layer's metadata.
       const lower = await this.opts.lowers?.lookup(sub);
       if (lower?.stat.isDirectory()) {
-        await this.setOwnerMode(host, lower.stat.uid, lower.stat.gid, lower.stat.mode & 0o7777, false);
+        this.setOwnerMode(host, lower.stat.uid, lower.stat.gid, lower.stat.mode & 0o7777, false);
         this.dirTimes.push({ host, mtime: lower.stat.mtimeMs / 1000 });
       } else {
-        await chmod(host, 0o755);
+        chmodSync(host, 0o755);
       }
     }
   }
 
-  private async setOwnerMode(host: string, uid: number, gid: number, mode: number, isLink: boolean): Promise<void> {
-    if (this.privileged) {
-      await lchown(host, uid, gid);
-    }
-    if (!isLink) await chmod(host, mode); // after chown: chown clears setuid/setgid
+  private setOwnerMode(host: string, uid: number, gid: number, mode: number, isLink: boolean): void {
+    if (this.privileged) lchownSync(host, uid, gid);
+    if (!isLink) chmodSync(host, mode); // after chown: chown clears setuid/setgid
   }
 
-  private async removeExisting(host: string, keepDir: boolean): Promise<void> {
-    const st = await tryLstat(host);
+  private removeExisting(host: string, keepDir: boolean): void {
+    const st = tryLstat(host);
     if (!st) return;
     if (keepDir && st.isDirectory()) return;
-    await rm(host, { recursive: true, force: true });
+    this.remove(host);
+  }
+
+  private remove(host: string): void {
+    rmSync(host, { recursive: true, force: true });
     this.dropPendingUnder(host);
+    this.parents.clear();
   }
 
   private dropPendingUnder(host: string): void {
@@ -153,21 +165,21 @@ class LayerApplier {
     }
     const parent = await this.parentDir(rel);
     const host = path.join(parent, base);
-    await this.removeExisting(host, h.type === 'dir');
+    this.removeExisting(host, h.type === 'dir');
     this.written.add(path.relative(this.root, host));
 
     switch (h.type) {
       case 'dir':
-        if (!(await tryLstat(host))) await mkdir(host, 0o700);
+        if (!tryLstat(host)) mkdirSync(host, 0o700);
         break;
       case 'file':
-        await this.writeFile(host, h, body);
+        await this.writeFile(host, body);
         break;
       case 'symlink':
-        await symlink(h.linkname, host);
+        symlinkSync(h.linkname, host);
         break;
       case 'link':
-        await this.hardlink(host, h.linkname);
+        this.hardlink(host, h.linkname);
         return; // a hardlink shares the target's metadata
       case 'char':
       case 'block':
@@ -180,41 +192,43 @@ class LayerApplier {
           ...(h.type === 'fifo' ? ['p'] : [h.type === 'char' ? 'c' : 'b', String(h.devmajor), String(h.devminor)])]);
         break;
     }
-    await this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
+    this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
     if (h.xattrs.size > 0) this.pendingXattrs.set(host, { rel: path.relative(this.root, host), attrs: h.xattrs });
     if (h.type === 'dir') this.dirTimes.push({ host, mtime: h.mtime });
-    else await lutimes(host, h.mtime, h.mtime);
+    else lutimesSync(host, h.mtime, h.mtime);
   }
 
-  private async writeFile(host: string, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+  private async writeFile(host: string, body: AsyncIterable<Buffer>): Promise<void> {
+    // O_EXCL + O_NOFOLLOW: never write through something that appeared at this name.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const fh = await open(host, flags, 0o600);
+    const fd = openSync(host, flags, 0o600);
     try {
       for await (const chunk of body) {
-        await fh.write(chunk);
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
         this.bytes += chunk.length;
       }
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 
-  private async hardlink(host: string, linkname: string): Promise<void> {
+  private hardlink(host: string, linkname: string): void {
     const targetRel = cleanEntryName(linkname);
     if (targetRel === '') throw new UnsafeLayerError(`hardlink to the root directory: ${linkname}`);
-    const target = await resolveParentInRoot(this.root, targetRel);
+    const target = resolveParentInRootSync(this.root, targetRel);
     if (!isInside(this.root, target) || target === this.root) {
       throw new UnsafeLayerError(`hardlink target outside the destination: ${linkname}`);
     }
-    const st = await tryLstat(target);
+    const st = tryLstat(target);
     if (!st) throw new UnsafeLayerError(`hardlink target ${linkname} does not exist in the layer`);
     if (st.isDirectory()) throw new UnsafeLayerError(`hardlink target ${linkname} is a directory`);
-    await link(target, host);
+    linkSync(target, host);
   }
 
   private async applyWhiteout(dirRel: string, base: string): Promise<void> {
     if (base === OPAQUE_WHITEOUT) {
-      const dir = dirRel === '' ? this.root : await resolveInRoot(this.root, dirRel);
+      const dir = dirRel === '' ? this.root : resolveInRootSync(this.root, dirRel);
       if (!isInside(this.root, dir)) throw new UnsafeLayerError(`opaque whiteout outside the destination: ${dirRel}`);
       if (this.opts.whiteouts === 'overlay') {
         await this.mkdirAll(path.relative(this.root, dir));
@@ -222,14 +236,11 @@ class LayerApplier {
         this.pendingXattrs.set(dir, { rel: path.relative(this.root, dir), attrs });
         return;
       }
-      const st = await tryLstat(dir);
+      const st = tryLstat(dir);
       if (!st?.isDirectory()) return;
-      for (const name of await readdir(dir)) {
+      for (const name of readdirSync(dir)) {
         const child = path.join(dir, name);
-        if (!this.written.has(path.relative(this.root, child))) {
-          await rm(child, { recursive: true, force: true });
-          this.dropPendingUnder(child);
-        }
+        if (!this.written.has(path.relative(this.root, child))) this.remove(child);
       }
       return;
     }
@@ -243,16 +254,15 @@ class LayerApplier {
       throw new UnsafeLayerError(`invalid whiteout name: ${base}`);
     }
     if (this.opts.whiteouts === 'flatten') {
-      const target = await resolveParentInRoot(this.root, targetRel);
+      const target = resolveParentInRootSync(this.root, targetRel);
       if (!isInside(this.root, target) || target === this.root) throw new UnsafeLayerError(`whiteout outside the destination: ${targetRel}`);
-      await rm(target, { recursive: true, force: true });
-      this.dropPendingUnder(target);
+      this.remove(target);
       return;
     }
     if (!this.privileged) throw new UnsafeLayerError('overlay whiteouts (0:0 character devices) need root');
     const parent = await this.parentDir(targetRel);
     const host = path.join(parent, name);
-    await this.removeExisting(host, false);
+    this.removeExisting(host, false);
     await mustRunTool('mknod', ['-m', '0', host, 'c', '0', '0']);
     this.written.add(path.relative(this.root, host));
   }
@@ -261,14 +271,13 @@ class LayerApplier {
     // Re-check that nothing replaced a parent with a symlink since (setfattr follows parents).
     const batch = new Map<string, Xattrs>();
     for (const [host, { rel, attrs }] of this.pendingXattrs) {
-      if ((await resolveParentInRoot(this.root, rel)) === host) batch.set(host, attrs);
+      if (resolveParentInRootSync(this.root, rel) === host) batch.set(host, attrs);
     }
     await writeXattrs(batch);
     // Directory times last (children changed them), deepest first.
     this.dirTimes.sort((a, b) => b.host.length - a.host.length);
     for (const { host, mtime } of this.dirTimes) {
-      const st = await tryLstat(host);
-      if (st?.isDirectory()) await utimes(host, mtime, mtime);
+      if (tryLstat(host)?.isDirectory()) utimesSync(host, mtime, mtime);
     }
   }
 }

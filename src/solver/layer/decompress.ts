@@ -1,6 +1,8 @@
 // Detects a layer's compression by its magic bytes and returns a plain tar byte stream.
 // gzip through zlib; zstd through the `zstd` CLI (Node 20 has no zstd).
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -43,18 +45,19 @@ async function peek(source: AsyncIterable<Uint8Array>, n: number):
   return { head, stream };
 }
 
-function zstdStream(input: AsyncIterable<Uint8Array>): Readable {
-  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Decompresses in a child process, which also puts the work on another core. */
+function cliStream(cmd: string, input: AsyncIterable<Uint8Array>): Readable {
+  const child = spawn(cmd, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = child.stdout;
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   child.on('error', (err: NodeJS.ErrnoException) => {
     out.destroy(err.code === 'ENOENT'
-      ? new DecompressError('layer is zstd-compressed but the `zstd` command is not installed (apt-get install zstd)')
+      ? new DecompressError(`layer is ${cmd}-compressed but the \`${cmd}\` command is not installed (apt-get install ${cmd})`)
       : err);
   });
   child.on('close', (code) => {
-    if (code !== 0 && code !== null) out.destroy(new DecompressError(`zstd -d failed (exit ${code}): ${stderr.trim()}`));
+    if (code !== 0 && code !== null) out.destroy(new DecompressError(`${cmd} -d failed (exit ${code}): ${stderr.trim()}`));
   });
   const feed = Readable.from(input);
   feed.on('error', (err) => out.destroy(err));
@@ -63,18 +66,27 @@ function zstdStream(input: AsyncIterable<Uint8Array>): Readable {
   return out;
 }
 
+let gzipCli: Promise<boolean> | undefined;
+
+/** gzip(1) in a child process decompresses in parallel with the extraction; zlib is the fallback. */
+function hasGzipCli(): Promise<boolean> {
+  gzipCli ??= access('/bin/gzip', constants.X_OK).then(() => true, () => false);
+  return gzipCli;
+}
+
 /** A plain tar stream from a possibly compressed layer blob. */
 export async function decompressedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
   const { head, stream } = await peek(source, 4);
   switch (detectCompression(head)) {
     case 'gzip': {
-      const gunzip = createGunzip();
+      if (await hasGzipCli()) return cliStream('gzip', stream);
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
       const feed = Readable.from(stream);
       feed.on('error', (err) => gunzip.destroy(err));
       return feed.pipe(gunzip);
     }
     case 'zstd':
-      return zstdStream(stream);
+      return cliStream('zstd', stream);
     default:
       return stream;
   }

@@ -1,7 +1,7 @@
 // Resolves paths inside a root directory the way a chroot would: symlinks (absolute or
 // relative) and ".." are evaluated against the root and can never lead out of it
 // (busybox installs absolute links like /bin/sh -> /bin/busybox; they must not reach the host).
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 const MAX_SYMLINKS = 255;
@@ -19,7 +19,7 @@ function isMissing(err: unknown): boolean {
  * Host path for `p` (interpreted relative to `root`, whether or not it starts with '/'),
  * following every symlink inside the root. Missing components are appended lexically.
  */
-export async function resolveInRoot(root: string, p: string): Promise<string> {
+export function resolveInRootSync(root: string, p: string): string {
   const resolved: string[] = [];
   const queue = parts(p);
   let hops = 0;
@@ -32,7 +32,7 @@ export async function resolveInRoot(root: string, p: string): Promise<string> {
     const candidate = path.join(root, ...resolved, comp);
     let st;
     try {
-      st = await lstat(candidate);
+      st = lstatSync(candidate);
     } catch (err) {
       if (!isMissing(err)) throw err;
       resolved.push(comp);
@@ -45,7 +45,7 @@ export async function resolveInRoot(root: string, p: string): Promise<string> {
     }
     if (st.isSymbolicLink()) {
       if (++hops > MAX_SYMLINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
-      const target = await readlink(candidate);
+      const target = readlinkSync(candidate);
       if (target.startsWith('/')) resolved.length = 0;
       queue.unshift(...parts(target));
       continue;
@@ -55,12 +55,21 @@ export async function resolveInRoot(root: string, p: string): Promise<string> {
   return path.join(root, ...resolved);
 }
 
-/** Like resolveInRoot, but the last component itself is not followed (lstat semantics). */
-export async function resolveParentInRoot(root: string, p: string): Promise<string> {
+/** Like resolveInRootSync, but the last component itself is not followed (lstat semantics). */
+export function resolveParentInRootSync(root: string, p: string): string {
   const clean = path.posix.normalize('/' + p);
   if (clean === '/') return root;
-  const parent = await resolveInRoot(root, path.posix.dirname(clean));
-  return path.join(parent, path.posix.basename(clean));
+  return path.join(resolveInRootSync(root, path.posix.dirname(clean)), path.posix.basename(clean));
+}
+
+// Async forms for callers off the hot path; the work is a few lstat calls, done synchronously
+// because a threadpool round trip per path component costs more than the syscall.
+export async function resolveInRoot(root: string, p: string): Promise<string> {
+  return resolveInRootSync(root, p);
+}
+
+export async function resolveParentInRoot(root: string, p: string): Promise<string> {
+  return resolveParentInRootSync(root, p);
 }
 
 /** True when `candidate` is `root` or lies below it (lexically). */

@@ -4,8 +4,8 @@
 // directories get .wh..wh..opq, copied-up but unchanged entries are left out, parents of
 // changed entries are included, hardlinks stay hardlinks. Deterministic: sorted walk,
 // numeric owners, no atime/ctime, whiteout times fixed.
-import { createReadStream, type BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+// Metadata and reads are synchronous: per-call threadpool round trips dominate otherwise.
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LowerView, OPAQUE_XATTRS, compareNames, isWhiteout } from './lower-view.js';
@@ -25,8 +25,27 @@ export interface WriteLayerOptions {
   epoch?: number;
 }
 
-function lstatBig(p: string): Promise<BigIntStats> {
-  return lstat(p, { bigint: true });
+function lstatBig(p: string): BigIntStats {
+  return lstatSync(p, { bigint: true });
+}
+
+const READ_CHUNK = 256 * 1024;
+
+/** Exactly `size` bytes of a file, in chunks; fails if the file is shorter. */
+function* fileChunks(file: string, size: number, rel: string): Generator<Buffer> {
+  const fd = openSync(file, 'r');
+  try {
+    let left = size;
+    while (left > 0) {
+      const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) throw new Error(`${rel} changed while writing the layer (expected ${size} bytes, got ${size - left})`);
+      left -= n;
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isOverlayXattr(name: string): boolean {
@@ -79,11 +98,11 @@ class LayerTarWriter {
   }
 
   private async *walk(relDir: string, underOpaque: boolean): AsyncGenerator<Buffer> {
-    const names = (await readdir(this.host(relDir))).sort(compareNames);
+    const names = readdirSync(this.host(relDir)).sort(compareNames);
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
       const hostPath = this.host(rel);
-      const st = await lstatBig(hostPath);
+      const st = lstatBig(hostPath);
       if (st.isSocket()) continue; // sockets never go into layers
       const attrs = this.xattrs.get(hostPath);
       if (isWhiteout(st)) {
@@ -96,7 +115,7 @@ class LayerTarWriter {
       const opaque = st.isDirectory() && !underOpaque && base !== undefined && isOpaque(attrs);
       let record = true;
       if (base && !opaque) {
-        const baseBig = await lstatBig(base.hostPath);
+        const baseBig = lstatBig(base.hostPath);
         record = !(await sameDirent(baseBig, base.hostPath, st, hostPath, kept.get('security.capability')));
       }
       if (record) yield* this.entry(rel, hostPath, st, kept);
@@ -114,7 +133,7 @@ class LayerTarWriter {
       const dir = comps.slice(0, i).join('/');
       if (this.emittedDirs.has(dir)) continue;
       const hostPath = this.host(dir);
-      yield* this.entry(dir, hostPath, await lstatBig(hostPath), keptXattrs(this.xattrs.get(hostPath)));
+      yield* this.entry(dir, hostPath, lstatBig(hostPath), keptXattrs(this.xattrs.get(hostPath)));
     }
   }
 
@@ -140,7 +159,7 @@ class LayerTarWriter {
       this.emittedDirs.add(rel);
     } else if (st.isSymbolicLink()) {
       h.type = 'symlink';
-      h.linkname = await readlink(hostPath);
+      h.linkname = readlinkSync(hostPath);
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       h.type = st.isCharacterDevice() ? 'char' : 'block';
       const { major, minor } = devNumbers(st.rdev);
@@ -164,12 +183,7 @@ class LayerTarWriter {
     }
     yield encodeHeader(h);
     if (h.type === 'file' && h.size > 0) {
-      let written = 0;
-      for await (const chunk of createReadStream(hostPath, { end: h.size - 1 }) as AsyncIterable<Buffer>) {
-        written += chunk.length;
-        yield chunk;
-      }
-      if (written !== h.size) throw new Error(`${rel} changed while writing the layer (expected ${h.size} bytes, read ${written})`);
+      yield* fileChunks(hostPath, h.size, rel);
       const pad = padding(h.size);
       if (pad) yield Buffer.alloc(pad);
     }
