@@ -39,8 +39,8 @@ export async function convert(req: BuildRequest, root: string): Promise<ConvertR
     buildArgs: req.buildArgs,
     platform: req.platform,
     dockerignore: await readDockerignore(req.contextDir, req.dockerfile),
-    resolveImageConfig: async (ref, { platform }) => {
-      const res = await resolveImageConfig(ref, { root, platform });
+    resolveImageConfig: async (ref, { platform, resolveMode }) => {
+      const res = await resolveImageConfig(ref, { root, platform, pull: resolveMode === 'pull' });
       return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
     },
   });

@@ -107,3 +107,42 @@ describe('build args', () => {
     await expect(convert('ARG IMG\nFROM $IMG\n')).rejects.toThrow('Dockerfile:2:1: base name ($IMG) should not be blank');
   });
 });
+
+describe('steps and BuildKit control args', () => {
+  it('records which op each instruction made and the build args it saw', async () => {
+    const res = await convert(`FROM ${BB}\nARG V=1\nRUN echo $V\nWORKDIR /w\nCOPY a /a\n`);
+    expect(res.steps.map((s) => [s.stage, s.line, s.instruction, s.buildArgs])).toEqual([
+      ['stage-0', 3, 'RUN echo $V', { V: '1' }],
+      ['stage-0', 4, 'WORKDIR /w', { V: '1' }],
+      ['stage-0', 5, 'COPY a /a', { V: '1' }],
+    ]);
+    const digests = new Set(res.definition.ops.map((o) => o.digest));
+    expect(res.steps.every((s) => digests.has(s.digest))).toBe(true);
+  });
+
+  it('BUILDKIT_CACHE_MOUNT_NS prefixes cache ids; BUILDKIT_SANDBOX_HOSTNAME sets the hostname', async () => {
+    const res = await convert(`FROM ${BB}\nRUN --mount=type=cache,target=/c hostname\n`, {
+      buildArgs: { BUILDKIT_CACHE_MOUNT_NS: 'proj', BUILDKIT_SANDBOX_HOSTNAME: 'builder' },
+    });
+    const run = opsOf(res.definition).find((o) => o.op.exec)!.op.exec;
+    expect(run.mounts.find((m: { dest: string }) => m.dest === '/c').cacheOpt.id).toBe('proj//c');
+    expect(run.meta.hostname).toBe('builder');
+    expect(res.warnings).toEqual([]);
+  });
+
+  it('--pull is recorded in the image sources and passed to the resolver', async () => {
+    const modes: string[] = [];
+    const { fakeResolver } = await import('./fake-resolver.js');
+    const inner = fakeResolver();
+    const { convertDockerfile } = await import('../../../src/frontend/dockerfile/convert/index.js');
+    const res = await convertDockerfile(`FROM ${BB}\n`, {
+      imageResolveMode: 'pull',
+      resolveImageConfig: (ref, o) => {
+        modes.push(o.resolveMode);
+        return inner(ref, o);
+      },
+    });
+    expect(modes).toEqual(['pull']);
+    expect(opsOf(res.definition)[0]!.op.source.attrs['image.resolvemode']).toBe('pull');
+  });
+});

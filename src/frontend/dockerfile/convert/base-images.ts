@@ -32,7 +32,7 @@ export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, re
   }
   let resolved;
   try {
-    resolved = await resolver(ref, { platform });
+    resolved = await resolver(ref, { platform, resolveMode: ctx.imageResolveMode });
   } catch (err) {
     throw errorAt(ctx.src, d.location, `${origName}: ${(err as Error).message}`);
   }
@@ -52,6 +52,7 @@ export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, re
   d.fromSteps = d.cmdTotal > 0 ? 1 : 0;
   d.resolvedState = image(d.baseName, {
     platform,
+    resolveMode: ctx.imageResolveMode,
     customName: d.cmdTotal > 0 ? formatStep(d.stageName, 1, d.cmdTotal, false, text) : text,
     description: { 'com.docker.dockerfile.v1.command': d.stage?.from.original ?? '' },
     location: locationOf(ctx, d.location),

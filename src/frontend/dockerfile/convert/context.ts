@@ -5,7 +5,7 @@ import type { SourceMap } from '../../../llb/vertex.js';
 import type { EscapeToken, ShellLex } from '../shell/index.js';
 import type { DispatchStates } from './dispatch-state.js';
 import type { SourceFile } from './located-error.js';
-import type { ConvertWarning } from './options.js';
+import type { ConvertWarning, StepInfo } from './options.js';
 
 export interface ConvertContext {
   src: SourceFile;
@@ -25,4 +25,11 @@ export interface ConvertContext {
   /** ARG names some reachable stage declared (for the unused build-arg warning). */
   consumedArgs: Set<string>;
   warnings: ConvertWarning[];
+  /** Ops made from instructions, for the solver's cache explanations. */
+  steps: StepInfo[];
+  /** BUILDKIT_CACHE_MOUNT_NS: prefix of cache mount ids. */
+  cacheIDNamespace: string;
+  /** BUILDKIT_SANDBOX_HOSTNAME: hostname RUN steps see. */
+  hostname: string;
+  imageResolveMode: 'default' | 'pull' | 'local';
 }

@@ -17,6 +17,7 @@ import { pathRelativeToWorkingDir } from './paths.js';
 import { displayLine, prefixCommand } from './progress-name.js';
 import { locationOf } from './source-location.js';
 import { stateEnv } from './state-env.js';
+import { recordStep } from './steps.js';
 
 /** COPY or ADD with the state it reads from (the context, or a `--from` stage/image). */
 export function dispatchCopy(ctx: ConvertContext, d: DispatchState, c: CopyCommand | AddCommand, source: State): void {
@@ -68,7 +69,8 @@ export function dispatchCopy(ctx: ConvertContext, d: DispatchState, c: CopyComma
       const st = http(src, {
         filename: base,
         customName: stepName,
-        description: { 'com.docker.dockerfile.v1.command': c.original },
+        // BuildKit passes the sources-and-dest struct here, which prints as nothing.
+        description: { 'com.docker.dockerfile.v1.command': '' },
         ...(checksum ? { checksum } : {}),
       });
       add(st, base, { ...common, createDestPath: true, ...(c.unpack ? { attemptUnpack: true } : {}) });
@@ -110,6 +112,7 @@ export function dispatchCopy(ctx: ConvertContext, d: DispatchState, c: CopyComma
   } else {
     r.state = r.state.file(chain, { ...fileOpts, customName: stepName });
   }
+  recordStep(ctx, d, c);
   commitToHistory(r.image, msg, { withLayer: true, fromOp: true, created: ctx.epoch });
 }
 

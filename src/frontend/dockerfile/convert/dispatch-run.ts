@@ -13,6 +13,7 @@ import { lowerRunHeredoc } from './run-heredoc.js';
 import { lowerRunMounts } from './run-mounts.js';
 import { locationOf } from './source-location.js';
 import { stateEnv } from './state-env.js';
+import { recordStep } from './steps.js';
 
 /** The RUN's mounts, interpreted without expansion when the parser could not type them. */
 export function runMounts(c: RunCommand): Mount[] {
@@ -48,5 +49,6 @@ export function dispatchRun(ctx: ConvertContext, d: DispatchState, c: RunCommand
   else if (c.network === 'host') opts.network = 'host';
 
   r.state = r.state.run(opts).root();
+  recordStep(ctx, d, c);
   commitToHistory(r.image, `RUN ${runCommandString(args, r.buildArgs, env)}`, { withLayer: true, fromOp: true, created: ctx.epoch });
 }

@@ -8,6 +8,7 @@ import { commitToHistory } from './history.js';
 import { normalizeWorkdir } from './paths.js';
 import { displayLine, prefixCommand } from './progress-name.js';
 import { locationOf } from './source-location.js';
+import { recordStep } from './steps.js';
 import { stateEnv } from './state-env.js';
 
 /** Sets the working dir; with `cmd` (a WORKDIR line) also creates it and records history. */
@@ -23,9 +24,10 @@ export function dispatchWorkdir(ctx: ConvertContext, d: DispatchState, path: str
     const name = prefixCommand(d, displayLine(ctx.escapeToken, cmd.original, stateEnv(r.state)));
     r.state = r.state.file(
       mkdir(wd, 0o755, { makeParents: true, ...(user ? { owner: user } : {}), ...(ctx.epoch ? { timestamp: new Date(ctx.epoch) } : {}) }),
-      { customName: name, location: locationOf(ctx, cmd.range), ignoreCache: d.ignoreCache || undefined },
+      { customName: name, location: locationOf(ctx, cmd.range) },
     );
     withLayer = true;
+    recordStep(ctx, d, cmd);
   }
   commitToHistory(r.image, `WORKDIR ${wd}`, { withLayer, created: ctx.epoch });
 }

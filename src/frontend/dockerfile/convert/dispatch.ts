@@ -54,6 +54,7 @@ export function initStage(ctx: ConvertContext, d: DispatchState, network: import
   } catch (err) {
     throw errorAt(ctx.src, d.location, err);
   }
+  if (ctx.hostname) r.state = r.state.hostname(ctx.hostname);
   if (network) r.state = r.state.network(network);
 }
 

@@ -26,7 +26,9 @@ import type { ConvertOptions, ConvertResult, StageInfo } from './options.js';
 import { LINUX_AMD64, parsePlatform, platformArgs, requireBuildable } from './platform.js';
 import { buildDispatchStates, buildStageDependencyGraph, reachableStages, resolveTarget } from './stage-graph.js';
 
-export type { ConvertOptions, ConvertResult, ConvertWarning, ImageConfigResolver, ResolvedImageConfig, StageInfo } from './options.js';
+export type {
+  ConvertOptions, ConvertResult, ConvertWarning, ImageConfigResolver, ImageResolveMode, ResolvedImageConfig, StageInfo, StepInfo,
+} from './options.js';
 
 export async function convertDockerfile(dockerfile: string | DockerfileAST, opts: ConvertOptions): Promise<ConvertResult> {
   const file = opts.file ?? (typeof dockerfile === 'string' ? 'Dockerfile' : dockerfile.file);
@@ -56,6 +58,10 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     epoch: sourceDateEpoch(buildArgs),
     consumedArgs: new Set(),
     warnings: [],
+    steps: [],
+    cacheIDNamespace: buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? '',
+    hostname: buildArgs.get('BUILDKIT_SANDBOX_HOSTNAME') ?? '',
+    imageResolveMode: opts.imageResolveMode ?? 'default',
   };
   const meta = buildMetaArgs(platformArgs(targetPlatform, targetName, buildArgs), shlex, metaArgs, buildArgs, (cmd, err) => {
     throw errorAt(src, cmd.range, err);
@@ -87,6 +93,7 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     target: target.stageName || target.stage?.name || '',
     stages: stageInfos(ctx, reachable),
     warnings: ctx.warnings,
+    steps: ctx.steps,
   };
 }
 
@@ -121,6 +128,7 @@ async function resolveStages(ctx: ConvertContext, target: DispatchState, opts: C
 
 function dispatchAll(ctx: ConvertContext, reachable: ReadonlySet<DispatchState>, opts: ConvertOptions): void {
   ctx.warnings = [];
+  ctx.steps = [];
   ctx.consumedArgs = new Set();
   for (const d of ctx.states.states) {
     d.run = undefined;

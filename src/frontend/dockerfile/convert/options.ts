@@ -14,7 +14,10 @@ export interface ResolvedImageConfig {
 }
 
 /** Looks up a base image's config before anything runs (local store first, then registry). */
-export type ImageConfigResolver = (ref: string, opts: { platform: Platform }) => Promise<ResolvedImageConfig>;
+export type ImageConfigResolver = (ref: string, opts: { platform: Platform; resolveMode: ImageResolveMode }) => Promise<ResolvedImageConfig>;
+
+/** `pull` (--pull) re-resolves bases from the registry; `local` never asks it. */
+export type ImageResolveMode = 'default' | 'pull' | 'local';
 
 export interface ConvertOptions {
   /** Resolves `FROM` images and `COPY --from=<image>` sources. */
@@ -35,12 +38,28 @@ export interface ConvertOptions {
   network?: NetMode;
   /** `--no-cache` (true: every stage) or `--no-cache-filter` stage names. */
   noCache?: boolean | readonly string[];
+  /** How base images are resolved; `pull` is also recorded in the image sources (BuildKit). */
+  imageResolveMode?: ImageResolveMode;
 }
 
 export interface ConvertWarning {
   message: string;
   /** `file:line` the warning is about, when it concerns a line. */
   location?: { file: string; line: number };
+}
+
+/** An op made from a Dockerfile instruction (RUN, COPY, ADD, WORKDIR), for cache explanations. */
+export interface StepInfo {
+  /** Digest of the op the instruction produced. */
+  digest: string;
+  /** Stage name (`stage-N` for unnamed ones). */
+  stage: string;
+  /** 1-based line of the instruction (the FROM line for ONBUILD triggers). */
+  line: number;
+  /** The instruction as written. */
+  instruction: string;
+  /** Build args in scope (name → value) when it ran. */
+  buildArgs: Record<string, string>;
 }
 
 /** One stage of the Dockerfile and whether the target needs it. */
@@ -66,4 +85,6 @@ export interface ConvertResult {
   target: string;
   stages: StageInfo[];
   warnings: ConvertWarning[];
+  /** The ops made from instructions, in dispatch order. */
+  steps: StepInfo[];
 }

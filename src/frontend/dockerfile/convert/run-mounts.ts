@@ -62,7 +62,7 @@ export function lowerRunMounts(
     } else if (m.type === 'cache') {
       const id = m.id === m.target ? goClean(m.id) : m.id;
       out.mounts.push({
-        type: 'cache', target, id: `/${id}`, sharing: m.sharing ?? 'shared', source: src, ...sel,
+        type: 'cache', target, id: `${ctx.cacheIDNamespace}/${id}`, sharing: m.sharing ?? 'shared', source: src, ...sel,
         ...(m.readOnly ? { readonly: true } : {}),
       });
     } else {
