@@ -169,3 +169,10 @@ describe('image config per instruction', () => {
     expect((await convert('FROM scratch\n')).baseImage).toBeNull();
   });
 });
+
+describe('SOURCE_DATE_EPOCH from a global ARG', () => {
+  it('stamps history like the build arg does', async () => {
+    const res = await convert('ARG SOURCE_DATE_EPOCH=0\nFROM scratch\nENV A=1\n');
+    expect(res.image.history![0]!.created).toBe('1970-01-01T00:00:00Z');
+  });
+});

@@ -67,6 +67,8 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     throw errorAt(src, cmd.range, err);
   });
   ctx.globalArgs = meta.globals;
+  // SOURCE_DATE_EPOCH may also come from a global ARG default (BuildKit's getBuildArgValue).
+  if (!ctx.epoch) ctx.epoch = sourceDateEpoch(new Map([['SOURCE_DATE_EPOCH', meta.globals.get('SOURCE_DATE_EPOCH') ?? '']]));
 
   buildDispatchStates(ctx, stages, opts.noCache ?? false);
   const target = resolveTarget(ctx, opts.target);
