@@ -118,6 +118,45 @@ function runQuiet(cmd: { cmd: string; args: string[] }): Promise<number | null> 
   });
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Kills and deletes containers started by slipway processes that no longer exist (a build
+ * killed with SIGKILL leaves its `runc run` and container behind). Returns their ids.
+ */
+export async function pruneStaleContainers(runtime: RuntimeName = 'runc'): Promise<string[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'slipway-prune-'));
+  const logFile = path.join(dir, 'runtime.log');
+  try {
+    const { cmd, args } = runtimeCommand(runtime, logFile, ['list', '-q']);
+    const ids = await new Promise<string[]>((resolve) => {
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.on('error', () => resolve([]));
+      child.on('close', () => resolve(out.split('\n').filter(Boolean)));
+    });
+    const stale = ids.filter((id) => {
+      const m = /^slipway-(\d+)-[0-9a-f]+$/.exec(id);
+      return m !== null && !pidAlive(Number(m[1]));
+    });
+    for (const id of stale) {
+      await runQuiet(runtimeCommand(runtime, logFile, ['kill', id, 'KILL']));
+      await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
+    }
+    return stale;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runContainer(opts: RunContainerOptions): Promise<RunContainerResult> {
   opts.signal?.throwIfAborted();
   const runtime = opts.runtime ?? 'runc';
@@ -126,7 +165,8 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
   const user = await resolveUser(rootfs, opts.user ?? '');
   const cwd = opts.cwd || '/';
   const bundle = await mkdtemp(path.join(opts.stateDir ?? tmpdir(), 'slipway-run-'));
-  const id = `slipway-${randomBytes(8).toString('hex')}`;
+  // The owner's pid in the id lets a later process recognise containers orphaned by a crash.
+  const id = `slipway-${process.pid}-${randomBytes(6).toString('hex')}`;
   const logFile = path.join(bundle, 'runtime.log');
   const mounts = opts.mounts ?? [];
   let removeStubs: (() => Promise<void>) | undefined;

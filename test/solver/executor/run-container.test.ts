@@ -1,13 +1,15 @@
 // Integration: busybox base unpacked as a snapshot, RUN steps in runc/crun over overlayfs
 // (and the copying snapshotter), layers diffed to tars.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessExitError, processExitMessage } from '../../../src/solver/executor/exit-error.js';
-import { runContainer, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
+import { pruneStaleContainers, runContainer, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
+import { hostsFile } from '../../../src/solver/executor/network-files.js';
+import { buildSpec } from '../../../src/solver/executor/spec.js';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
 import { Snapshotter } from '../../../src/solver/snapshot/snapshotter.js';
@@ -57,8 +59,10 @@ describe('RUN over an overlay snapshot', () => {
       expect(res.stdout.trim().split('\n').pop()).toBe('buildkitsandbox');
       const layer = await snap.commit('run1');
       committed = true;
-      const names = await tarNames(await collect(overlay.diff(layer, [baseLayer])));
-      expect(names).toEqual(['bin/', 'bin/.wh.ls', 'd/', 'f']);
+      const tar = await collect(overlay.diff(layer, [baseLayer]));
+      expect(await tarNames(tar)).toEqual(['bin/', 'bin/.wh.ls', 'd/', 'f']);
+      // Deterministic: diffing the same layer again gives the same bytes.
+      expect((await collect(overlay.diff(layer, [baseLayer]))).equals(tar)).toBe(true);
       expect(existsSync(path.join(layer, 'etc/hosts'))).toBe(false);
       expect(existsSync(path.join(layer, 'etc/resolv.conf'))).toBe(false);
     } finally {
@@ -160,6 +164,54 @@ describe('RUN over an overlay snapshot', () => {
       await expect(p).rejects.toThrow('cancelled by test');
       expect(Date.now() - abortAt).toBeLessThan(1000);
       expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toMatch(/slipway-/);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('sets up /dev, /proc and /sys like BuildKit, streams to Writables, reports runtime failures', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const chunks: Buffer[] = [];
+      const stdout = new PassThrough();
+      stdout.on('data', (d: Buffer) => chunks.push(d));
+      const script = 'ls /dev; grep -E " /(dev/shm|dev/pts|dev/mqueue|sys|proc) " /proc/mounts | cut -d" " -f2,3 | sort; ' +
+        'grep -q "^/sys sysfs ro" /proc/mounts 2>/dev/null; grep " /sys " /proc/mounts | grep -q "ro," && echo sys-ro';
+      const res = await runContainer({ rootfs: snap.mountpoint, args: ['/bin/sh', '-c', script], stdout });
+      expect(res.exitCode).toBe(0);
+      const out = Buffer.concat(chunks).toString();
+      for (const dev of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue']) expect(out.split('\n')).toContain(dev);
+      expect(out).toContain('/dev/shm tmpfs');
+      expect(out).toContain('/dev/pts devpts');
+      expect(out).toContain('/proc proc');
+      expect(out).toContain('sys-ro');
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'] }))
+        .rejects.toThrow(/runc failed to run the container: .*no such file or directory/);
+      const aborted = new AbortController();
+      aborted.abort(new Error('early'));
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/bin/true'], signal: aborted.signal })).rejects.toThrow('early');
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('kills and deletes containers orphaned by a dead slipway process', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    const bundle = mkdtempSync(path.join(work, 'orphan-'));
+    try {
+      writeFileSync(path.join(bundle, 'hosts'), hostsFile());
+      writeFileSync(path.join(bundle, 'resolv.conf'), '');
+      const spec = buildSpec({
+        rootfs: snap.mountpoint, args: ['/bin/sleep', '30'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [0],
+        hostname: 'x', network: 'none', hostsPath: path.join(bundle, 'hosts'), resolvConfPath: path.join(bundle, 'resolv.conf'), mounts: [],
+      });
+      writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+      const deadPid = spawnSync('true').pid as number;
+      const id = `slipway-${deadPid}-0123456789ab`;
+      execFileSync('runc', ['run', '--detach', '--bundle', bundle, id], { stdio: 'ignore' });
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).toContain(id);
+      expect(await pruneStaleContainers('runc')).toEqual([id]);
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(id);
     } finally {
       await snap.cleanup();
     }
