@@ -2,6 +2,7 @@
 // starts from its base (image config env/workdir/user applied), then each command is
 // expanded with the stage's environment and lowered by its dispatcher.
 import { goJoin } from '../../../llb/go-path.js';
+import type { NetMode } from '../../../llb/types.js';
 import { expandInstruction } from '../instructions/index.js';
 import type { Command } from '../instructions/types.js';
 import { cloneImage, DEFAULT_PATH_ENV } from '../image-config.js';
@@ -21,7 +22,7 @@ import { errorAt } from './located-error.js';
 import { stateEnv } from './state-env.js';
 
 /** Starts a stage's dispatch-pass data from its base stage or its resolved FROM. */
-export function initStage(ctx: ConvertContext, d: DispatchState, network: import('../../../llb/types.js').NetMode | undefined): void {
+export function initStage(ctx: ConvertContext, d: DispatchState, network: NetMode | undefined): void {
   if (d.base) {
     const b = d.base.r;
     const image = cloneImage(b.image);
