@@ -14,6 +14,8 @@ import { sameDirent } from './same-dirent.js';
 import { readTreeXattrs, type Xattrs } from './xattrs.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
+/** Overlay features that make an upper entry point into a lower layer (mounts turn them off). */
+const POINTER_XATTRS = ['trusted.overlay.redirect', 'trusted.overlay.metacopy', 'user.overlay.redirect', 'user.overlay.metacopy'];
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 
 export interface WriteLayerOptions {
@@ -105,6 +107,9 @@ class LayerTarWriter {
       const st = lstatBig(hostPath);
       if (st.isSocket()) continue; // sockets never go into layers
       const attrs = this.xattrs.get(hostPath);
+      for (const name of POINTER_XATTRS) {
+        if (attrs?.has(name)) throw new Error(`${rel} carries ${name}: overlay redirect/metacopy upperdirs cannot be diffed`);
+      }
       if (isWhiteout(st)) {
         // A whiteout only matters when something below it exists.
         if (!underOpaque && (await this.lower.lookup(rel))) yield* this.whiteout(relDir, WHITEOUT_PREFIX + name);

@@ -22,9 +22,14 @@ export interface OverlayDirs {
   target: string;
 }
 
+/**
+ * redirect_dir and metacopy are forced off whatever the kernel's defaults: with them a
+ * renamed directory or a chmod'ed file is recorded as a pointer into a lower layer, and the
+ * upperdir alone would no longer describe the change.
+ */
 export function overlayOptions(lowerCount: number, upper: string, work: string): string {
   const lowers = Array.from({ length: lowerCount }, (_, i) => `l/${i}`).join(':');
-  return `lowerdir=${lowers},upperdir=${upper},workdir=${work},index=off`;
+  return `lowerdir=${lowers},upperdir=${upper},workdir=${work},index=off,redirect_dir=off,metacopy=off`;
 }
 
 export async function mountOverlay(dirs: OverlayDirs): Promise<void> {

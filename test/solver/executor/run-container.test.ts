@@ -14,7 +14,7 @@ import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
 import { Snapshotter } from '../../../src/solver/snapshot/snapshotter.js';
 import { makeBusyboxRootfs, requireTool } from '../../helpers/busybox-rootfs.js';
-import { collect, tarNames } from '../snapshot/tar-fixtures.js';
+import { collect, listTar, tarNames } from '../snapshot/tar-fixtures.js';
 import { listTree } from '../snapshot/tree-listing.js';
 
 requireTool('runc', 'apt-get install runc');
@@ -83,6 +83,24 @@ describe('RUN over an overlay snapshot', () => {
       await applyLayer(Readable.from([tar]), flat, { whiteouts: 'flatten' });
       expect(readdirSync(path.join(flat, 'usr/sbin'))).toEqual(['new']);
       expect(readdirSync(path.join(flat, 'usr/bin')).length).toBeGreaterThan(50);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('renaming a lower directory and chmod of a lower file give full entries (no redirect/metacopy)', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      expect((await run(snap.mountpoint, 'mv /usr/sbin /sbin2 && chmod 700 /bin/busybox')).exitCode).toBe(0);
+      const layer = await snap.commit('run-mv');
+      const entries = await listTar(await collect(overlay.diff(layer, [baseLayer])));
+      const names = entries.map((e) => e.header.name);
+      expect(names).toContain('usr/.wh.sbin');
+      expect(names).toContain('sbin2/');
+      expect(names.filter((n) => n.startsWith('sbin2/')).length).toBe(readdirSync(path.join(baseLayer, 'usr/sbin')).length + 1);
+      const bb = entries.find((e) => e.header.name === 'bin/busybox');
+      expect(bb?.header.mode).toBe(0o700);
+      expect(bb?.content.equals(readFileSync('/bin/busybox'))).toBe(true);
     } finally {
       await snap.cleanup();
     }
