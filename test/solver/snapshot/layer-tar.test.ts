@@ -92,6 +92,23 @@ describe('layer tar round trip', () => {
     expect(readFileSync(path.join(dest, longDir, 'f'.repeat(110)), 'utf8')).toBe('long');
   });
 
+  it('round-trips non-ASCII names through PAX path records', async () => {
+    const base = tempDir();
+    const root = path.join(base, 'r');
+    mkdirSync(path.join(root, 'dïr'), { recursive: true });
+    writeFileSync(path.join(root, 'dïr/naïve ☃.txt'), 'snow');
+    symlinkSync('naïve ☃.txt', path.join(root, 'dïr/link→'));
+    const data = await collect(writeLayerTar({ upperdir: root, lowers: [] }));
+    expect(await tarNames(data)).toEqual(['dïr/', 'dïr/link→', 'dïr/naïve ☃.txt']);
+    const dest = path.join(base, 'dest');
+    mkdirSync(dest);
+    await applyBuffer(data, dest);
+    expect(listTree(dest, { mtimes: true })).toEqual(listTree(root, { mtimes: true }));
+    const tarFile = path.join(base, 'u.tar');
+    writeFileSync(tarFile, data);
+    expect(execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })).toContain('dïr/naïve ☃.txt');
+  });
+
   it('keeps hardlinks as hardlinks (tar link entries) and restores them', async () => {
     const base = tempDir();
     const root = path.join(base, 'r');
@@ -143,6 +160,8 @@ describe('layer tar round trip', () => {
     mkdirSync(path.join(src, 'd'), { recursive: true });
     writeFileSync(path.join(src, 'd/f'), 'hello');
     symlinkSync('/d/f', path.join(src, 'abs-link'));
+    const long = `${'n'.repeat(150)}-é`; // GNU format: a ././@LongLink record
+    writeFileSync(path.join(src, long), 'long');
     for (const [flag, name] of [['-z', 'gz'], ['--zstd', 'zst']] as const) {
       const file = path.join(base, `l.tar.${name}`);
       execFileSync('tar', ['-C', src, flag, '-cf', file, '.']);
@@ -151,6 +170,7 @@ describe('layer tar round trip', () => {
       await applyLayer(Readable.from([readFileSync(file)]), dest, { whiteouts: 'flatten' });
       expect(readFileSync(path.join(dest, 'd/f'), 'utf8')).toBe('hello');
       expect(lstatSync(path.join(dest, 'abs-link')).isSymbolicLink()).toBe(true);
+      expect(readFileSync(path.join(dest, long), 'utf8')).toBe('long');
     }
   });
 });

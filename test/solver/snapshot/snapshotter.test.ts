@@ -64,6 +64,14 @@ describe('Snapshotter', () => {
     });
   }
 
+  it('concurrent unpacks of the same id publish one snapshot', async () => {
+    const s = await Snapshotter.open(path.join(work, 'race'), { kind: 'overlay' });
+    const results = await Promise.all([1, 2, 3].map(() => s.unpack('same', [], Readable.from([LAYER1]))));
+    expect(new Set(results.map((r) => r.layerDir)).size).toBe(1);
+    expect(readdirSync(s.dir)).toEqual(['same']);
+    expect(readFileSync(path.join(s.layerDir('same'), 'a/y'), 'utf8')).toBe('y');
+  });
+
   it('publishes nothing when unpacking fails', async () => {
     const s = await Snapshotter.open(path.join(work, 'fail'), { kind: 'overlay' });
     const bad = makeTar([{ name: 'ok', content: '1' }, { name: '../escape', content: 'x' }]);
