@@ -7,7 +7,10 @@ import { processAlive } from './process-alive.js';
 export interface LockOptions {
   /** Give up after this long (ms). */
   timeoutMs?: number;
-  /** A lock file older than this is considered abandoned even if its pid exists. */
+  /**
+   * A lock whose owner pid is alive is only broken after this long (guards against pid
+   * reuse); one whose pid is gone is broken at once, one with no pid yet after 10 s.
+   */
   staleMs?: number;
 }
 
@@ -20,7 +23,7 @@ export class LockTimeoutError extends Error {
 
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const token = `${process.pid}\n${randomBytes(8).toString('hex')}\n`;
-  await acquire(lockPath, token, opts.timeoutMs ?? 60_000, opts.staleMs ?? 60_000);
+  await acquire(lockPath, token, opts.timeoutMs ?? 120_000, opts.staleMs ?? 600_000);
   try {
     return await fn();
   } finally {
@@ -60,9 +63,11 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
     return; // released meanwhile
   }
   const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  const age = Date.now() - mtimeMs;
   // An empty file is a lock being written right now: only its age can make it stale.
-  const dead = Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  if (!dead && Date.now() - mtimeMs < staleMs) return;
+  const hasPid = Number.isInteger(pid) && pid > 0;
+  const stale = hasPid ? !processAlive(pid) || age >= staleMs : age >= 10_000;
+  if (!stale) return;
   // Move it aside first and check it is still the same lock, so two breakers cannot both
   // delete (one of them a fresh lock taken in between).
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chainIds } from '../../src/store/chain-id.js';
 import { createdSince, humanSize } from '../../src/cli/format/units.js';
-import { makeImage, makeLayer, makeTar, openStore, slipway, tempRoot, type Layer, type MadeImage } from './fixtures.js';
+import { makeImage, makeLayer, makeTar, openStore, slipway, slipwayAsync, tempRoot, type Layer, type MadeImage } from './fixtures.js';
 
 const OLD = '2024-01-01T00:00:00Z';
 const NEWER = '2024-06-01T00:00:00Z';
@@ -263,5 +263,33 @@ describe('import', () => {
     const bad = slipway(root, ['import', '-c', 'FROM x', file]);
     expect(bad).toMatchObject({ status: 1, stderr: 'Error: from is not a valid change command\n' });
     expect(slipway(root, ['import', `${root}/missing.tar`]).status).toBe(1);
+  });
+
+  it('is deterministic under SOURCE_DATE_EPOCH and reads a rootfs from a URL', async () => {
+    const root = tempRoot();
+    const tar = await makeTar({ 'a/b': 'c' });
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (req.url === '/rootfs.tar') res.end(tar);
+      else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const env = { SOURCE_DATE_EPOCH: '1700000000' };
+      const one = await slipwayAsync(root, ['import', `http://127.0.0.1:${port}/rootfs.tar`, 'url:1'], env);
+      expect(one.status, one.stderr).toBe(0);
+      const two = slipway(root, ['import', '-', 'url:2'], tar, env);
+      expect(two.stdout).toBe(one.stdout);
+      expect(slipway(root, ['inspect', '--format', '{{.Created}}', 'url:1']).stdout).toBe('2023-11-14T22:13:20.000Z\n');
+      const missing = await slipwayAsync(root, ['import', `http://127.0.0.1:${port}/nope.tar`]);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain('404');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -31,7 +31,7 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 export async function makeTar(files: Record<string, string>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
   const ended = new Promise<void>((resolve) => p.on('end', () => resolve()));
   for (const name of Object.keys(files).sort()) {
     await new Promise<void>((resolve, reject) =>
@@ -100,14 +100,15 @@ export interface RunResult {
 }
 
 /** Runs ./bin/slipway with `--root root`. */
-export function slipway(root: string, args: string[], input?: string | Buffer): RunResult {
-  const r = spawnSync(bin, ['--root', root, ...args], { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+export function slipway(root: string, args: string[], input?: string | Buffer, env?: Record<string, string>): RunResult {
+  const r = spawnSync(bin, ['--root', root, ...args], { encoding: 'utf8', input, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function slipwayAsync(root: string, args: string[]): Promise<RunResult> {
+/** Like slipway() but without blocking this process (needed when the test itself serves HTTP). */
+export function slipwayAsync(root: string, args: string[], env?: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(bin, ['--root', root, ...args]);
+    const child = spawn(bin, ['--root', root, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

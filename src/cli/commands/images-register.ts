@@ -55,6 +55,7 @@ export function registerImageCommands(program: Command): void {
       .description('Remove one or more images')
       .argument('<images...>', 'IMAGE [IMAGE...]')
       .option('-f, --force', 'Force removal of the image')
+      .option('--no-prune', 'Do not delete untagged parents (accepted; Slipway images have no parent images)')
       .action(async (images: string[], opts, cmd: Command) => {
         const { runRmi } = await import('./rmi.js');
         await runRmi(globalsOf(cmd).root, images, opts);
