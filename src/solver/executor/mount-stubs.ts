@@ -5,37 +5,23 @@
 // layer stays reproducible.
 import { lstat, readdir, rmdir, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { resolveParentInRoot } from '../layer/root-path.js';
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    throw err;
-  }
-}
 
 /** Records the missing targets now; the returned function removes the stubs later. */
 export async function recordMountStubs(rootfs: string, destinations: readonly string[]): Promise<() => Promise<void>> {
   const stubs: string[] = [];
   for (const dest of ['/etc/resolv.conf', '/etc/hosts', ...destinations]) {
     let p = await resolveParentInRoot(rootfs, dest);
-    while (p !== rootfs && !(await exists(p))) {
+    while (p !== rootfs && !lstatIfExists(p)) {
       stubs.push(p);
       p = path.dirname(p);
     }
   }
   return async () => {
     for (const stub of stubs) {
-      let st;
-      try {
-        st = await lstat(stub);
-      } catch {
-        continue;
-      }
+      const st = lstatIfExists(stub);
+      if (!st) continue;
       if (st.isDirectory() ? (await readdir(stub)).length > 0 : st.size !== 0) continue;
       const parent = path.dirname(stub);
       const pst = await lstat(parent, { bigint: true });

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { isInside, resolveInRoot } from '../layer/root-path.js';
+import { runTool } from '../layer/run-tool.js';
+import { pidAlive } from '../snapshot/pid-alive.js';
 import { recordMountStubs } from './mount-stubs.js';
 import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
@@ -110,21 +112,9 @@ async function runtimeErrors(logFile: string): Promise<string[]> {
   return out;
 }
 
+/** Runs a runtime housekeeping command (kill, delete); failures are expected and ignored. */
 function runQuiet(cmd: { cmd: string; args: string[] }): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd.cmd, cmd.args, { stdio: 'ignore' });
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code));
-  });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return runTool(cmd.cmd, cmd.args).then((r) => r.code, () => null);
 }
 
 /**
@@ -136,13 +126,8 @@ export async function pruneStaleContainers(runtime: RuntimeName = 'runc'): Promi
   const logFile = path.join(dir, 'runtime.log');
   try {
     const { cmd, args } = runtimeCommand(runtime, logFile, ['list', '-q']);
-    const ids = await new Promise<string[]>((resolve) => {
-      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.on('error', () => resolve([]));
-      child.on('close', () => resolve(out.split('\n').filter(Boolean)));
-    });
+    const listed = await runTool(cmd, args).catch(() => undefined);
+    const ids = listed?.stdout.toString().split('\n').filter(Boolean) ?? [];
     const stale = ids.filter((id) => {
       const m = /^slipway-(\d+)-[0-9a-f]+$/.exec(id);
       return m !== null && !pidAlive(Number(m[1]));

@@ -11,15 +11,15 @@
 //    directory can serve as an overlayfs lowerdir.
 // Metadata calls are synchronous on purpose: a base layer has thousands of entries, and a
 // threadpool round trip per lstat/chown/chmod costs several times the syscall itself.
-import type { Stats } from 'node:fs';
 import {
-  chmodSync, closeSync, constants, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync,
+  chmodSync, closeSync, constants, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync,
   rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
 import { mustRunTool } from './run-tool.js';
+import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import { isInside, resolveInRootSync, resolveParentInRootSync } from './root-path.js';
 import type { TarHeader } from './tar-header.js';
 import { readTar } from './tar-reader.js';
@@ -45,18 +45,6 @@ export interface ApplyLayerResult {
 
 export class UnsafeLayerError extends Error {}
 
-function errCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}
-
-function tryLstat(p: string): Stats | undefined {
-  try {
-    return lstatSync(p);
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
 
 /** Cleans a tar entry name to a root-relative path; '' is the root itself. */
 export function cleanEntryName(name: string): string {

@@ -3,8 +3,9 @@
 // order (depth-first, byte-sorted names). Directories compare by type, mode and owner;
 // other entries also by size, mtime and, when both mtimes lack nanoseconds, content.
 import type { BigIntStats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { lstatBigIfExists as tryLstat } from './lstat-if-exists.js';
 import { LowerView, compareNames } from './lower-view.js';
 import { sameDirent } from './same-dirent.js';
 
@@ -18,23 +19,13 @@ export interface Change {
   stat?: BigIntStats;
 }
 
-async function tryLstat(p: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(p, { bigint: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
 export async function* diffDirs(lower: string | LowerView, upper: string): AsyncGenerator<Change> {
   const view = typeof lower === 'string' ? new LowerView([lower]) : lower;
   yield* walk(view, upper, '');
 }
 
 async function* walk(view: LowerView, upper: string, rel: string): AsyncGenerator<Change> {
-  const upperNames = await readdir(path.join(upper, rel));
+  const upperNames = readdirSync(path.join(upper, rel));
   const lowerNames = await view.readdir(rel);
   const names = [...new Set([...upperNames, ...lowerNames])].sort(compareNames);
   const inUpper = new Set(upperNames);
@@ -44,10 +35,10 @@ async function* walk(view: LowerView, upper: string, rel: string): AsyncGenerato
       yield { kind: 'delete', path: p };
       continue;
     }
-    const st = await tryLstat(path.join(upper, p));
+    const st = tryLstat(path.join(upper, p));
     if (!st) continue;
     const base = await view.lookup(p);
-    const baseStat = base ? await tryLstat(base.hostPath) : undefined;
+    const baseStat = base ? tryLstat(base.hostPath) : undefined;
     if (!base || !baseStat) {
       yield* added(upper, p, st);
       continue;
@@ -65,9 +56,9 @@ async function* walk(view: LowerView, upper: string, rel: string): AsyncGenerato
 async function* added(upper: string, rel: string, st: BigIntStats): AsyncGenerator<Change> {
   yield { kind: 'add', path: rel, stat: st };
   if (!st.isDirectory()) return;
-  for (const name of (await readdir(path.join(upper, rel))).sort(compareNames)) {
+  for (const name of readdirSync(path.join(upper, rel)).sort(compareNames)) {
     const p = `${rel}/${name}`;
-    const cst = await tryLstat(path.join(upper, p));
+    const cst = tryLstat(path.join(upper, p));
     if (cst) yield* added(upper, p, cst);
   }
 }

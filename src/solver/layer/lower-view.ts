@@ -2,7 +2,8 @@
 // space (no mount): whiteouts (0:0 char devices) hide lower entries, opaque directories
 // (trusted./user.overlay.opaque=y) hide everything below them in older layers.
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import path from 'node:path';
 import { readTreeXattrsMatching } from './xattrs.js';
 
@@ -10,16 +11,6 @@ export const OPAQUE_XATTRS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
 
 export function isWhiteout(st: { isCharacterDevice(): boolean; rdev: number | bigint }): boolean {
   return st.isCharacterDevice() && Number(st.rdev) === 0;
-}
-
-async function tryLstat(p: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
 }
 
 export interface LowerEntry {
@@ -58,7 +49,7 @@ export class LowerView {
     const comps = rel.split('/').filter(Boolean);
     for (const layer of this.layers) {
       const hostPath = path.join(layer, ...comps);
-      const st = await tryLstat(hostPath);
+      const st = tryLstat(hostPath);
       if (st) {
         if (isWhiteout(st)) return undefined;
         return { hostPath, stat: st };
@@ -73,7 +64,7 @@ export class LowerView {
     const opaque = await this.opaqueDirs(layer);
     for (let i = comps.length - 1; i >= 1; i--) {
       const anc = comps.slice(0, i);
-      const st = await tryLstat(path.join(layer, ...anc));
+      const st = tryLstat(path.join(layer, ...anc));
       if (!st) continue;
       if (!st.isDirectory()) return true; // a whiteout or file replaces the directory
       if (opaque.has(anc.join('/'))) return true;
@@ -88,12 +79,12 @@ export class LowerView {
     const hidden = new Set<string>();
     for (const layer of this.layers) {
       const dir = path.join(layer, ...comps);
-      const st = await tryLstat(dir);
+      const st = tryLstat(dir);
       if (st) {
         if (!st.isDirectory()) break;
-        for (const ent of await readdir(dir, { withFileTypes: true })) {
+        for (const ent of readdirSync(dir, { withFileTypes: true })) {
           if (seen.has(ent.name) || hidden.has(ent.name)) continue;
-          const est = ent.isCharacterDevice() ? await lstat(path.join(dir, ent.name)) : undefined;
+          const est = ent.isCharacterDevice() ? lstatSync(path.join(dir, ent.name)) : undefined;
           if (est && isWhiteout(est)) hidden.add(ent.name);
           else seen.add(ent.name);
         }

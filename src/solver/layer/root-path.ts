@@ -3,16 +3,12 @@
 // (busybox installs absolute links like /bin/sh -> /bin/busybox; they must not reach the host).
 import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { isMissing } from './lstat-if-exists.js';
 
 const MAX_SYMLINKS = 255;
 
 function parts(p: string): string[] {
   return p.split('/').filter((c) => c !== '' && c !== '.');
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /**

@@ -22,6 +22,7 @@ import { writeLayerTar } from '../layer/write-layer.js';
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
+import { pidAlive } from './pid-alive.js';
 
 export type SnapshotterKind = 'overlay' | 'copy';
 
@@ -52,15 +53,6 @@ async function removeTemp(tmp: string): Promise<void> {
   const mounts = await mountsUnder(tmp);
   if (mounts.length) throw new Error(`refusing to remove ${tmp}: still mounted at ${mounts.join(', ')}`);
   await rm(tmp, { recursive: true, force: true });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class Snapshotter {

@@ -1,0 +1,27 @@
+// lstat that answers "absent" instead of throwing when a path (or one of its parents) is
+// missing. Synchronous: these run per entry on hot paths, where a threadpool round trip
+// costs more than the syscall.
+import { lstatSync, type BigIntStats, type Stats } from 'node:fs';
+
+export function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export function lstatIfExists(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+export function lstatBigIfExists(p: string): BigIntStats | undefined {
+  try {
+    return lstatSync(p, { bigint: true });
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
