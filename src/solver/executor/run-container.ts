@@ -57,6 +57,13 @@ export interface RunContainerResult {
 
 export class RuntimeError extends Error {}
 
+/** BuildKit's exec op adds this PATH when the environment has none. */
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function withDefaultPath(env: readonly string[]): string[] {
+  return env.some((e) => e.startsWith('PATH=')) ? [...env] : [...env, DEFAULT_PATH];
+}
+
 function sink(out: OutputSink | undefined): (chunk: Buffer) => void {
   if (!out) return () => undefined;
   if (typeof out === 'function') return out;
@@ -163,7 +170,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
     removeStubs = await recordMountStubs(rootfs, mounts.map((m) => m.destination));
     await ensureCwd(rootfs, cwd, user.uid, user.gid);
     const spec = buildSpec({
-      rootfs, args: opts.args, env: opts.env ?? [], cwd, uid: user.uid, gid: user.gid,
+      rootfs, args: opts.args, env: withDefaultPath(opts.env ?? []), cwd, uid: user.uid, gid: user.gid,
       additionalGids: user.additionalGids, hostname: opts.hostname ?? DEFAULT_HOSTNAME, network,
       hostsPath, resolvConfPath, mounts: mounts.map(toSpecMount),
       ...(opts.rlimits ? { rlimits: clampRlimits(opts.rlimits) } : {}),

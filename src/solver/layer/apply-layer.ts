@@ -244,12 +244,14 @@ class LayerApplier {
     if (this.opts.whiteouts === 'flatten') {
       const target = resolveParentInRootSync(this.root, targetRel);
       if (!isInside(this.root, target) || target === this.root) throw new UnsafeLayerError(`whiteout outside the destination: ${targetRel}`);
-      this.remove(target);
+      // OCI: a whiteout hides lower layers only, never what this same layer wrote.
+      if (!this.written.has(path.relative(this.root, target))) this.remove(target);
       return;
     }
     if (!this.privileged) throw new UnsafeLayerError('overlay whiteouts (0:0 character devices) need root');
     const parent = await this.parentDir(targetRel);
     const host = path.join(parent, name);
+    if (this.written.has(path.relative(this.root, host))) return;
     this.removeExisting(host, false);
     await mustRunTool('mknod', ['-m', '0', host, 'c', '0', '0']);
     this.written.add(path.relative(this.root, host));

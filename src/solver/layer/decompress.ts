@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -46,8 +47,9 @@ async function peek(source: AsyncIterable<Uint8Array>, n: number):
 }
 
 /** Decompresses in a child process, which also puts the work on another core. */
-function cliStream(cmd: string, input: AsyncIterable<Uint8Array>): Readable {
-  const child = spawn(cmd, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable {
+  const cmd = path.basename(command);
+  const child = spawn(command, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = child.stdout;
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -66,11 +68,16 @@ function cliStream(cmd: string, input: AsyncIterable<Uint8Array>): Readable {
   return out;
 }
 
-let gzipCli: Promise<boolean> | undefined;
+let gzipCli: Promise<string | undefined> | undefined;
 
 /** gzip(1) in a child process decompresses in parallel with the extraction; zlib is the fallback. */
-function hasGzipCli(): Promise<boolean> {
-  gzipCli ??= access('/bin/gzip', constants.X_OK).then(() => true, () => false);
+function findGzipCli(): Promise<string | undefined> {
+  gzipCli ??= (async () => {
+    for (const candidate of ['/usr/bin/gzip', '/bin/gzip']) {
+      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    }
+    return undefined;
+  })();
   return gzipCli;
 }
 
@@ -79,7 +86,8 @@ export async function decompressedStream(source: AsyncIterable<Uint8Array>): Pro
   const { head, stream } = await peek(source, 4);
   switch (detectCompression(head)) {
     case 'gzip': {
-      if (await hasGzipCli()) return cliStream('gzip', stream);
+      const gzip = await findGzipCli();
+      if (gzip) return cliStream(gzip, stream);
       const gunzip = createGunzip({ chunkSize: 256 * 1024 });
       const feed = Readable.from(stream);
       feed.on('error', (err) => gunzip.destroy(err));

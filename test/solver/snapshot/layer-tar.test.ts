@@ -291,6 +291,30 @@ describe('hostile layers write nothing outside the destination', () => {
     expect(readFileSync(path.join(dest, 'f'), 'utf8')).toBe('new');
   });
 
+  it('never lets a whiteout remove what the same layer wrote (OCI rule)', async () => {
+    const base = tempDir();
+    writeFileSync(path.join(base, 'lower-file'), 'old');
+    await applyBuffer(makeTar([{ name: 'mine', content: 'new' }, { name: '.wh.mine' }, { name: '.wh.lower-file' }]), base);
+    expect(readFileSync(path.join(base, 'mine'), 'utf8')).toBe('new');
+    expect(existsSync(path.join(base, 'lower-file'))).toBe(false);
+  });
+
+  it('says clearly when zstd is needed but not installed', async () => {
+    requireTool('zstd', 'apt-get install zstd');
+    const base = tempDir();
+    const file = path.join(base, 'x.tar');
+    writeFileSync(file, makeTar([{ name: 'f', content: 'x' }]));
+    execFileSync('zstd', ['-q', file]);
+    const saved = process.env.PATH;
+    process.env.PATH = base;
+    try {
+      await expect(applyLayer(Readable.from([readFileSync(`${file}.zst`)]), base, { whiteouts: 'flatten' }))
+        .rejects.toThrow(/zstd-compressed but the `zstd` command is not installed/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
   it('skips device files with a warning when not privileged', async () => {
     const base = tempDir();
     const warnings: string[] = [];
