@@ -157,6 +157,32 @@ describe('images, tag, filters and formats', () => {
   });
 });
 
+describe('repository digests (images pulled from a registry)', () => {
+  it('shows RepoDigests in --digests, {{.Digest}}, inspect; digest-only names get <none> tag rows', async () => {
+    const root = tempRoot();
+    const img = await makeImage(root, { layers: [await makeLayer({ p: '1' })] });
+    const store = openStore(root);
+    await store.tag('localhost:5000/pulled:1', img.manifest, { fromRegistry: true });
+    const other = await makeImage(root, { layers: [await makeLayer({ q: '2' })] });
+    await store.tag(`localhost:5000/bydigest@${other.manifest.digest}`, other.manifest, { fromRegistry: true });
+    const d = img.manifest.digest;
+    const rows = slipway(root, ['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']).stdout;
+    expect(rows.split('\n').filter(Boolean).sort()).toEqual([`localhost:5000/bydigest <none> ${other.manifest.digest}`, `localhost:5000/pulled 1 ${d}`].sort());
+    // Without --digests a template naming {{.Digest}} still shows tag rows' digests (docker/cli needDigest),
+    // while digest-only rows show an empty digest.
+    const plain = slipway(root, ['images', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']).stdout;
+    expect(plain.split('\n').filter(Boolean).sort()).toEqual(['localhost:5000/bydigest <none> ', `localhost:5000/pulled 1 ${d}`].sort());
+    const [obj] = JSON.parse(slipway(root, ['inspect', 'localhost:5000/pulled:1']).stdout) as Array<Record<string, any>>;
+    expect(obj!.RepoDigests).toEqual([`localhost:5000/pulled@${d}`]);
+    expect(slipway(root, ['images', '-q', '--no-trunc', `localhost:5000/bydigest@${other.manifest.digest}`]).stdout).toBe(`${other.id}\n`);
+    // As in moby, a digest-only image is listed by dangling=true and by dangling=false.
+    expect(slipway(root, ['images', '-q', '--filter', 'dangling=true']).stdout).toBe(`${other.id.slice(7, 19)}\n`);
+    expect(slipway(root, ['images', '-q', '--filter', 'dangling=false']).stdout.split('\n').filter(Boolean)).toHaveLength(2);
+    // ...but prune only removes images without any reference.
+    expect(slipway(root, ['image', 'prune', '-f']).stdout).toBe('Total reclaimed space: 0B\n');
+  });
+});
+
 describe('rmi, dangling images, prune and system df', () => {
   it('untags a name while others remain; deletes with Untagged before Deleted; keeps shared layers', async () => {
     const root = tempRoot();

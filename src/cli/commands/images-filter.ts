@@ -83,7 +83,9 @@ export async function applyFilters(store: ImageStore, records: ImageRecord[], fi
   const refs = filters.get('reference');
   const out: ImageRecord[] = [];
   for (const r of records) {
-    if (dangling && !dangling.includes(r.tags.length === 0)) continue;
+    // moby: dangling=true keeps images without tags; dangling=false drops only images
+    // without any name, so a digest-only image passes both.
+    if (dangling && !dangling.some((d) => (d ? r.tags.length === 0 : r.tags.length > 0 || r.digests.length > 0))) continue;
     const created = r.created ? Date.parse(r.created) : 0;
     if (before !== undefined && !(created < before)) continue;
     if (since !== undefined && !(created > since)) continue;

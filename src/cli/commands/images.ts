@@ -5,7 +5,6 @@ import { imageSize } from '../../store/image-size.js';
 import type { ImageRecord } from '../../store/image-record.js';
 import { openImageStore } from '../../store/open.js';
 import { renderRows } from '../format/render.js';
-import { Template } from '../format/template.js';
 import { createdAt, createdSince, humanSize } from '../format/units.js';
 import { applyFilters, parseFilters } from './images-filter.js';
 
@@ -55,13 +54,16 @@ export async function runImages(root: string, repository: string | undefined, op
   const filters = parseFilters(opts.filter ?? []);
   if (repository) filters.set('reference', [...(filters.get('reference') ?? []), repository]);
   const records = await applyFilters(store, await store.list(), filters);
+  // docker/cli NewImageFormat: -q only replaces the default table; --digests adds a Digest
+  // column to a custom table; a template naming {{.Digest}} shows digests on tag rows.
   let format = opts.format;
-  const custom = format !== undefined && format !== '' && format !== 'table';
-  if (opts.quiet && (!custom || format!.startsWith('table'))) format = '{{.ID}}';
-  const showDigests = Boolean(opts.digests) || (custom && format !== 'json' && Template.parse(format!.replace(/^table/, '')).mentions('Digest'));
+  if (opts.quiet && (format === undefined || format === '' || format === 'table')) format = '{{.ID}}';
+  if (format?.startsWith('table') && format !== 'table' && opts.digests && !format.includes('{{.Digest}}')) format += '\t{{.Digest}}';
+  const needDigest = Boolean(opts.digests) || Boolean(format?.includes('{{.Digest}}'));
   const rows: ImageRow[] = [];
   for (const r of records) {
-    const size = humanSize(await imageSize(store, r), 3);
+    const bytes = await imageSize(store, r);
+    const size = humanSize(bytes, 3);
     const base = {
       ID: shortId(r.id, opts.trunc !== false),
       CreatedSince: createdSince(r.created),
@@ -70,9 +72,9 @@ export async function runImages(root: string, repository: string | undefined, op
       Containers: 'N/A',
       SharedSize: 'N/A',
       UniqueSize: 'N/A',
-      VirtualSize: size,
+      VirtualSize: humanSize(bytes),
     };
-    for (const [Repository, Tag, Digest] of rowNames(r, showDigests)) rows.push({ Repository, Tag, Digest, ...base });
+    for (const [Repository, Tag, Digest] of rowNames(r, needDigest, Boolean(opts.digests))) rows.push({ Repository, Tag, Digest, ...base });
   }
   const defaultFormat = opts.digests
     ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'
@@ -81,7 +83,7 @@ export async function runImages(root: string, repository: string | undefined, op
 }
 
 /** Docker's imageFormatTaggedAndDigest: [repository, tag, digest] per row. */
-function rowNames(r: ImageRecord, showDigests: boolean): Array<[string, string, string]> {
+function rowNames(r: ImageRecord, needDigest: boolean, digestFlag: boolean): Array<[string, string, string]> {
   if (r.tags.length === 0 && r.digests.length === 0) return [['<none>', '<none>', '<none>']];
   const tagsByRepo = new Map<string, string[]>();
   for (const name of r.tags) {
@@ -97,7 +99,7 @@ function rowNames(r: ImageRecord, showDigests: boolean): Array<[string, string, 
   }
   const rows: Array<[string, string, string]> = [];
   for (const repo of [...tagsByRepo.keys()].sort()) {
-    const digests = showDigests ? (digestsByRepo.get(repo) ?? []) : [];
+    const digests = needDigest ? (digestsByRepo.get(repo) ?? []) : [];
     digestsByRepo.delete(repo);
     for (const tag of tagsByRepo.get(repo)!) {
       if (digests.length === 0) rows.push([repo, tag, '<none>']);
@@ -105,7 +107,7 @@ function rowNames(r: ImageRecord, showDigests: boolean): Array<[string, string, 
     }
   }
   for (const repo of [...digestsByRepo.keys()].sort()) {
-    if (showDigests) for (const d of digestsByRepo.get(repo)!) rows.push([repo, '<none>', d]);
+    if (digestFlag) for (const d of digestsByRepo.get(repo)!) rows.push([repo, '<none>', d]);
     else rows.push([repo, '<none>', '']);
   }
   return rows;

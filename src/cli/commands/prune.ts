@@ -20,7 +20,8 @@ export async function runPrune(root: string, opts: { all?: boolean; force?: bool
   let out = '';
   let reclaimed = 0;
   for (const record of await store.list()) {
-    if (!opts.all && record.tags.length > 0) continue;
+    // Dangling = no reference at all (moby: a digest-only pulled image is not pruned).
+    if (!opts.all && (record.tags.length > 0 || record.digests.length > 0)) continue;
     if (until && !until.every((t) => (record.created ? Date.parse(record.created) : 0) < t)) continue;
     if (labels) {
       const have = (await store.load(record)).config.config?.Labels ?? {};

@@ -76,20 +76,6 @@ export class Template {
     run(this.nodes, data);
     return out;
   }
-
-  /** The field names the template refers to (e.g. to decide which columns are needed). */
-  mentions(field: string): boolean {
-    const visit = (nodes: Node[]): boolean =>
-      nodes.some((n) => {
-        if (n.kind === 'text') return false;
-        const inPipe = n.pipe.some((cmd) => cmd.some((op) => op.kind === 'field' && op.path[0] === field));
-        if (inPipe) return true;
-        if (n.kind === 'if') return visit(n.then) || visit(n.else);
-        if (n.kind === 'range') return visit(n.body) || visit(n.else);
-        return false;
-      });
-    return visit(this.nodes);
-  }
 }
 
 function splitActions(source: string): Array<{ kind: 'text' | 'action'; text: string }> {
