@@ -11,14 +11,13 @@ import { globalsOf } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type BuildRequest, parseBuildFlags } from './build-options.js';
 import { readDockerignore } from './build-dockerignore.js';
+import { formatWarnings } from './build-warnings.js';
 
 export async function runBuild(context: string | undefined, raw: Record<string, unknown>, cmd: Command): Promise<void> {
   const req = parseBuildFlags(context, raw);
   const { root } = globalsOf(cmd);
   const result = await convert(req, root);
-  for (const w of result.warnings) {
-    process.stderr.write(`WARNING: ${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.message}\n`);
-  }
+  process.stderr.write(formatWarnings(result.warnings));
   if (req.printLLB) {
     process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
     return;

@@ -100,3 +100,17 @@ describe('build flag parsing', () => {
     expect(parseDockerignore('\ufeff# c\n  a/b/  \n!/x/../y\n\n/z\n./w\n')).toEqual(['a/b', '!y', 'z', 'w']);
   });
 });
+
+describe('build warnings', () => {
+  it('prints checks like buildx and other warnings as WARNING lines', async () => {
+    const { formatWarnings } = await import('../../../src/cli/commands/build-warnings.js');
+    expect(formatWarnings([
+      { message: 'One or more build-args [X] were not consumed' },
+      { rule: 'JSONArgsRecommended', message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals', location: { file: 'Dockerfile', line: 3 } },
+    ])).toBe(
+      'WARNING: One or more build-args [X] were not consumed\n' +
+        ' 1 warning found:\n - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 3)\n',
+    );
+    expect(formatWarnings([])).toBe('');
+  });
+});

@@ -4,6 +4,7 @@ import type { Platform, ProxyEnv } from '../../../llb/types.js';
 import type { SourceMap } from '../../../llb/vertex.js';
 import type { EscapeToken, ShellLex } from '../shell/index.js';
 import type { DispatchStates } from './dispatch-state.js';
+import type { Linter } from './lint.js';
 import type { SourceFile } from './located-error.js';
 import type { ConvertWarning, StepInfo } from './options.js';
 
@@ -25,6 +26,7 @@ export interface ConvertContext {
   /** ARG names some reachable stage declared (for the unused build-arg warning). */
   consumedArgs: Set<string>;
   warnings: ConvertWarning[];
+  lint: Linter;
   /** Ops made from instructions, for the solver's cache explanations. */
   steps: StepInfo[];
   /** BUILDKIT_CACHE_MOUNT_NS: prefix of cache mount ids. */

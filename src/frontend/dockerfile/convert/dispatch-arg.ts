@@ -5,6 +5,7 @@ import type { ArgCommand } from '../instructions/types.js';
 import type { ConvertContext } from './context.js';
 import type { DispatchState } from './dispatch-state.js';
 import { commitToHistory } from './history.js';
+import { checkSecretKey, checkUndefinedVars } from './lint.js';
 import { stateEnv } from './state-env.js';
 
 export function dispatchArg(ctx: ConvertContext, d: DispatchState, c: ArgCommand): void {
@@ -12,10 +13,16 @@ export function dispatchArg(ctx: ConvertContext, d: DispatchState, c: ArgCommand
   const parts: string[] = [];
   for (const arg of c.args) {
     ctx.consumedArgs.add(arg.key);
+    checkSecretKey(ctx.lint, 'ARG', arg.key, c.range);
     const given = ctx.buildArgs.get(arg.key);
     let value = arg.value;
     if (given !== undefined) value = given;
-    else if (value !== undefined) value = ctx.shlex.processWord(value, stateEnv(r.state));
+    else if (value !== undefined) {
+      const env = stateEnv(r.state);
+      const res = ctx.shlex.processWordWithMatches(value, env);
+      checkUndefinedVars(ctx.lint, res.unmatched, r.buildArgs.map((a) => a.key), [...env.keys()], c.range);
+      value = res.result;
+    }
     else value = ctx.globalArgs.get(arg.key);
 
     if (value !== undefined) r.state = r.state.addEnv(arg.key, value);

@@ -12,6 +12,7 @@ import type { DispatchState } from './dispatch-state.js';
 import { goDuration, goList, goQuoteList } from './go-format.js';
 import { commitToHistory } from './history.js';
 import { validateSignal } from './signal.js';
+import { checkSecretKey } from './lint.js';
 import { stateEnv } from './state-env.js';
 
 function commit(ctx: ConvertContext, d: DispatchState, createdBy: string): void {
@@ -36,6 +37,8 @@ export function dispatchEnv(ctx: ConvertContext, d: DispatchState, c: EnvCommand
   const r = d.r;
   let msg = 'ENV';
   for (const e of c.env) {
+    if (e.noDelim) ctx.lint.run('LegacyKeyValueFormat', legacyFormat(c.node.keywordAsWritten), c.range);
+    checkSecretKey(ctx.lint, 'ENV', e.key, c.range);
     msg += ` ${e.key}=${e.value}`;
     r.state = r.state.addEnv(e.key, e.value);
     r.image.config.Env = setEnvEntry(r.image.config.Env ?? [], e.key, e.value);
@@ -47,6 +50,7 @@ export function dispatchLabel(ctx: ConvertContext, d: DispatchState, c: LabelCom
   const labels = (d.r.image.config.Labels ??= {});
   let msg = 'LABEL';
   for (const l of c.labels) {
+    if (l.noDelim) ctx.lint.run('LegacyKeyValueFormat', legacyFormat(c.node.keywordAsWritten), c.range);
     labels[l.key] = l.value;
     msg += ` ${l.key}=${l.value}`;
   }
@@ -95,6 +99,7 @@ export function dispatchExpose(ctx: ConvertContext, d: DispatchState, c: ExposeC
 }
 
 export function dispatchHealthcheck(ctx: ConvertContext, d: DispatchState, c: HealthcheckCommand): void {
+  validateUsedOnce(ctx, d, c);
   const h = c.health;
   // Zero durations/retries mean "inherit the default"; Go's omitempty leaves them out.
   const hc: HealthConfig = { Test: [...h.test] };
@@ -113,6 +118,8 @@ export function dispatchHealthcheck(ctx: ConvertContext, d: DispatchState, c: He
 
 export function dispatchCmd(ctx: ConvertContext, d: DispatchState, c: CmdCommand): void {
   const r = d.r;
+  validateUsedOnce(ctx, d, c);
+  jsonArgsRecommended(ctx, d, c);
   const args = c.prependShell ? withShell(r.image, c.cmdLine) : [...c.cmdLine];
   r.image.config.Cmd = args;
   r.image.config.ArgsEscaped = true;
@@ -122,6 +129,8 @@ export function dispatchCmd(ctx: ConvertContext, d: DispatchState, c: CmdCommand
 
 export function dispatchEntrypoint(ctx: ConvertContext, d: DispatchState, c: EntrypointCommand): void {
   const r = d.r;
+  validateUsedOnce(ctx, d, c);
+  jsonArgsRecommended(ctx, d, c);
   const args = c.cmdLine === null ? [] : c.prependShell ? withShell(r.image, c.cmdLine) : [...c.cmdLine];
   if (c.cmdLine === null) delete r.image.config.Entrypoint;
   else r.image.config.Entrypoint = args;
@@ -133,4 +142,25 @@ export function dispatchEntrypoint(ctx: ConvertContext, d: DispatchState, c: Ent
 /** Stored for images built FROM this one; BuildKit writes no history entry for it. */
 export function dispatchOnbuild(d: DispatchState, c: OnbuildCommand): void {
   (d.r.image.config.OnBuild ??= []).push(c.expression);
+}
+
+function legacyFormat(name: string): string {
+  return `"${name} key=value" should be used instead of legacy "${name} key value" format`;
+}
+
+/** Only the last CMD/ENTRYPOINT/HEALTHCHECK of a stage counts: the earlier one is flagged. */
+function validateUsedOnce(ctx: ConvertContext, d: DispatchState, c: CmdCommand | EntrypointCommand | HealthcheckCommand): void {
+  const prev = d.r.lastUse.get(c.kind);
+  if (prev) {
+    const name = c.node.keywordAsWritten;
+    ctx.lint.run('MultipleInstructionsDisallowed', `Multiple ${name} instructions should not be used in the same stage because only the last one will be used`, prev);
+  }
+  d.r.lastUse.set(c.kind, c.range);
+}
+
+/** Shell-form CMD/ENTRYPOINT without a custom SHELL do not receive signals. */
+function jsonArgsRecommended(ctx: ConvertContext, d: DispatchState, c: CmdCommand | EntrypointCommand): void {
+  if (!c.prependShell || (d.r.image.config.Shell?.length ?? 0) > 0) return;
+  const name = c.node.keywordAsWritten;
+  ctx.lint.run('JSONArgsRecommended', `JSON arguments recommended for ${name} to prevent unintended behavior related to OS signals`, c.range);
 }

@@ -26,6 +26,10 @@ export interface DispatchRun {
   buildArgs: BuildArgValue[];
   /** CMD was set in this stage (an ENTRYPOINT then keeps it). */
   cmdSet: boolean;
+  /** Where CMD/ENTRYPOINT/HEALTHCHECK were last set in this stage (one of each is useful). */
+  lastUse: Map<string, SourceRange>;
+  /** An absolute WORKDIR was set in this build (a relative first one is linted). */
+  workdirSet: boolean;
   dispatched: boolean;
 }
 

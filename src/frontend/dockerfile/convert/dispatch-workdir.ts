@@ -14,6 +14,13 @@ import { stateEnv } from './state-env.js';
 /** Sets the working dir; with `cmd` (a WORKDIR line) also creates it and records history. */
 export function dispatchWorkdir(ctx: ConvertContext, d: DispatchState, path: string, cmd?: WorkdirCommand): void {
   const r = d.r;
+  if (cmd) {
+    // Only the first WORKDIR of the build matters: later relative ones follow from it.
+    if (!r.workdirSet && !path.startsWith('/')) {
+      ctx.lint.run('WorkdirRelativePath', `Relative workdir ${JSON.stringify(path)} can have unexpected results if the base image changes`, cmd.range);
+    }
+    r.workdirSet = true;
+  }
   const wd = normalizeWorkdir(r.image.config.WorkingDir ?? '', path);
   r.image.config.WorkingDir = wd;
   r.state = r.state.dir(wd);

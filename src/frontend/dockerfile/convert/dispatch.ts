@@ -19,6 +19,7 @@ import { dispatchRun } from './dispatch-run.js';
 import type { DispatchState, StageCommand } from './dispatch-state.js';
 import { dispatchWorkdir } from './dispatch-workdir.js';
 import { errorAt } from './located-error.js';
+import { checkUndefinedVars } from './lint.js';
 import { stateEnv } from './state-env.js';
 
 /** Starts a stage's dispatch-pass data from its base stage or its resolved FROM. */
@@ -29,7 +30,10 @@ export function initStage(ctx: ConvertContext, d: DispatchState, network: NetMod
     // ONBUILD triggers do not carry over from the base stage: they run here instead.
     image.config.OnBuild = null;
     d.platform = d.base.platform;
-    d.run = { state: b.state, image, cmdIndex: 0, cmdIsOnBuild: false, buildArgs: [...b.buildArgs], cmdSet: false, dispatched: false };
+    d.run = {
+      state: b.state, image, cmdIndex: 0, cmdIsOnBuild: false, buildArgs: [...b.buildArgs], cmdSet: false,
+      lastUse: new Map(), workdirSet: b.workdirSet, dispatched: false,
+    };
   } else {
     d.run = {
       state: d.resolvedState!,
@@ -38,6 +42,8 @@ export function initStage(ctx: ConvertContext, d: DispatchState, network: NetMod
       cmdIsOnBuild: false,
       buildArgs: [],
       cmdSet: false,
+      lastUse: new Map(),
+      workdirSet: false,
       dispatched: d.unregistered,
     };
     if (d.unregistered) return;
@@ -74,15 +80,23 @@ function dispatchCommand(ctx: ConvertContext, d: DispatchState, sc: StageCommand
   const r = d.r;
   r.cmdIsOnBuild = sc.isOnBuild;
   let cmd: Command = sc.cmd;
+  const env = stateEnv(r.state);
+  const unmatched = new Set<string>();
+  const expand = (lex: ShellLex) => (w: string) => {
+    const res = lex.processWordWithMatches(w, env);
+    for (const u of res.unmatched) unmatched.add(u);
+    return res.result;
+  };
   // ARG defaults are expanded only when used (a --build-arg may replace them).
-  if (cmd.kind !== 'arg') cmd = expandInstruction(cmd, (w) => ctx.shlex.processWord(w, stateEnv(r.state)), ctx.src);
+  if (cmd.kind !== 'arg') cmd = expandInstruction(cmd, expand(ctx.shlex), ctx.src);
   if ((cmd.kind === 'copy' || cmd.kind === 'add') && cmd.sourceContents.some((s) => s.expand)) {
     // Heredoc bodies expand variables but keep quotes (BuildKit's ExpandRaw).
     const lex = new ShellLex('\\');
     lex.skipProcessQuotes = true;
-    const env = stateEnv(r.state);
-    cmd = { ...cmd, sourceContents: cmd.sourceContents.map((s) => (s.expand ? { ...s, data: lex.processWord(s.data, env) } : s)) };
+    const raw = expand(lex);
+    cmd = { ...cmd, sourceContents: cmd.sourceContents.map((s) => (s.expand ? { ...s, data: raw(s.data) } : s)) };
   }
+  checkUndefinedVars(ctx.lint, unmatched, r.buildArgs.map((a) => a.key), [...env.keys()], cmd.range);
   switch (cmd.kind) {
     case 'maintainer': return dispatchMaintainer(ctx, d, cmd);
     case 'env': return dispatchEnv(ctx, d, cmd);

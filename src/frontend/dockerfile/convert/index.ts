@@ -21,6 +21,8 @@ import type { ConvertContext } from './context.js';
 import { dispatchStage, initStage } from './dispatch.js';
 import { DispatchStates, type DispatchState } from './dispatch-state.js';
 import { errorAt } from './located-error.js';
+import { Linter, parseLintConfig } from './lint.js';
+import { lintFile } from './lint-stages.js';
 import { initOnBuildTriggers } from './onbuild.js';
 import type { ConvertOptions, ConvertResult, StageInfo } from './options.js';
 import { LINUX_AMD64, parsePlatform, platformArgs, requireBuildable } from './platform.js';
@@ -58,6 +60,7 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     epoch: sourceDateEpoch(buildArgs),
     consumedArgs: new Set(),
     warnings: [],
+    lint: new Linter(parseLintConfig(buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? ast.directives.check), file),
     steps: [],
     cacheIDNamespace: buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? '',
     hostname: buildArgs.get('BUILDKIT_SANDBOX_HOSTNAME') ?? '',
@@ -70,7 +73,8 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
   // SOURCE_DATE_EPOCH may also come from a global ARG default (BuildKit's getBuildArgValue).
   if (!ctx.epoch) ctx.epoch = sourceDateEpoch(new Map([['SOURCE_DATE_EPOCH', meta.globals.get('SOURCE_DATE_EPOCH') ?? '']]));
 
-  buildDispatchStates(ctx, stages, opts.noCache ?? false);
+  lintFile(ctx.lint, ast, stages);
+  buildDispatchStates(ctx, stages, meta.declared, opts.noCache ?? false);
   const target = resolveTarget(ctx, opts.target);
   buildStageDependencyGraph(ctx);
   const reachable = await resolveStages(ctx, target, opts);
@@ -86,6 +90,8 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
   const unused = unusedBuildArgs(buildArgs, consumed);
   if (unused.length > 0) ctx.warnings.push({ message: `One or more build-args [${unused.join(' ')}] were not consumed` });
 
+  const lintError = ctx.lint.error();
+  if (lintError) throw lintError;
   const image = finalizeImage(target.r.image, targetPlatform, opts.labels);
   return {
     definition: marshal(target.r.state),
@@ -94,7 +100,7 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     baseImage: baseImageOf(target),
     target: target.stageName || target.stage?.name || '',
     stages: stageInfos(ctx, reachable),
-    warnings: ctx.warnings,
+    warnings: [...ctx.lint.warnings(), ...ctx.warnings],
     steps: ctx.steps,
   };
 }
@@ -131,6 +137,7 @@ async function resolveStages(ctx: ConvertContext, target: DispatchState, opts: C
 function dispatchAll(ctx: ConvertContext, reachable: ReadonlySet<DispatchState>, opts: ConvertOptions): void {
   ctx.warnings = [];
   ctx.steps = [];
+  ctx.lint.startDispatch();
   ctx.consumedArgs = new Set();
   for (const d of ctx.states.states) {
     d.run = undefined;

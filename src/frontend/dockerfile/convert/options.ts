@@ -43,6 +43,10 @@ export interface ConvertOptions {
 }
 
 export interface ConvertWarning {
+  /** BuildKit check name (`JSONArgsRecommended`), absent for other warnings. */
+  rule?: string;
+  /** Documentation of the check. */
+  url?: string;
   message: string;
   /** `file:line` the warning is about, when it concerns a line. */
   location?: { file: string; line: number };

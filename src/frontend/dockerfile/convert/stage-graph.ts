@@ -1,6 +1,8 @@
 // Stages and how they depend on each other (BuildKit's buildDispatchStates,
 // buildStageDependencyGraph, resolveTarget, allReachableStages): stages by name and index,
 // `--target`, `COPY --from` and `RUN --mount from=` edges, cycles, reachability.
+import type { SourceRange } from '../ast.js';
+import { suggest } from '../instructions/index.js';
 import type { Command, Mount, Stage } from '../instructions/types.js';
 import type { ConvertContext } from './context.js';
 import { DispatchState } from './dispatch-state.js';
@@ -11,11 +13,18 @@ import type { StageCommand } from './dispatch-state.js';
 import { EMPTY_IMAGE_NAME } from './base-images.js';
 
 /** Registers every stage with its FROM expanded by the global ARGs. */
-export function buildDispatchStates(ctx: ConvertContext, stages: readonly Stage[], noCache: boolean | readonly string[]): void {
+export function buildDispatchStates(
+  ctx: ConvertContext,
+  stages: readonly Stage[],
+  declaredMetaArgs: ReadonlySet<string>,
+  noCache: boolean | readonly string[],
+): void {
   stages.forEach((st, i) => {
     let baseName: string;
     try {
-      baseName = ctx.shlex.processWordWithMatches(st.baseName, ctx.globalArgs).result;
+      const res = ctx.shlex.processWordWithMatches(st.baseName, ctx.globalArgs);
+      lintUndeclaredFromArgs(ctx, declaredMetaArgs, res.unmatched, st.from.range);
+      baseName = res.result;
     } catch (err) {
       throw errorAt(ctx.src, st.from.range, err);
     }
@@ -24,7 +33,9 @@ export function buildDispatchStates(ctx: ConvertContext, stages: readonly Stage[
     if (st.platform !== '') {
       let p: string;
       try {
-        p = ctx.shlex.processWordWithMatches(st.platform, ctx.globalArgs).result;
+        const res = ctx.shlex.processWordWithMatches(st.platform, ctx.globalArgs);
+        lintUndeclaredFromArgs(ctx, declaredMetaArgs, res.unmatched, st.from.range);
+        p = res.result;
       } catch (err) {
         throw errorAt(ctx.src, st.from.range, `failed to process arguments for platform ${st.platform}: ${(err as Error).message}`);
       }
@@ -138,4 +149,14 @@ export function reachableStages(target: DispatchState): Set<DispatchState> {
     for (const dep of s.deps.keys()) stack.push(dep);
   }
   return out;
+}
+
+/** `FROM argument 'X' is not declared` (BuildKit's UndefinedArgInFrom). */
+function lintUndeclaredFromArgs(ctx: ConvertContext, declared: ReadonlySet<string>, unmatched: Iterable<string>, range: SourceRange): void {
+  const known = [...new Set([...declared, ...ctx.globalArgs.keys()])];
+  for (const arg of unmatched) {
+    if (known.includes(arg)) continue;
+    const s = suggest(arg, known, true);
+    ctx.lint.run('UndefinedArgInFrom', `FROM argument '${arg}' is not declared${s ? ` (did you mean ${s}?)` : ''}`, range);
+  }
 }
