@@ -249,6 +249,32 @@ describe('rmi, dangling images, prune and system df', () => {
   });
 });
 
+describe('system df --verbose and missing creation times', () => {
+  it('splits image sizes into shared and unique layers; an image without created shows N/A', async () => {
+    const root = tempRoot();
+    const shared = await makeLayer({ s: 's'.repeat(3000) });
+    const own = await makeLayer({ o: 'o' });
+    await makeImage(root, { layers: [shared, own], created: OLD }, 'one');
+    await makeImage(root, { layers: [shared], created: '' }, 'two');
+    const out = slipway(root, ['system', 'df', '--verbose']).stdout.split('\n');
+    expect(out[0]).toBe('Images space usage:');
+    expect(out[2]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE\s+UNIQUE SIZE\s+CONTAINERS$/);
+    const one = out.find((l) => l.startsWith('one '))!.split(/\s{3,}/);
+    expect(one.slice(4)).toEqual([
+      humanSize(shared.tar.length + own.tar.length, 3),
+      humanSize(shared.tar.length),
+      humanSize(own.tar.length),
+      '0',
+    ]);
+    const two = out.find((l) => l.startsWith('two '))!.split(/\s{3,}/);
+    expect(two[3]).toBe('N/A');
+    expect(two.slice(5)).toEqual([humanSize(shared.tar.length), '0B', '0']);
+    expect(out).toContain('Build cache usage: 0B');
+    expect(slipway(root, ['images', 'two']).stdout.split('\n')[1]).toMatch(/^two\s+latest\s+\w{12}\s+N\/A\s+/);
+    expect(slipway(root, ['images', '--format', '[{{.CreatedSince}}]', 'two']).stdout).toBe('[]\n');
+  });
+});
+
 describe('import', () => {
   it('creates a one-layer image with --change and -m; same tar → same layer; gzip and stdin accepted', async () => {
     const root = tempRoot();

@@ -28,7 +28,7 @@ describe('Docker units', () => {
     expect(humanDuration(90 * 86_400_000)).toBe('3 months');
     expect(humanDuration(3 * 365 * 86_400_000)).toBe('3 years');
     expect(createdSince('2024-01-01T00:00:00Z', Date.parse('2024-01-01T00:00:05Z'))).toBe('5 seconds ago');
-    expect(createdSince(undefined)).toBe('N/A');
+    expect(createdSince(undefined)).toBe('');
     expect(createdAt('2026-11-22T19:31:34.577016651Z')).toBe('2026-11-22 19:31:34 +0000 UTC');
   });
 });

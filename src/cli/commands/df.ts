@@ -3,13 +3,18 @@
 // SIZE column of `images` (which counts uncompressed layers, as Docker does).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { ImageRecord } from '../../store/image-record.js';
+import type { ImageStore } from '../../store/image-store.js';
+import { uncompressedSize } from '../../store/layer-size.js';
 import { openImageStore } from '../../store/open.js';
 import { renderRows } from '../format/render.js';
-import { humanSize } from '../format/units.js';
+import { tabwrite } from '../format/table.js';
+import { createdSince, humanSize } from '../format/units.js';
+import { rowNames, shortId } from './images.js';
 
 const HEADERS = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
 
-export async function runDf(root: string, opts: { format?: string }): Promise<void> {
+export async function runDf(root: string, opts: { format?: string; verbose?: boolean }): Promise<void> {
   const store = openImageStore(root);
   const records = await store.list();
   const blobs = new Set<string>();
@@ -36,6 +41,11 @@ export async function runDf(root: string, opts: { format?: string }): Promise<vo
     },
     { Type: 'Build Cache', TotalCount: String(cacheEntries.length), Active: '0', Size: humanSize(cacheSize), Reclaimable: humanSize(cacheSize) },
   ];
+  if (opts.verbose && !opts.format) {
+    process.stdout.write(`Images space usage:\n\n${await verboseImages(store, records)}\nBuild cache usage: ${humanSize(cacheSize)}\n\n`);
+    process.stdout.write(tabwrite('CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED\n'));
+    return;
+  }
   process.stdout.write(
     renderRows(rows, {
       format: opts.format,
@@ -56,4 +66,33 @@ async function diskUsage(p: string): Promise<number> {
   let total = 0;
   for (const name of await fs.readdir(p)) total += await diskUsage(path.join(p, name));
   return total;
+}
+
+/**
+ * `df -v`'s image table: SIZE as in `images` (uncompressed layers), SHARED SIZE the layers
+ * another image also uses, UNIQUE SIZE the rest. CONTAINERS is always 0 (no containers).
+ */
+async function verboseImages(store: ImageStore, records: ImageRecord[]): Promise<string> {
+  const layersOf = new Map<string, Array<{ digest: string; size: number }>>();
+  const users = new Map<string, number>();
+  for (const r of records) {
+    const loaded = await store.load(r).catch(() => undefined);
+    const layers: Array<{ digest: string; size: number }> = [];
+    for (const l of loaded?.manifest.layers ?? []) {
+      if (layers.some((x) => x.digest === l.digest)) continue;
+      layers.push({ digest: l.digest, size: await uncompressedSize(store.root, store.content, l) });
+      users.set(l.digest, (users.get(l.digest) ?? 0) + 1);
+    }
+    layersOf.set(r.id, layers);
+  }
+  let out = 'REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS\n';
+  for (const r of records) {
+    const layers = layersOf.get(r.id) ?? [];
+    const size = layers.reduce((n, l) => n + l.size, 0);
+    const shared = layers.filter((l) => (users.get(l.digest) ?? 0) > 1).reduce((n, l) => n + l.size, 0);
+    for (const [repo, tag] of rowNames(r, false, false)) {
+      out += `${repo}\t${tag}\t${shortId(r.id, true)}\t${createdSince(r.created) || 'N/A'}\t${humanSize(size, 3)}\t${humanSize(shared)}\t${humanSize(size - shared)}\t0\n`;
+    }
+  }
+  return tabwrite(out);
 }

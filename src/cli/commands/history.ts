@@ -31,7 +31,7 @@ export async function runHistory(root: string, image: string, opts: { trunc?: bo
     const createdBy = (h.createdBy ?? '').replace(/\t/g, ' ');
     return {
       ID: i === 0 ? shortId(record.id, trunc) : '<missing>',
-      CreatedSince: createdSince(h.created),
+      CreatedSince: createdSince(h.created) || 'N/A',
       CreatedAt: createdAt(h.created),
       CreatedBy: trunc ? ellipsis(createdBy, 45) : createdBy,
       Size: humanSize(h.size, 3),

@@ -76,14 +76,15 @@ export async function runImages(root: string, repository: string | undefined, op
     };
     for (const [Repository, Tag, Digest] of rowNames(r, needDigest, Boolean(opts.digests))) rows.push({ Repository, Tag, Digest, ...base });
   }
+  const created = '{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}';
   const defaultFormat = opts.digests
-    ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'
-    : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
+    ? `table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t${created}\t{{.Size}}`
+    : `table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t${created}\t{{.Size}}`;
   process.stdout.write(renderRows(rows, { format, defaultFormat, headers: IMAGE_HEADERS }));
 }
 
 /** Docker's imageFormatTaggedAndDigest: [repository, tag, digest] per row. */
-function rowNames(r: ImageRecord, needDigest: boolean, digestFlag: boolean): Array<[string, string, string]> {
+export function rowNames(r: ImageRecord, needDigest: boolean, digestFlag: boolean): Array<[string, string, string]> {
   if (r.tags.length === 0 && r.digests.length === 0) return [['<none>', '<none>', '<none>']];
   const tagsByRepo = new Map<string, string[]>();
   for (const name of r.tags) {

@@ -39,10 +39,10 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
 }
 
-/** Docker's CREATED column: `5 minutes ago` (`N/A` when the image has no creation time). */
+/** Docker's CREATED column: `5 minutes ago` (empty when there is no creation time). */
 export function createdSince(created: string | undefined, now = Date.now()): string {
   const t = created ? Date.parse(created) : Number.NaN;
-  if (Number.isNaN(t)) return 'N/A';
+  if (Number.isNaN(t)) return '';
   return `${humanDuration(now - t)} ago`;
 }
 
