@@ -49,6 +49,13 @@ export interface RunContainerOptions {
   rlimits?: Rlimit[];
   /** Where the bundle's temp dir goes (default: the OS temp dir). */
   stateDir?: string;
+  /**
+   * Keep directories/files created as targets for `mounts` in the rootfs. Current BuildKit
+   * (MountStubsCleaner, v0.10+) removes them, the default here; docker 20.10's bundled
+   * BuildKit (the refenv reference) keeps them. /etc/hosts and /etc/resolv.conf stubs are
+   * always removed.
+   */
+  keepMountStubs?: boolean;
 }
 
 export interface RunContainerResult {
@@ -167,7 +174,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
     const resolvConfPath = path.join(bundle, 'resolv.conf');
     await writeFile(hostsPath, hostsFile(opts.hostname ?? DEFAULT_HOSTNAME, opts.extraHosts));
     await writeFile(resolvConfPath, resolvConfFor(await readHostResolvConf(), network));
-    removeStubs = await recordMountStubs(rootfs, mounts.map((m) => m.destination));
+    removeStubs = await recordMountStubs(rootfs, opts.keepMountStubs ? [] : mounts.map((m) => m.destination));
     await ensureCwd(rootfs, cwd, user.uid, user.gid);
     const spec = buildSpec({
       rootfs, args: opts.args, env: withDefaultPath(opts.env ?? []), cwd, uid: user.uid, gid: user.gid,

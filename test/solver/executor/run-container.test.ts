@@ -132,6 +132,15 @@ describe('RUN over an overlay snapshot', () => {
       expect(new ProcessExitError(['/bin/true'], 1).message).toContain('exit code: 1');
       const layer = await snap.commit('run-bind');
       expect(await tarNames(await collect(overlay.diff(layer, [baseLayer])))).toEqual([]);
+      // docker 20.10's BuildKit kept user mount targets; that behaviour is available on request.
+      const keep = await overlay.prepare([baseLayer]);
+      try {
+        await run(keep.mountpoint, 'true', { mounts: [{ type: 'tmpfs', destination: '/cache/x' }], keepMountStubs: true });
+        const kept = await keep.commit('run-keep');
+        expect(await tarNames(await collect(overlay.diff(kept, [baseLayer])))).toEqual(['cache/', 'cache/x/']);
+      } finally {
+        await keep.cleanup();
+      }
     } finally {
       await snap.cleanup();
     }
