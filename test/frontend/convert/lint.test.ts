@@ -74,3 +74,25 @@ describe('Dockerfile checks', () => {
     await expect(convert(`# check=error=true\n${text}`)).rejects.toThrow('lint violation found for rules: MaintainerDeprecated, JSONArgsRecommended');
   });
 });
+
+describe('FROM checks', () => {
+  it('InvalidDefaultArgInFrom, RedundantTargetPlatform and InvalidBaseImagePlatform', async () => {
+    const text = `ARG TAG\nFROM 127.0.0.1:5000/library/busybox:$TAG AS a\nFROM --platform=$TARGETPLATFORM ${BB}\n`;
+    const res = await convert(text, { buildArgs: { TAG: 'latest' } });
+    expect(res.warnings.map((w) => [w.rule, w.message, w.location?.line])).toEqual([
+      ['InvalidDefaultArgInFrom', 'Default value for ARG 127.0.0.1:5000/library/busybox:$TAG results in empty or invalid base image name', 2],
+      ['RedundantTargetPlatform', 'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior', 3],
+    ]);
+    const { IMAGES } = await import('./fake-resolver.js');
+    IMAGES['127.0.0.1:5000/test/arm:1'] = { ...IMAGES['127.0.0.1:5000/test/empty:1']!, architecture: 'arm64', rootfs: { type: 'layers', diff_ids: ['sha256:' + 'a'.repeat(64)] } };
+    try {
+      const arm = await convert('FROM 127.0.0.1:5000/test/arm:1\n');
+      expect(arm.warnings).toContainEqual(expect.objectContaining({
+        rule: 'InvalidBaseImagePlatform',
+        message: 'Base image 127.0.0.1:5000/test/arm:1 was pulled with platform "linux/arm64", expected "linux/amd64" for current build',
+      }));
+    } finally {
+      delete IMAGES['127.0.0.1:5000/test/arm:1'];
+    }
+  });
+});

@@ -9,6 +9,7 @@ import type { ConvertContext } from './context.js';
 import type { DispatchState } from './dispatch-state.js';
 import { errorAt } from './located-error.js';
 import type { ImageConfigResolver } from './options.js';
+import { formatPlatform } from './platform.js';
 import { formatStep } from './progress-name.js';
 import { locationOf } from './source-location.js';
 
@@ -42,6 +43,10 @@ export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, re
   const named = resolved.ref ? normalizeImageRef(resolved.ref) : ref;
   d.baseName = resolved.digest ? `${named.split('@')[0]}@${resolved.digest}` : named;
 
+  if ((img.os && img.os !== platform.os) || (img.architecture && img.architecture !== platform.architecture)) {
+    const actual = [img.os, img.architecture, img.variant].filter(Boolean).join('/');
+    ctx.lint.run('InvalidBaseImagePlatform', `Base image ${origName} was pulled with platform ${JSON.stringify(actual)}, expected ${JSON.stringify(formatPlatform(platform))} for current build`, d.location);
+  }
   const isScratch = (img.rootfs?.diff_ids ?? []).length === 0 && (img.history ?? []).every((h) => h.empty_layer);
   d.resolvedImage = img;
   if (isScratch) {

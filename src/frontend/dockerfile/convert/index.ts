@@ -26,7 +26,7 @@ import { lintFile } from './lint-stages.js';
 import { initOnBuildTriggers } from './onbuild.js';
 import type { ConvertOptions, ConvertResult, StageInfo } from './options.js';
 import { LINUX_AMD64, parsePlatform, platformArgs, requireBuildable } from './platform.js';
-import { buildDispatchStates, buildStageDependencyGraph, reachableStages, resolveTarget } from './stage-graph.js';
+import { buildDispatchStates, buildStageDependencyGraph, lintDefaultArgsInFrom, reachableStages, resolveTarget } from './stage-graph.js';
 
 export type {
   ConvertOptions, ConvertResult, ConvertWarning, ImageConfigResolver, ImageResolveMode, ResolvedImageConfig, StageInfo, StepInfo,
@@ -74,6 +74,14 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
   if (!ctx.epoch) ctx.epoch = sourceDateEpoch(new Map([['SOURCE_DATE_EPOCH', meta.globals.get('SOURCE_DATE_EPOCH') ?? '']]));
 
   lintFile(ctx.lint, ast, stages);
+  try {
+    const defaults = buildMetaArgs(platformArgs(targetPlatform, targetName, new Map()), shlex, metaArgs, new Map(), (_cmd, err) => {
+      throw err;
+    });
+    lintDefaultArgsInFrom(ctx, stages, defaults.globals);
+  } catch {
+    // As BuildKit: no check when the defaults alone do not expand.
+  }
   buildDispatchStates(ctx, stages, meta.declared, opts.noCache ?? false);
   const target = resolveTarget(ctx, opts.target);
   buildStageDependencyGraph(ctx);

@@ -9,7 +9,8 @@ export type RuleName =
   | 'StageNameCasing' | 'FromAsCasing' | 'NoEmptyContinuation' | 'ConsistentInstructionCasing'
   | 'DuplicateStageName' | 'ReservedStageName' | 'JSONArgsRecommended' | 'MaintainerDeprecated'
   | 'UndefinedArgInFrom' | 'WorkdirRelativePath' | 'UndefinedVar' | 'MultipleInstructionsDisallowed'
-  | 'LegacyKeyValueFormat' | 'SecretsUsedInArgOrEnv';
+  | 'LegacyKeyValueFormat' | 'SecretsUsedInArgOrEnv' | 'InvalidBaseImagePlatform' | 'RedundantTargetPlatform'
+  | 'InvalidDefaultArgInFrom';
 
 export interface LintConfig {
   skipAll: boolean;

@@ -2,6 +2,7 @@
 // buildStageDependencyGraph, resolveTarget, allReachableStages): stages by name and index,
 // `--target`, `COPY --from` and `RUN --mount from=` edges, cycles, reachability.
 import type { SourceRange } from '../ast.js';
+import { normalizeImageRef } from '../../../llb/image-ref.js';
 import { suggest } from '../instructions/index.js';
 import type { Command, Mount, Stage } from '../instructions/types.js';
 import type { ConvertContext } from './context.js';
@@ -35,6 +36,10 @@ export function buildDispatchStates(
       try {
         const res = ctx.shlex.processWordWithMatches(st.platform, ctx.globalArgs);
         lintUndeclaredFromArgs(ctx, declaredMetaArgs, res.unmatched, st.from.range);
+        // Only $TARGETPLATFORM substituted, giving exactly the target platform: the default anyway.
+        if (res.matched.size === 1 && res.unmatched.size === 0 && res.matched.has('TARGETPLATFORM') && res.result === ctx.globalArgs.get('TARGETPLATFORM')) {
+          ctx.lint.run('RedundantTargetPlatform', `Setting platform to predefined ${st.platform} in FROM is redundant as this is the default behavior`, st.from.range);
+        }
         p = res.result;
       } catch (err) {
         throw errorAt(ctx.src, st.from.range, `failed to process arguments for platform ${st.platform}: ${(err as Error).message}`);
@@ -158,5 +163,23 @@ function lintUndeclaredFromArgs(ctx: ConvertContext, declared: ReadonlySet<strin
     if (known.includes(arg)) continue;
     const s = suggest(arg, known, true);
     ctx.lint.run('UndefinedArgInFrom', `FROM argument '${arg}' is not declared${s ? ` (did you mean ${s}?)` : ''}`, range);
+  }
+}
+
+/** Base names that only work thanks to a --build-arg (BuildKit's validateBaseImagesWithDefaultArgs). */
+export function lintDefaultArgsInFrom(ctx: ConvertContext, stages: readonly Stage[], defaults: ReadonlyMap<string, string>): void {
+  for (const st of stages) {
+    let name: string;
+    try {
+      name = ctx.shlex.processWordWithMatches(st.baseName, defaults).result;
+    } catch {
+      return;
+    }
+    try {
+      if (name === '') throw new Error('empty');
+      normalizeImageRef(name);
+    } catch {
+      ctx.lint.run('InvalidDefaultArgInFrom', `Default value for ARG ${st.baseName} results in empty or invalid base image name`, st.from.range);
+    }
   }
 }
