@@ -1,6 +1,8 @@
 // Leases: files under `<root>/store/leases/` listing digests (one per line) that garbage
 // collection must keep, e.g. blobs a running build or pull has written but not tagged yet.
 // A lease file is named `<pid>-<random>`; leases of processes that no longer exist are ignored.
+// A file whose name does not start with `<digits>-` (e.g. `build-cache`, see Lease.named) is a
+// standing lease that holds until it is released.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -19,6 +21,18 @@ export class Lease {
     const lease = new Lease(path.join(leasesDir(root), `${process.pid}-${randomBytes(6).toString('hex')}`));
     await lease.add(digests);
     return lease;
+  }
+
+  /** A standing lease under a fixed name (not tied to this process), e.g. for the build cache. */
+  static named(root: string, name: string): Lease {
+    if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new Error(`invalid lease name ${JSON.stringify(name)}: must start with a letter`);
+    return new Lease(path.join(leasesDir(root), name));
+  }
+
+  /** Replaces the lease's digests with exactly these. */
+  async set(digests: Iterable<string>): Promise<void> {
+    this.digests.clear();
+    await this.add(digests);
   }
 
   async add(digests: Iterable<string>): Promise<void> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lease } from '../../src/store/leases.js';
@@ -79,6 +79,25 @@ describe('ImageStore', () => {
     mkdirSync(path.join(root, 'store', 'leases'), { recursive: true });
     writeFileSync(path.join(root, 'store', 'leases', '999999999-dead'), `${layer.digest}\n`);
     expect((await store.gc()).deleted).toEqual([layer.digest]);
+    // A named (standing) lease holds across processes until it is released.
+    await store.content.writeBytes(layer.gz);
+    const standing = Lease.named(root, 'build-cache');
+    await standing.set([layer.digest]);
+    expect((await store.gc()).deleted).toEqual([]);
+    await standing.release();
+    expect((await store.gc()).deleted).toEqual([layer.digest]);
+  });
+
+  it('re-tagging the same image under the same name does not rewrite index.json', async () => {
+    const root = tempRoot();
+    const img = await makeImage(root, { layers: [await makeLayer({ a: '1' })] }, 'same');
+    const indexPath = path.join(root, 'store', 'index.json');
+    const before = statSync(indexPath).mtimeMs;
+    const text = readFileSync(indexPath, 'utf8');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await openStore(root).tag('same', img.manifest)).toBeUndefined();
+    expect(readFileSync(indexPath, 'utf8')).toBe(text);
+    expect(statSync(indexPath).mtimeMs).toBe(before);
   });
 
   it('serializes updates with the lock and breaks a lock left by a dead process', async () => {
