@@ -218,14 +218,17 @@ async function execute(runtime: RuntimeName, bundle: string, id: string, logFile
     })();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let exitCode: number | null = null;
   try {
     const code = await exited;
+    exitCode = code;
     if (aborted) throw opts.signal?.reason ?? new Error('aborted');
     const errors = await runtimeErrors(logFile);
     if (code !== 0 && errors.length) throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
     return { exitCode: code ?? 1 };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
+    // `run` deletes a container that exits normally; force it only after kills and failures.
+    if (aborted || exitCode !== 0) await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
   }
 }

@@ -54,8 +54,9 @@ export class LowerView {
         if (isWhiteout(st)) return undefined;
         return { hostPath, stat: st };
       }
-      // Absent here: does this layer hide the path through an ancestor?
-      if (await this.hiddenByAncestor(layer, comps)) return undefined;
+      // Absent here: does this layer hide the path through an ancestor? (Nothing to hide
+      // below the bottom layer, which spares a base image its xattr walk.)
+      if (layer !== this.layers[this.layers.length - 1] && await this.hiddenByAncestor(layer, comps)) return undefined;
     }
     return undefined;
   }
@@ -88,8 +89,9 @@ export class LowerView {
           if (est && isWhiteout(est)) hidden.add(ent.name);
           else seen.add(ent.name);
         }
+        if (layer === this.layers[this.layers.length - 1]) break;
         if ((await this.opaqueDirs(layer)).has(comps.join('/')) || await this.hiddenByAncestor(layer, comps)) break;
-      } else if (await this.hiddenByAncestor(layer, comps)) {
+      } else if (layer !== this.layers[this.layers.length - 1] && await this.hiddenByAncestor(layer, comps)) {
         break;
       }
     }
