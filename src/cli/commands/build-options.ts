@@ -8,7 +8,7 @@ export type PrintLLBFormat = 'json' | 'dot';
 export interface BuildRequest {
   /** Absolute path of the context directory. */
   contextDir: string;
-  /** Absolute path of the Dockerfile. */
+  /** Absolute path of the Dockerfile, or `-` for standard input. */
   dockerfile: string;
   /** The Dockerfile's name as shown in errors (relative to the context when inside it). */
   dockerfileName: string;
@@ -34,9 +34,9 @@ export function parseBuildFlags(contextArg: string | undefined, raw: Record<stri
   if (context === undefined) throw new UsageError('build requires exactly 1 argument: the context directory');
   const contextDir = path.resolve(context);
   const file = typeof raw.file === 'string' ? raw.file : undefined;
-  const dockerfile = file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
+  const dockerfile = file === '-' ? '-' : file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
   const rel = path.relative(contextDir, dockerfile);
-  const dockerfileName = file === undefined ? 'Dockerfile' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+  const dockerfileName = file === undefined || file === '-' ? 'Dockerfile' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
   return {
     contextDir,
     dockerfile,

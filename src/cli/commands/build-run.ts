@@ -1,6 +1,7 @@
 // `slipway build`: reads the Dockerfile and .dockerignore, converts to LLB, and (for now)
 // prints the graph with --print-llb. Running the graph arrives with the solver.
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { convertDockerfile, type ConvertResult } from '../../frontend/dockerfile/convert/index.js';
 import type { Image } from '../../frontend/dockerfile/image-config.js';
@@ -28,7 +29,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
 export async function convert(req: BuildRequest, root: string): Promise<ConvertResult> {
   let text: string;
   try {
-    text = await readFile(req.dockerfile, 'utf8');
+    text = req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8');
   } catch (err) {
     throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -37,10 +38,16 @@ export async function convert(req: BuildRequest, root: string): Promise<ConvertR
     target: req.target,
     buildArgs: req.buildArgs,
     platform: req.platform,
-    dockerignore: await readDockerignore(req.contextDir, req.dockerfile),
+    dockerignore: await readDockerignore(req.contextDir, req.dockerfile === '-' ? path.join(req.contextDir, 'Dockerfile') : req.dockerfile),
     resolveImageConfig: async (ref, { platform, resolveMode }) => {
       const res = await resolveImageConfig(ref, { root, platform, pull: resolveMode === 'pull' });
       return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
     },
   });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

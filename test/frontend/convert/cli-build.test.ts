@@ -114,3 +114,14 @@ describe('build warnings', () => {
     expect(formatWarnings([])).toBe('');
   });
 });
+
+describe('Dockerfile from standard input', () => {
+  it('-f - reads the Dockerfile from stdin', () => {
+    const r = spawnSync(BIN, ['--root', root, 'build', '--print-llb', '-f', '-', join(dir, 'ctx')], {
+      input: 'FROM scratch\nCOPY src/a.txt /\n',
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).ops.some((o: { description: string }) => o.description === '[1/1] COPY src/a.txt /')).toBe(true);
+  });
+});
