@@ -59,7 +59,9 @@ function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable 
       : err);
   });
   child.on('close', (code) => {
-    if (code !== 0 && code !== null) out.destroy(new DecompressError(`${cmd} -d failed (exit ${code}): ${stderr.trim()}`));
+    // gzip exits 2 for warnings only (e.g. "trailing garbage ignored").
+    const ok = code === 0 || code === null || (cmd === 'gzip' && code === 2);
+    if (!ok) out.destroy(new DecompressError(`${cmd} -d failed (exit ${code}): ${stderr.trim()}`));
   });
   const feed = Readable.from(input);
   feed.on('error', (err) => out.destroy(err));

@@ -218,7 +218,12 @@ export function isZeroBlock(buf: Buffer): boolean {
 }
 
 export function decodeRawHeader(buf: Buffer): RawHeader {
-  const stored = readNumber(buf, 148, 8);
+  let stored: number;
+  try {
+    stored = readNumber(buf, 148, 8);
+  } catch {
+    stored = -1;
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (buf[i] ?? 0);
   if (stored !== sum) throw new TarFormatError('tar header checksum mismatch (not a tar stream, or corrupt)');

@@ -59,6 +59,12 @@ class ByteSource {
     for await (const _ of this.chunks(n)) { /* discard */ }
   }
 
+  /** Reads and discards everything left (padding after the end-of-archive marker). */
+  async drain(): Promise<void> {
+    this.pending = Buffer.alloc(0);
+    while (await this.fill()) this.pending = Buffer.alloc(0);
+  }
+
   async close(): Promise<void> {
     await this.iterator.return?.();
   }
@@ -80,7 +86,13 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
     let longLink: string | undefined;
     for (;;) {
       const block = await src.read(BLOCK);
-      if (!block || isZeroBlock(block)) return; // end-of-archive marker (or truncated trailer)
+      if (!block) return;
+      if (isZeroBlock(block)) {
+        // End of archive. Consume the trailer too, so a caller hashing the same stream sees
+        // every byte and a decompressor child is not cut off mid-write.
+        await src.drain();
+        return;
+      }
       const raw = decodeRawHeader(block);
       const metaSize = raw.size + padding(raw.size);
       if (raw.typeflag === 'x' || raw.typeflag === 'g' || raw.typeflag === 'L' || raw.typeflag === 'K') {

@@ -299,6 +299,27 @@ describe('hostile layers write nothing outside the destination', () => {
     expect(existsSync(path.join(base, 'lower-file'))).toBe(false);
   });
 
+  it('consumes the whole stream (trailer padding included) and rejects truncated or corrupt layers', async () => {
+    const base = tempDir();
+    const tar = Buffer.concat([makeTar([{ name: 'f', content: 'x'.repeat(1000) }]), Buffer.alloc(8192)]);
+    let seen = 0;
+    const counted = (async function* () {
+      for (let off = 0; off < tar.length; off += 700) {
+        const chunk = tar.subarray(off, off + 700);
+        seen += chunk.length;
+        yield chunk;
+      }
+    })();
+    await applyLayer(counted, path.join(base), { whiteouts: 'flatten' });
+    expect(seen).toBe(tar.length);
+    const dest = path.join(base, 'd2');
+    mkdirSync(dest);
+    await expect(applyBuffer(tar.subarray(0, 700), dest)).rejects.toThrow(/unexpected end of tar stream/);
+    const gz = execFileSync('gzip', ['-c'], { input: tar });
+    await expect(applyBuffer(gz.subarray(0, gz.length - 20), dest)).rejects.toThrow(/gzip -d failed|unexpected end/);
+    await expect(applyBuffer(Buffer.from('this is not a tar archive at all'.repeat(20)), dest)).rejects.toThrow(/checksum/);
+  });
+
   it('says clearly when zstd is needed but not installed', async () => {
     requireTool('zstd', 'apt-get install zstd');
     const base = tempDir();
