@@ -73,6 +73,8 @@ describe('images, tag, filters and formats', () => {
     expect(names(['--filter', 'since=busybox'])).toEqual(['localhost:5000/tool:2', 'me/app:latest', 'me/app:v1']);
     expect(names(['--filter', 'since=busybox', '--filter', 'before=localhost:5000/tool:2'])).toEqual(['me/app:latest', 'me/app:v1']);
     expect(names(['--filter', 'reference=me/*:v1'])).toEqual(['me/app:v1']);
+    expect(names(['--filter', 'until=2024-07-01T00:00:00Z'])).toEqual(['me/app:latest', 'me/app:v1', 'busybox:latest']);
+    expect(names(['--filter', 'until=1704067201'])).toEqual(['busybox:latest']);
     expect(names(['--filter', 'reference=busybox', '--filter', 'reference=localhost:5000/*'])).toEqual(['localhost:5000/tool:2', 'busybox:latest']);
     expect(names(['--filter', 'dangling=false', '--filter', 'reference=busy*'])).toEqual(['busybox:latest']);
   });
@@ -246,6 +248,21 @@ describe('rmi, dangling images, prune and system df', () => {
     const asked = slipway(root, ['image', 'prune'], 'n\n');
     expect(asked.stdout).toContain('WARNING! This will remove all dangling images.');
     expect(slipway(root, ['images', '-q']).stdout).not.toBe('');
+  });
+});
+
+describe('image prune filters', () => {
+  it('prunes only images matching label= / label!= / until=', async () => {
+    const root = tempRoot();
+    const x = await makeImage(root, { layers: [await makeLayer({ x: '1' })], labels: { tier: 'x' }, created: NEWER });
+    const y = await makeImage(root, { layers: [await makeLayer({ y: '1' })], labels: { tier: 'y' }, created: OLD });
+    const ids = (): string[] => slipway(root, ['images', '-q', '--no-trunc']).stdout.split('\n').filter(Boolean);
+    expect(slipway(root, ['image', 'prune', '-f', '--filter', 'until=2024-03-01T00:00:00Z']).stdout).toContain(`deleted: ${y.id}`);
+    expect(ids()).toEqual([x.id]);
+    expect(slipway(root, ['image', 'prune', '-f', '--filter', 'label!=tier=x']).stdout).toBe('Total reclaimed space: 0B\n');
+    expect(slipway(root, ['image', 'prune', '-f', '--filter', 'label=tier=x']).stdout).toContain(`deleted: ${x.id}`);
+    expect(ids()).toEqual([]);
+    expect(slipway(root, ['image', 'prune', '-f', '--filter', 'dangling=true']).status).toBe(1);
   });
 });
 

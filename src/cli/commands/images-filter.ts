@@ -1,4 +1,4 @@
-// `images --filter` (Docker's keys: dangling, label, before, since, reference). Values of one
+// `images --filter` (Docker's keys: dangling, label, before, since, until, reference). Values of one
 // key are alternatives (OR); different keys must all match (AND).
 import { parseReference } from '../../registry/reference.js';
 import { UsageError } from '../errors.js';
@@ -6,7 +6,7 @@ import { ImageCommandError, NoSuchImageError } from '../../store/errors.js';
 import type { ImageRecord } from '../../store/image-record.js';
 import type { ImageStore } from '../../store/image-store.js';
 
-const KEYS = new Set(['dangling', 'label', 'before', 'since', 'reference']);
+const KEYS = new Set(['dangling', 'label', 'before', 'since', 'until', 'reference']);
 
 export type Filters = Map<string, string[]>;
 
@@ -53,6 +53,12 @@ export function referenceMatches(pattern: string, fullName: string): boolean {
   return globMatch(pattern, ref.familiarString()) || globMatch(pattern, ref.familiarName());
 }
 
+/** `key` (present) or `key=value` (equal) against an image's labels. */
+export function labelMatches(have: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  return eq < 0 ? filter in have : have[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
 function parseBool(key: string, v: string): boolean {
   if (['true', '1'].includes(v.toLowerCase())) return true;
   if (['false', '0'].includes(v.toLowerCase())) return false;
@@ -79,6 +85,7 @@ export async function applyFilters(store: ImageStore, records: ImageRecord[], fi
   };
   const before = await bound('before');
   const since = await bound('since');
+  const until = filters.get('until')?.map(parseUntil);
   const labels = filters.get('label');
   const refs = filters.get('reference');
   const out: ImageRecord[] = [];
@@ -89,13 +96,10 @@ export async function applyFilters(store: ImageStore, records: ImageRecord[], fi
     const created = r.created ? Date.parse(r.created) : 0;
     if (before !== undefined && !(created < before)) continue;
     if (since !== undefined && !(created > since)) continue;
+    if (until && !until.every((t) => created < t)) continue;
     if (labels) {
       const imageLabels = (await store.load(r)).config.config?.Labels ?? {};
-      const ok = labels.every((l) => {
-        const eq = l.indexOf('=');
-        return eq < 0 ? l in imageLabels : imageLabels[l.slice(0, eq)] === l.slice(eq + 1);
-      });
-      if (!ok) continue;
+      if (!labels.every((l) => labelMatches(imageLabels, l))) continue;
     }
     if (refs) {
       const tags = r.tags.filter((n) => refs.some((p) => referenceMatches(p, n)));
@@ -107,4 +111,13 @@ export async function applyFilters(store: ImageStore, records: ImageRecord[], fi
     out.push(r);
   }
   return out;
+}
+
+/** `until=` takes a timestamp or a Go duration (`24h`, `90m`) before now. */
+export function parseUntil(v: string): number {
+  const d = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { h: 3_600_000, m: 60_000, s: 1000 }[d[2] as 'h' | 'm' | 's'];
+  const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+  if (Number.isNaN(t)) throw new ImageCommandError(`invalid until filter value "${v}"`);
+  return t;
 }

@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline/promises';
 import { deleteImage } from '../../store/image-removal.js';
 import { openImageStore } from '../../store/open.js';
 import { humanSize } from '../format/units.js';
-import { parseFilters } from './images-filter.js';
+import { labelMatches, parseFilters, parseUntil } from './images-filter.js';
 
 export async function runPrune(root: string, opts: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
-  const filters = parseFilters(opts.filter ?? [], new Set(['label', 'until']));
+  const filters = parseFilters(opts.filter ?? [], new Set(['label', 'label!', 'until']));
   if (!opts.force) {
     const warning = opts.all
       ? 'WARNING! This will remove all images without at least one container associated to them.'
@@ -17,15 +17,17 @@ export async function runPrune(root: string, opts: { all?: boolean; force?: bool
   const store = openImageStore(root);
   const until = filters.get('until')?.map(parseUntil);
   const labels = filters.get('label');
+  const notLabels = filters.get('label!');
   let out = '';
   let reclaimed = 0;
   for (const record of await store.list()) {
     // Dangling = no reference at all (moby: a digest-only pulled image is not pruned).
     if (!opts.all && (record.tags.length > 0 || record.digests.length > 0)) continue;
     if (until && !until.every((t) => (record.created ? Date.parse(record.created) : 0) < t)) continue;
-    if (labels) {
+    if (labels || notLabels) {
       const have = (await store.load(record)).config.config?.Labels ?? {};
-      if (!labels.every((l) => matchLabel(have, l))) continue;
+      if (labels && !labels.every((l) => labelMatches(have, l))) continue;
+      if (notLabels && notLabels.some((l) => labelMatches(have, l))) continue;
     }
     const result = await deleteImage(store, record);
     reclaimed += result.reclaimed;
@@ -36,22 +38,7 @@ export async function runPrune(root: string, opts: { all?: boolean; force?: bool
   process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
 }
 
-function matchLabel(have: Record<string, string>, filter: string): boolean {
-  const negate = filter.startsWith('!');
-  const f = negate ? filter.slice(1) : filter;
-  const eq = f.indexOf('=');
-  const hit = eq < 0 ? f in have : have[f.slice(0, eq)] === f.slice(eq + 1);
-  return negate ? !hit : hit;
-}
 
-/** `until=` takes a timestamp or a Go duration (`24h`, `90m`) before now. */
-function parseUntil(v: string): number {
-  const d = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { h: 3_600_000, m: 60_000, s: 1000 }[d[2] as 'h' | 'm' | 's'];
-  const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  if (Number.isNaN(t)) throw new Error(`invalid until filter value "${v}"`);
-  return t;
-}
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
