@@ -12,6 +12,7 @@ import type { DockerfileAST } from '../ast.js';
 import { DockerfileError } from '../errors.js';
 import { cloneImage, type Image } from '../image-config.js';
 import { parseInstructions } from '../instructions/index.js';
+import type { ArgCommand, Stage } from '../instructions/types.js';
 import { parseDockerfile } from '../parser/index.js';
 import { type EscapeToken, ShellLex } from '../shell/index.js';
 import { buildContextState } from './build-context.js';
@@ -74,14 +75,7 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
   if (!ctx.epoch) ctx.epoch = sourceDateEpoch(new Map([['SOURCE_DATE_EPOCH', meta.globals.get('SOURCE_DATE_EPOCH') ?? '']]));
 
   lintFile(ctx.lint, ast, stages);
-  try {
-    const defaults = buildMetaArgs(platformArgs(targetPlatform, targetName, new Map()), shlex, metaArgs, new Map(), (_cmd, err) => {
-      throw err;
-    });
-    lintDefaultArgsInFrom(ctx, stages, defaults.globals);
-  } catch {
-    // As BuildKit: no check when the defaults alone do not expand.
-  }
+  lintDefaultBaseNames(ctx, stages, metaArgs, targetName);
   buildDispatchStates(ctx, stages, meta.declared, opts.noCache ?? false);
   const target = resolveTarget(ctx, opts.target);
   buildStageDependencyGraph(ctx);
@@ -106,11 +100,24 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     state: target.r.state,
     image,
     baseImage: baseImageOf(target),
-    target: target.stageName || target.stage?.name || '',
+    target: target.stage?.name || `stage-${target.stage?.index ?? 0}`,
     stages: stageInfos(ctx, reachable),
     warnings: [...ctx.lint.warnings(), ...ctx.warnings],
     steps: ctx.steps,
   };
+}
+
+/** FROM lines that are invalid with the ARG defaults alone (a check BuildKit runs before converting). */
+function lintDefaultBaseNames(ctx: ConvertContext, stages: readonly Stage[], metaArgs: readonly ArgCommand[], targetName: string): void {
+  let defaults: Map<string, string>;
+  try {
+    defaults = buildMetaArgs(platformArgs(ctx.targetPlatform, targetName, new Map()), ctx.shlex, metaArgs, new Map(), (_cmd, err) => {
+      throw err;
+    }).globals;
+  } catch {
+    return; // as BuildKit: no check when the defaults alone do not expand
+  }
+  lintDefaultArgsInFrom(ctx, stages, defaults);
 }
 
 /** Resolves base images of reachable stages and their ONBUILD triggers, until no new stage is needed. */
