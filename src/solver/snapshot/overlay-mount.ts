@@ -16,9 +16,9 @@ export interface OverlayDirs {
   base: string;
   /** Lower layer directories, newest first (overlay's lowerdir order). */
   lowers: readonly string[];
-  /** Relative to base. */
-  upper: string;
-  work: string;
+  /** Relative to base; without them the mount is a read-only view of the lowers. */
+  upper?: string;
+  work?: string;
   target: string;
 }
 
@@ -27,9 +27,10 @@ export interface OverlayDirs {
  * renamed directory or a chmod'ed file is recorded as a pointer into a lower layer, and the
  * upperdir alone would no longer describe the change.
  */
-export function overlayOptions(lowerCount: number, upper: string, work: string): string {
+export function overlayOptions(lowerCount: number, upper?: string, work?: string): string {
   const lowers = Array.from({ length: lowerCount }, (_, i) => `l/${i}`).join(':');
-  return `lowerdir=${lowers},upperdir=${upper},workdir=${work},index=off,redirect_dir=off,metacopy=off`;
+  const rw = upper && work ? `,upperdir=${upper},workdir=${work}` : '';
+  return `lowerdir=${lowers}${rw},index=off,redirect_dir=off,metacopy=off`;
 }
 
 export async function mountOverlay(dirs: OverlayDirs): Promise<void> {

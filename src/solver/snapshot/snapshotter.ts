@@ -155,6 +155,39 @@ export class Snapshotter {
     return writeLayerTar({ upperdir: layerDir, lowers: [...chain].reverse(), ...opts });
   }
 
+  /**
+   * A read-only view of `chain` (oldest first), e.g. the source of COPY --from or a
+   * read-only bind mount. Overlay needs two lower directories without an upper, so an
+   * empty one goes at the bottom.
+   */
+  async view(chain: readonly string[]): Promise<{ path: string; release(): Promise<void> }> {
+    const tmp = await this.newTemp();
+    const target = path.join(tmp, 'merged');
+    try {
+      await mkdir(target);
+      if (this.kind === 'overlay') {
+        await mkdir(path.join(tmp, 'empty'));
+        await mountOverlay({ base: tmp, lowers: [...[...chain].reverse(), path.join(tmp, 'empty')], target });
+      } else {
+        await materializeView(new LowerView([...chain].reverse()), target);
+      }
+    } catch (err) {
+      for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
+      await removeTemp(tmp);
+      throw err;
+    }
+    let released = false;
+    return {
+      path: target,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (this.kind === 'overlay') await unmount(target);
+        await removeTemp(tmp);
+      },
+    };
+  }
+
   /** A writable root filesystem over `chain` (layer dirs, oldest first). */
   async prepare(chain: readonly string[]): Promise<ActiveSnapshot> {
     const tmp = await this.newTemp();

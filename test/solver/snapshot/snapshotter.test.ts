@@ -60,6 +60,16 @@ describe('Snapshotter', () => {
       } finally {
         await snap.cleanup();
       }
+      for (const chain of [[l1], [l1, l2]]) {
+        const view = await s.view(chain);
+        try {
+          expect(Object.keys(listTree(view.path))).toEqual(chain.length === 1
+            ? ['a', 'a/x', 'a/y', 'b', 'b/old', 'c', 'c/inside'] : ['a', 'a/y', 'b', 'b/new']);
+          if (kind === 'overlay') expect(() => writeFileSync(path.join(view.path, 'nope'), 'x')).toThrow(/EROFS/);
+        } finally {
+          await view.release();
+        }
+      }
       expect(readdirSync(s.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     });
   }
