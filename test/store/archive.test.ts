@@ -20,6 +20,7 @@ describe('save and load', () => {
   beforeAll(async () => {
     requireTool('skopeo');
     requireTool('umoci');
+    requireTool('oci-image-tool');
     root = tempRoot();
     const shared = await makeLayer({ 'bin/sh': 'shell', 'etc/os-release': 'ID=test' });
     a = await makeImage(root, { layers: [shared, await makeLayer({ 'app/a': 'A' })], cmd: ['/app/a'] }, 'demo/a:1');
@@ -50,6 +51,17 @@ describe('save and load', () => {
     expect(cfg.created).toBe('2024-03-01T00:00:00Z');
     const o = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci-archive:${archive}:1`], { encoding: 'utf8' }));
     expect(o.config.Cmd).toEqual(['/app/a']);
+  });
+
+  it('passes oci-image-tool validation, as does the store itself', () => {
+    const dir = path.join(root, 'validate');
+    mkdirSync(dir);
+    execFileSync('tar', ['-xf', archive, '-C', dir]);
+    for (const layout of [dir, path.join(root, 'store')]) {
+      const r = spawnSync('oci-image-tool', ['validate', '--type', 'image', layout], { encoding: 'utf8' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toContain('Validation succeeded');
+    }
   });
 
   it('is read by umoci as an OCI layout (ls, stat, unpack)', () => {
