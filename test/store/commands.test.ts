@@ -91,6 +91,14 @@ describe('images, tag, filters and formats', () => {
     expect(missing.stderr).toBe('Error: No such image: nope\n');
   });
 
+  it('answers to the `image …` spellings too', () => {
+    expect(slipway(root, ['image', 'ls', '-q', 'busybox']).stdout).toBe(`${base.id.slice(7, 19)}\n`);
+    expect(slipway(root, ['image', 'list', '-q', 'busybox']).stdout).toBe(`${base.id.slice(7, 19)}\n`);
+    expect(slipway(root, ['image', 'tag', 'busybox', 'alias:1']).status).toBe(0);
+    expect(slipway(root, ['image', 'rm', 'alias:1']).stdout).toBe('Untagged: alias:1\n');
+    expect(slipway(root, ['image', 'history', '-q', 'busybox']).stdout).toBe(`${base.id.slice(7, 19)}\n`);
+  });
+
   it('tag errors: unknown source, invalid target, wrong argument count', () => {
     expect(slipway(root, ['tag', 'nope', 'x'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope\n' });
     const inv = slipway(root, ['tag', 'busybox', 'Bad:Name']);
