@@ -41,6 +41,8 @@ export interface ApplyLayerOptions {
 export interface ApplyLayerResult {
   entries: number;
   bytes: number;
+  /** overlay mode: root-relative directories marked opaque. */
+  opaqueDirs: string[];
 }
 
 export class UnsafeLayerError extends Error {}
@@ -62,6 +64,7 @@ class LayerApplier {
   private readonly privileged: boolean;
   /** Resolved parent directories; dropped whenever something is removed or replaced. */
   private readonly parents = new Map<string, string>();
+  private readonly opaqueDirs = new Set<string>();
   private entries = 0;
   private bytes = 0;
 
@@ -76,7 +79,7 @@ class LayerApplier {
       await this.applyEntry(entry.header, entry.body);
     }
     await this.finish();
-    return { entries: this.entries, bytes: this.bytes };
+    return { entries: this.entries, bytes: this.bytes, opaqueDirs: [...this.opaqueDirs] };
   }
 
   private warn(message: string): void {
@@ -222,6 +225,7 @@ class LayerApplier {
         await this.mkdirAll(path.relative(this.root, dir));
         const attrs: Xattrs = new Map([['trusted.overlay.opaque', Buffer.from('y')]]);
         this.pendingXattrs.set(dir, { rel: path.relative(this.root, dir), attrs });
+        this.opaqueDirs.add(path.relative(this.root, dir));
         return;
       }
       const st = tryLstat(dir);

@@ -24,21 +24,20 @@ export class LowerView {
   readonly layers: readonly string[];
   private readonly opaque = new Map<string, Promise<Set<string>>>();
 
-  constructor(layersNewestFirst: readonly string[]) {
+  /**
+   * `opaqueIndex` may answer a layer's opaque directories from a record kept with it (the
+   * snapshotter stores one), sparing the xattr walk; undefined falls back to the walk.
+   */
+  constructor(layersNewestFirst: readonly string[],
+    private readonly opaqueIndex?: (layer: string) => Promise<Set<string> | undefined>) {
     this.layers = layersNewestFirst;
   }
 
-  /** Relative paths of opaque directories in one layer (one getfattr walk per layer, cached). */
+  /** Relative paths of opaque directories in one layer (cached per view). */
   opaqueDirs(layer: string): Promise<Set<string>> {
     let set = this.opaque.get(layer);
     if (!set) {
-      set = readTreeXattrsMatching(layer, '^(trusted|user)\\.overlay\\.opaque$').then((all) => {
-        const out = new Set<string>();
-        for (const [file, attrs] of all) {
-          if ([...attrs.values()].some((v) => v.toString() === 'y')) out.add(path.relative(layer, file));
-        }
-        return out;
-      });
+      set = (async () => (await this.opaqueIndex?.(layer)) ?? scanOpaqueDirs(layer))();
       this.opaque.set(layer, set);
     }
     return set;
@@ -97,6 +96,16 @@ export class LowerView {
     }
     return [...seen].sort(compareNames);
   }
+}
+
+/** Opaque directories of a layer directory, found by one getfattr walk. */
+export async function scanOpaqueDirs(layer: string): Promise<Set<string>> {
+  const all = await readTreeXattrsMatching(layer, '^(trusted|user)\\.overlay\\.opaque$');
+  const out = new Set<string>();
+  for (const [file, attrs] of all) {
+    if ([...attrs.values()].some((v) => v.toString() === 'y')) out.add(path.relative(layer, file));
+  }
+  return out;
 }
 
 /** Byte-wise name order (Go's sort.Strings on UTF-8), used for every walk. */

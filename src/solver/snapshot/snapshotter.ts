@@ -11,12 +11,12 @@
 //    twice (a pristine base and the working tree); commit walks both and writes the changes
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyLayerResult } from '../layer/apply-layer.js';
 import { diffDirs } from '../layer/diff-dirs.js';
-import { LowerView } from '../layer/lower-view.js';
+import { LowerView, scanOpaqueDirs } from '../layer/lower-view.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import { writeLayerTar } from '../layer/write-layer.js';
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
@@ -40,6 +40,18 @@ export interface ActiveSnapshot {
 export interface SnapshotterOptions {
   /** 'auto' (default) mounts overlayfs when the host allows it, else copies. */
   kind?: SnapshotterKind | 'auto';
+}
+
+/** Next to each snapshot's fs/: JSON list of its opaque directories (relative paths). */
+const OPAQUE_RECORD = 'opaque.json';
+
+async function readOpaqueRecord(layerDir: string): Promise<Set<string> | undefined> {
+  try {
+    const list = JSON.parse(await readFile(path.join(layerDir, '..', OPAQUE_RECORD), 'utf8')) as unknown;
+    return Array.isArray(list) ? new Set(list.map(String)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -105,8 +117,17 @@ export class Snapshotter {
     return tmp;
   }
 
-  /** Moves a finished temp dir into place as `id`; if another writer won, keeps theirs. */
-  private async publish(tmp: string, id: string): Promise<string> {
+  /** A view of `chain` (oldest first) that reads opaque-directory records instead of walking. */
+  private lowerView(chain: readonly string[]): LowerView {
+    return new LowerView([...chain].reverse(), readOpaqueRecord);
+  }
+
+  /**
+   * Moves a finished temp dir into place as `id` (if another writer won, keeps theirs),
+   * recording the layer's opaque directories next to it first.
+   */
+  private async publish(tmp: string, id: string, opaqueDirs: readonly string[]): Promise<string> {
+    await writeFile(path.join(tmp, OPAQUE_RECORD), JSON.stringify([...opaqueDirs].sort()));
     const final = path.join(this.dir, id);
     try {
       await rename(tmp, final);
@@ -141,9 +162,9 @@ export class Snapshotter {
       const fs = path.join(tmp, 'fs');
       await mkdir(fs, 0o755);
       const res = await applyLayer(tar, fs, {
-        whiteouts: 'overlay', lowers: new LowerView([...chain].reverse()), ...(onWarning ? { onWarning } : {}),
+        whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}),
       });
-      return { layerDir: await this.publish(tmp, id), ...res };
+      return { layerDir: await this.publish(tmp, id, res.opaqueDirs), ...res };
     } catch (err) {
       await removeTemp(tmp);
       throw err;
@@ -152,7 +173,7 @@ export class Snapshotter {
 
   /** The OCI layer tar for `layerDir` on top of `chain` (oldest first). */
   diff(layerDir: string, chain: readonly string[], opts: { epoch?: number } = {}): Readable {
-    return writeLayerTar({ upperdir: layerDir, lowers: [...chain].reverse(), ...opts });
+    return writeLayerTar({ upperdir: layerDir, lowers: this.lowerView(chain), ...opts });
   }
 
   /**
@@ -169,7 +190,7 @@ export class Snapshotter {
         await mkdir(path.join(tmp, 'empty'));
         await mountOverlay({ base: tmp, lowers: [...[...chain].reverse(), path.join(tmp, 'empty')], target });
       } else {
-        await materializeView(new LowerView([...chain].reverse()), target);
+        await materializeView(this.lowerView(chain), target);
       }
     } catch (err) {
       for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
@@ -215,29 +236,32 @@ export class Snapshotter {
       }
       await Promise.all(['work', 'merged', 'l', 'empty'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
     };
-    return this.active(tmp, mountpoint, upperdir, release, async () => undefined);
+    // The upperdir's opaque directories, recorded with the layer so later diffs need no walk.
+    const opaque = async (): Promise<string[]> => [...await scanOpaqueDirs(upperdir)];
+    return this.active(tmp, mountpoint, upperdir, release, opaque);
   }
 
   private async prepareCopy(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
     const base = path.join(tmp, 'base');
     const mountpoint = path.join(tmp, 'merged');
     await mkdir(base, 0o755);
-    await materializeView(new LowerView([...chain].reverse()), base);
+    await materializeView(this.lowerView(chain), base);
     // cp -a keeps nanosecond times, owners, xattrs and hardlinks, so base and merged start equal.
     await mustRunTool('cp', ['-a', '--', `${base}/.`, mountpoint]);
     const release = async (): Promise<void> => {
       await Promise.all(['base', 'merged'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
     };
-    const materialize = async (): Promise<void> => {
+    const materialize = async (): Promise<string[]> => {
       const fs = path.join(tmp, 'fs');
       await mkdir(fs, 0o755);
       await writeChangesAsLayer(diffDirs(base, mountpoint), mountpoint, fs);
+      return []; // a walking diff expresses removals as whiteouts, never as opaque dirs
     };
     return this.active(tmp, mountpoint, mountpoint, release, materialize);
   }
 
   private active(tmp: string, mountpoint: string, upperdir: string, release: () => Promise<void>,
-    beforeRelease: () => Promise<void>): ActiveSnapshot {
+    beforeRelease: () => Promise<string[]>): ActiveSnapshot {
     let done = false;
     return {
       mountpoint,
@@ -247,9 +271,9 @@ export class Snapshotter {
         if (done) throw new Error('snapshot already committed or cleaned up');
         done = true;
         try {
-          await beforeRelease();
+          const opaqueDirs = await beforeRelease();
           await release();
-          return await this.publish(tmp, id);
+          return await this.publish(tmp, id, opaqueDirs);
         } catch (err) {
           await release().catch(() => undefined);
           await removeTemp(tmp);

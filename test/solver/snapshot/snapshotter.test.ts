@@ -51,6 +51,8 @@ describe('Snapshotter', () => {
       const s = await Snapshotter.open(path.join(work, `chain-${kind}`), { kind });
       const l1 = (await s.unpack('l1', [], Readable.from([LAYER1]))).layerDir;
       const l2 = (await s.unpack('l2', [l1], Readable.from([LAYER2]))).layerDir;
+      expect(JSON.parse(readFileSync(path.join(l2, '..', 'opaque.json'), 'utf8'))).toEqual(['b']);
+      expect(JSON.parse(readFileSync(path.join(l1, '..', 'opaque.json'), 'utf8'))).toEqual([]);
       const aMeta = lstatSync(path.join(l2, 'a'));
       expect([aMeta.mode & 0o7777, aMeta.uid, aMeta.gid]).toEqual([0o750, 7, 8]);
       const snap = await s.prepare([l1, l2]);
