@@ -1,0 +1,11 @@
+FROM 127.0.0.1:5000/library/busybox:latest
+ARG NAME=app
+ARG PORT=9000
+ARG SIG=SIGQUIT
+ENV HOME=/home/$NAME
+WORKDIR $HOME/work
+USER ${NAME}:${NAME}
+VOLUME $HOME/data /var/${NAME}
+EXPOSE $PORT ${PORT}/udp
+STOPSIGNAL $SIG
+LABEL "com.example.$NAME"="$PORT" plain=$NAME
