@@ -100,7 +100,7 @@ describe('images, tag, filters and formats', () => {
   });
 
   it('tag errors: unknown source, invalid target, wrong argument count', () => {
-    expect(slipway(root, ['tag', 'nope', 'x'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope\n' });
+    expect(slipway(root, ['tag', 'nope', 'x'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope:latest\n' });
     const inv = slipway(root, ['tag', 'busybox', 'Bad:Name']);
     expect(inv.status).toBe(1);
     expect(inv.stderr).toMatch(/^Error: Error parsing reference: "Bad:Name" is not a valid repository\/tag: .*lowercase/);
@@ -134,7 +134,7 @@ describe('images, tag, filters and formats', () => {
     expect(slipway(r2, ['history', '-q', 'h']).stdout).toBe(`${img.id.slice(7, 19)}\n<missing>\n<missing>\n`);
     const full = slipway(r2, ['history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}|{{.Size}}', 'h']).stdout.split('\n');
     expect(full[0]).toBe(`${img.id}|${long}|0B`);
-    expect(slipway(r2, ['history', 'nope'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope\n' });
+    expect(slipway(r2, ['history', 'nope'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope:latest\n' });
   });
 
   it('inspect: a docker-shaped JSON array; --format; unknown image exits 1', () => {

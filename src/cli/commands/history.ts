@@ -3,6 +3,7 @@
 import type { ImageConfig } from '../../content/descriptor.js';
 import { NoSuchImageError } from '../../store/errors.js';
 import { uncompressedSize } from '../../store/layer-size.js';
+import { displayName } from '../../store/familiar.js';
 import { openImageStore } from '../../store/open.js';
 import { renderRows } from '../format/render.js';
 import { ellipsis } from '../format/table.js';
@@ -21,7 +22,7 @@ const HEADERS: Record<string, string> = {
 export async function runHistory(root: string, image: string, opts: { trunc?: boolean; quiet?: boolean; format?: string }): Promise<void> {
   const store = openImageStore(root);
   const record = await store.resolve(image);
-  if (!record) throw new NoSuchImageError(image);
+  if (!record) throw new NoSuchImageError(displayName(image));
   const { manifest, config } = await store.load(record);
   const layerSizes: number[] = [];
   for (const l of manifest.layers) layerSizes.push(await uncompressedSize(root, store.content, l));

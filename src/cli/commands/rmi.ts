@@ -1,6 +1,7 @@
 // `slipway rmi [-f] IMAGE...` / `image rm`.
 import { parseReference } from '../../registry/reference.js';
 import { ImageCommandError, MultipleErrors, NoSuchImageError } from '../../store/errors.js';
+import { displayName } from '../../store/familiar.js';
 import { deleteImage, untagOrDelete, type RemovalEvent } from '../../store/image-removal.js';
 import { openImageStore } from '../../store/open.js';
 import { shortId } from './images.js';
@@ -41,15 +42,6 @@ function namedBy(arg: string, tags: string[]): string | undefined {
   }
 }
 
-/** Docker names a missing image by its familiar reference with the default tag. */
-function displayName(arg: string): string {
-  try {
-    if (/^(sha256:)?[a-f0-9]{6,64}$/.test(arg)) return arg;
-    return parseReference(arg).familiarString();
-  } catch {
-    return arg;
-  }
-}
 
 function printEvents(events: RemovalEvent[]): void {
   process.stdout.write(events.map((e) => `${e.kind}: ${e.ref}\n`).join(''));

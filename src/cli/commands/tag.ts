@@ -1,6 +1,7 @@
 // `slipway tag SOURCE TARGET` / `image tag`.
 import { InvalidReferenceError, parseReference } from '../../registry/reference.js';
 import { ImageCommandError, NoSuchImageError } from '../../store/errors.js';
+import { displayName } from '../../store/familiar.js';
 import { openImageStore } from '../../store/open.js';
 
 export async function runTag(root: string, source: string, target: string): Promise<void> {
@@ -14,6 +15,6 @@ export async function runTag(root: string, source: string, target: string): Prom
   }
   const store = openImageStore(root);
   const record = await store.resolve(source);
-  if (!record) throw new NoSuchImageError(source);
+  if (!record) throw new NoSuchImageError(displayName(source));
   await store.tag(name, record.target);
 }
