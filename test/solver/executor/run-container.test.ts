@@ -1,10 +1,12 @@
 // Integration: busybox base unpacked as a snapshot, RUN steps in runc/crun over overlayfs
 // (and the copying snapshotter), layers diffed to tars.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable } from 'node:stream';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessExitError, processExitMessage } from '../../../src/solver/executor/exit-error.js';
 import { pruneStaleContainers, runContainer, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
@@ -12,6 +14,7 @@ import { hostsFile } from '../../../src/solver/executor/network-files.js';
 import { buildSpec } from '../../../src/solver/executor/spec.js';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
+import { mountsUnder } from '../../../src/solver/snapshot/overlay-mount.js';
 import { Snapshotter } from '../../../src/solver/snapshot/snapshotter.js';
 import { makeBusyboxRootfs, requireTool } from '../../helpers/busybox-rootfs.js';
 import { collect, listTar, tarNames } from '../snapshot/tar-fixtures.js';
@@ -245,6 +248,33 @@ describe('RUN over an overlay snapshot', () => {
       await snap.cleanup();
     }
   }, 20_000);
+
+  it('after a build is killed with SIGKILL mid-RUN, the next start removes its container, mount and temp dir', async () => {
+    const bundleDir = mkdtempSync(path.join(work, 'crash-'));
+    const script = path.join(bundleDir, 'child.mjs');
+    await build({
+      entryPoints: [fileURLToPath(new URL('./crash-child.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm',
+      outfile: script, logLevel: 'silent',
+    });
+    const root = path.join(work, 'root');
+    const child = spawn(process.execPath, [script, root, JSON.stringify([baseLayer])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+      child.on('exit', () => reject(new Error('child exited before the RUN step started')));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const orphan = `slipway-${child.pid}-`;
+    expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).toContain(orphan);
+    expect((await mountsUnder(overlay.dir)).length).toBeGreaterThan(0);
+
+    const pruned = await pruneStaleContainers('runc');
+    expect(pruned.some((id) => id.startsWith(orphan))).toBe(true);
+    await Snapshotter.open(root, { kind: 'overlay' });
+    expect(await mountsUnder(overlay.dir)).toEqual([]);
+    expect(readdirSync(overlay.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(orphan);
+  }, 30_000);
 
   it('runs under crun (through the hybrid-cgroup workaround when needed)', async () => {
     requireTool('crun', 'apt-get install crun');
