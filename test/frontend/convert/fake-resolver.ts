@@ -58,6 +58,11 @@ export const IMAGES: Record<string, Image> = {
   },
 };
 
+/** The refenv registry's real manifest digest, so step names match the reference builder's. */
+const REAL_DIGESTS: Record<string, string> = {
+  '127.0.0.1:5000/library/busybox:latest': 'sha256:1daf9b9f5ff049a17ad7444ff9777676489410d97e9e598888f9f8f44c6fd25b',
+};
+
 export function digestOfImage(img: Image): string {
   return 'sha256:' + createHash('sha256').update(JSON.stringify(img)).digest('hex');
 }
@@ -68,7 +73,7 @@ export function fakeResolver(calls: string[] = []): ImageConfigResolver {
     calls.push(ref);
     const img = IMAGES[ref];
     if (!img) throw new Error(`pull access denied, repository does not exist: ${ref}`);
-    return { ref, digest: digestOfImage(img), config: structuredClone(img) };
+    return { ref, digest: REAL_DIGESTS[ref] ?? digestOfImage(img), config: structuredClone(img) };
   };
 }
 

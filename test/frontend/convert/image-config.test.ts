@@ -1,10 +1,10 @@
 // The image config and history each instruction produces, checked against what BuildKit
 // (the refenv reference builder) wrote for the same Dockerfiles, and per instruction.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../../../src/frontend/dockerfile/convert/index.js';
 import { type Image, imageToJSON } from '../../../src/frontend/dockerfile/image-config.js';
-import { convert, digestOfImage, fakeResolver, IMAGES, TESTDATA } from './fake-resolver.js';
+import { convert, digestOfImage, fakeResolver, IMAGES, opsOf, TESTDATA } from './fake-resolver.js';
 
 const REF = `${TESTDATA}reference/`;
 const refConfig = (name: string): Image => JSON.parse(readFileSync(`${REF}${name}.config.json`, 'utf8')) as Image;
@@ -95,6 +95,12 @@ describe('every reference Dockerfile', () => {
         const ours = (res.image.history ?? []).map((h) => [comparable(h.created_by ?? ''), h.empty_layer ?? false]);
         const theirs = (ref.history ?? []).map((h) => [comparable(h.created_by ?? ''), h.empty_layer ?? false]);
         expect(ours).toEqual(theirs);
+        // Step names as BuildKit's plain progress printed them (ONBUILD numbering changed since).
+        if (existsSync(`${REF}${name}.steps.txt`) && name !== 'onbuild-stage') {
+          const steps = [...new Set(readFileSync(`${REF}${name}.steps.txt`, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean))].sort();
+          const names = opsOf(res.definition).map((o) => o.name).filter((n) => n.startsWith('[') && !n.startsWith('[internal]'));
+          expect([...new Set(names)].sort()).toEqual(steps);
+        }
       } finally {
         delete IMAGES['docker.io/library/conv-ref:1'];
       }
