@@ -134,6 +134,10 @@ describe('images, tag, filters and formats', () => {
     expect(slipway(r2, ['history', '-q', 'h']).stdout).toBe(`${img.id.slice(7, 19)}\n<missing>\n<missing>\n`);
     const full = slipway(r2, ['history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}|{{.Size}}', 'h']).stdout.split('\n');
     expect(full[0]).toBe(`${img.id}|${long}|0B`);
+    const raw = slipway(r2, ['history', '--human=false', '--format', '{{.CreatedSince}}|{{.CreatedAt}}|{{.Size}}', 'h']).stdout.split('\n');
+    expect(raw[2]).toBe(`2024-01-01T00:00:00Z|2024-01-01T00:00:00Z|${l1.tar.length}`);
+    expect(slipway(r2, ['history', '-H', '--format', '{{.Size}}', 'h']).stdout.split('\n')[2]).toBe('3.58kB');
+    expect(slipway(r2, ['history', '--human=maybe', 'h']).status).toBe(2);
     expect(slipway(r2, ['history', 'nope'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope:latest\n' });
   });
 

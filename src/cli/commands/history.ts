@@ -7,7 +7,7 @@ import { displayName } from '../../store/familiar.js';
 import { openImageStore } from '../../store/open.js';
 import { renderRows } from '../format/render.js';
 import { ellipsis } from '../format/table.js';
-import { createdAt, createdSince, humanSize } from '../format/units.js';
+import { createdSince, humanSize, rfc3339 } from '../format/units.js';
 import { shortId } from './images.js';
 
 const HEADERS: Record<string, string> = {
@@ -19,7 +19,11 @@ const HEADERS: Record<string, string> = {
   Comment: 'COMMENT',
 };
 
-export async function runHistory(root: string, image: string, opts: { trunc?: boolean; quiet?: boolean; format?: string }): Promise<void> {
+export async function runHistory(
+  root: string,
+  image: string,
+  opts: { trunc?: boolean; quiet?: boolean; format?: string; human?: boolean },
+): Promise<void> {
   const store = openImageStore(root);
   const record = await store.resolve(image);
   if (!record) throw new NoSuchImageError(displayName(image));
@@ -27,15 +31,17 @@ export async function runHistory(root: string, image: string, opts: { trunc?: bo
   const layerSizes: number[] = [];
   for (const l of manifest.layers) layerSizes.push(await uncompressedSize(root, store.content, l));
   const trunc = opts.trunc !== false;
+  const human = opts.human !== false;
   const steps = historySteps(config, layerSizes);
   const rows = steps.reverse().map((h, i) => {
     const createdBy = (h.createdBy ?? '').replace(/\t/g, ' ');
     return {
       ID: i === 0 ? shortId(record.id, trunc) : '<missing>',
-      CreatedSince: createdSince(h.created) || 'N/A',
-      CreatedAt: createdAt(h.created),
+      // docker/cli historyContext: --human=false prints RFC 3339 times and byte counts.
+      CreatedSince: human ? createdSince(h.created) || 'N/A' : rfc3339(h.created),
+      CreatedAt: rfc3339(h.created),
       CreatedBy: trunc ? ellipsis(createdBy, 45) : createdBy,
-      Size: humanSize(h.size, 3),
+      Size: human ? humanSize(h.size, 3) : String(h.size),
       Comment: h.comment ?? '',
     };
   });

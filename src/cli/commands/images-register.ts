@@ -1,9 +1,17 @@
 // Declares Docker's image commands (`images`, `tag`, `rmi`, `history`, `inspect`, `save`,
 // `load`, `import`, `image …`, `system df`). Each action loads its module only when it runs.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { globalsOf } from '../context.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** Go-style boolean flag values (`-H=false`, `--human=0`). */
+function parseBoolFlag(v: string): boolean {
+  const s = v.replace(/^=/, '').toLowerCase();
+  if (['true', '1', 't'].includes(s)) return true;
+  if (['false', '0', 'f'].includes(s)) return false;
+  throw new InvalidArgumentError(`invalid boolean value "${v}"`);
+}
 
 /** The `image` command group (shared with pull/push registration: get or create). */
 export function imageGroup(program: Command): Command {
@@ -67,6 +75,7 @@ export function registerImageCommands(program: Command): void {
     cmd
       .description('Show the history of an image')
       .argument('<image>', 'IMAGE')
+      .option('-H, --human [bool]', 'Print sizes and dates in human readable format (default true; --human=false for bytes and RFC 3339)', parseBoolFlag, true)
       .option('--no-trunc', "Don't truncate output")
       .option('-q, --quiet', 'Only show image IDs')
       .option('--format <string>', "Format output using a Go template subset, 'table …' or 'json'")

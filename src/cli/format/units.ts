@@ -53,3 +53,10 @@ export function createdAt(created: string | undefined): string {
   const iso = new Date(t).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC`;
 }
+
+/** Go's time.Format(time.RFC3339) of a UTC time: `2024-01-01T00:00:00Z`. */
+export function rfc3339(created: string | undefined): string {
+  const t = created ? Date.parse(created) : Number.NaN;
+  if (Number.isNaN(t)) return '';
+  return `${new Date(t).toISOString().slice(0, 19)}Z`;
+}
