@@ -19,8 +19,8 @@ export interface BuildRequest {
 }
 
 /** commander collector for repeatable flags. */
-export function collectBuildFlag(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collectBuildFlag(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function parseBuildFlags(contextArg: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): BuildRequest {

@@ -9,7 +9,7 @@ export function registerBuild(program: Command): void {
     .argument('[context]', 'Build context directory')
     .option('-f, --file <path>', 'Name of the Dockerfile, or - for standard input (default: CONTEXT/Dockerfile)')
     .option('--target <stage>', 'Set the target build stage to build')
-    .option('--build-arg <key=value>', 'Set build-time variables; KEY alone takes the value from the environment (repeatable)', collectBuildFlag, [])
+    .option('--build-arg <key=value>', 'Set build-time variables; KEY alone takes the value from the environment (repeatable)', collectBuildFlag)
     .option('--platform <platform>', 'Set the target platform (only linux/amd64 is supported)')
     .option('--print-llb [format]', 'Print the LLB graph without building: json (default) or dot')
     .action(async (context: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
