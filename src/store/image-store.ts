@@ -106,7 +106,8 @@ export class ImageStore {
     // Re-tagging what a name already points at (every fully cached build does it) changes
     // nothing: skip the lock and the index rewrite.
     const current = (await this.readIndex()).manifests.find((e) => e.annotations?.[IMAGE_NAME] === fullName);
-    if (current?.digest === manifest.digest && (current.annotations?.[FROM_REGISTRY] === 'true') === Boolean(opts.fromRegistry)) return undefined;
+    const wasPulled = current?.digest === manifest.digest && current.annotations?.[FROM_REGISTRY] === 'true';
+    if (current?.digest === manifest.digest && (wasPulled || !opts.fromRegistry)) return undefined;
     const info = await this.describeTarget(manifest);
     return this.update(async (entries) => {
       const i = entries.findIndex((e) => e.annotations?.[IMAGE_NAME] === fullName);

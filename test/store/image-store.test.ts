@@ -98,6 +98,10 @@ describe('ImageStore', () => {
     expect(await openStore(root).tag('same', img.manifest)).toBeUndefined();
     expect(readFileSync(indexPath, 'utf8')).toBe(text);
     expect(statSync(indexPath).mtimeMs).toBe(before);
+    // A pulled name keeps its RepoDigest when re-tagged locally onto the same image.
+    await openStore(root).tag('same', img.manifest, { fromRegistry: true });
+    await openStore(root).tag('same', img.manifest);
+    expect((await openStore(root).resolve('same'))?.digests).toEqual([`docker.io/library/same@${img.manifest.digest}`]);
   });
 
   it('serializes updates with the lock and breaks a lock left by a dead process', async () => {
