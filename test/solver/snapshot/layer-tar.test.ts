@@ -4,7 +4,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
@@ -334,6 +336,26 @@ describe('hostile layers write nothing outside the destination', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+
+  it('as a real non-root user: skips devices with a warning, still writes files and overlay whiteouts', async () => {
+    const base = tempDir();
+    const script = path.join(base, 'child.mjs');
+    await build({
+      entryPoints: [fileURLToPath(new URL('./apply-child.ts', import.meta.url))], bundle: true, platform: 'node',
+      format: 'esm', outfile: script, logLevel: 'silent',
+    });
+    const tar = path.join(base, 'l.tar');
+    writeFileSync(tar, makeTar([{ name: 'null', type: 'char' }, { name: 'd/', type: 'dir' }, { name: 'd/f', content: 'x', uid: 0 }, { name: 'd/.wh.gone' }]));
+    const dest = path.join(base, 'dest');
+    mkdirSync(dest);
+    execFileSync('chown', ['-R', '65534:65534', base]);
+    const out = execFileSync(process.execPath, [script, tar, dest, 'overlay'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(['skipping device file null: creating device nodes needs root']);
+    expect(readFileSync(path.join(dest, 'd/f'), 'utf8')).toBe('x');
+    expect(lstatSync(path.join(dest, 'd/f')).uid).toBe(65534);
+    const wh = lstatSync(path.join(dest, 'd/gone'));
+    expect(wh.isCharacterDevice() && wh.rdev === 0).toBe(true);
   });
 
   it('skips device files with a warning when not privileged', async () => {
