@@ -1,7 +1,7 @@
 // The image config (OCI `application/vnd.oci.image.config.v1+json`, with Docker's
 // extensions) as the Dockerfile converter builds it and the exporters write it.
-// Field names are the JSON names; the interfaces list them in the order BuildKit's Go
-// structs marshal them (dockerspec.DockerOCIImage), which `imageToJSON` reproduces.
+// Field names are the JSON names; `config` lists them in the order BuildKit's Go struct
+// marshals them (dockerspec.DockerOCIImageConfig), which `imageToJSON` reproduces.
 
 /** Docker's HEALTHCHECK settings; durations are integer nanoseconds (Go time.Duration). */
 export interface HealthConfig {
@@ -29,7 +29,7 @@ export interface ImageRunConfig {
   /** Deprecated in OCI, kept for Docker: set by CMD (and inherited), as BuildKit does. */
   ArgsEscaped?: boolean;
   Healthcheck?: HealthConfig;
-  /** Written even when null (no omitempty in Docker's struct). */
+  /** null once the triggers have run in a child (never written when empty). */
   OnBuild?: string[] | null;
   Shell?: string[];
 }
@@ -102,18 +102,6 @@ const CONFIG_ORDER: (keyof ImageRunConfig)[] = [
 ];
 const HEALTH_ORDER: (keyof HealthConfig)[] = ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'];
 const HISTORY_ORDER: (keyof HistoryEntry)[] = ['created', 'created_by', 'author', 'comment', 'empty_layer'];
-const IMAGE_ORDER: (keyof Image)[] = [
-  'created',
-  'author',
-  'architecture',
-  'os',
-  'os.version',
-  'os.features',
-  'variant',
-  'config',
-  'rootfs',
-  'history',
-];
 
 function isEmpty(v: unknown): boolean {
   if (v === undefined || v === '' || v === false || v === 0) return true;
@@ -129,18 +117,15 @@ function sortedMap<T>(m: Record<string, T>): Record<string, T> {
 }
 
 /**
- * The config as BuildKit marshals it: struct field order, Go's `omitempty` (OnBuild is
- * the exception and is written as null), maps with sorted keys. Exporters hash this text.
+ * The config document as BuildKit's image exporter writes it: top-level keys sorted (it
+ * patches the config as a Go map), `config` in struct field order with Go's `omitempty`,
+ * maps with sorted keys, Go's HTML escaping. Exporters hash this text.
  */
 export function imageToJSON(img: Image): string {
   const config: Record<string, unknown> = {};
   for (const k of CONFIG_ORDER) {
     let v: unknown = img.config[k];
-    if (k === 'OnBuild') {
-      config[k] = v && (v as string[]).length ? v : null;
-      continue;
-    }
-    if (isEmpty(v)) continue;
+    if (isEmpty(v) || v === null) continue;
     if (k === 'Healthcheck') {
       const h: Record<string, unknown> = {};
       for (const hk of HEALTH_ORDER) if (!isEmpty((v as HealthConfig)[hk])) h[hk] = (v as HealthConfig)[hk];
@@ -151,7 +136,7 @@ export function imageToJSON(img: Image): string {
     config[k] = v;
   }
   const out: Record<string, unknown> = {};
-  for (const k of IMAGE_ORDER) {
+  for (const k of (Object.keys(img) as (keyof Image)[]).sort()) {
     const v = img[k];
     if (k === 'config') out[k] = config;
     else if (k === 'rootfs') out[k] = { type: img.rootfs.type, diff_ids: img.rootfs.diff_ids };
