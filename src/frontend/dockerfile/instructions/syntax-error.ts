@@ -19,7 +19,4 @@ export function toDockerfileError(err: unknown, loc: { file: string; source: str
   return new DockerfileError(reason, { file: loc.file, source: loc.source, range: loc.range });
 }
 
-/** Go's `%q` for the plain strings that appear in messages (close enough to strconv.Quote). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
+export { goQuote } from '../parser/go-quote.js';
