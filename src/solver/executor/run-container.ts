@@ -4,7 +4,7 @@
 // mount stubs it caused in the rootfs and the bundle afterwards.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lchown, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lchown, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -131,11 +131,14 @@ function runQuiet(cmd: { cmd: string; args: string[] }): Promise<number | null> 
   return runTool(cmd.cmd, cmd.args).then((r) => r.code, () => null);
 }
 
+const BUNDLE_PREFIX = 'slipway-run-';
+
 /**
  * Kills and deletes containers started by slipway processes that no longer exist (a build
- * killed with SIGKILL leaves its `runc run` and container behind). Returns their ids.
+ * killed with SIGKILL leaves its `runc run` and container behind), and removes their bundle
+ * directories from `stateDir`. Returns the container ids.
  */
-export async function pruneStaleContainers(runtime: RuntimeName = 'runc'): Promise<string[]> {
+export async function pruneStaleContainers(runtime: RuntimeName = 'runc', stateDir: string = tmpdir()): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'slipway-prune-'));
   const logFile = path.join(dir, 'runtime.log');
   try {
@@ -150,6 +153,10 @@ export async function pruneStaleContainers(runtime: RuntimeName = 'runc'): Promi
       await runQuiet(runtimeCommand(runtime, logFile, ['kill', id, 'KILL']));
       await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
     }
+    for (const name of await readdir(stateDir).catch(() => [] as string[])) {
+      const m = new RegExp(`^${BUNDLE_PREFIX}(\\d+)-`).exec(name);
+      if (m && !pidAlive(Number(m[1]))) await rm(path.join(stateDir, name), { recursive: true, force: true });
+    }
     return stale;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -163,7 +170,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
   const network = opts.network ?? 'host';
   const user = await resolveUser(rootfs, opts.user ?? '');
   const cwd = opts.cwd || '/';
-  const bundle = await mkdtemp(path.join(opts.stateDir ?? tmpdir(), 'slipway-run-'));
+  const bundle = await mkdtemp(path.join(opts.stateDir ?? tmpdir(), `${BUNDLE_PREFIX}${process.pid}-`));
   // The owner's pid in the id lets a later process recognise containers orphaned by a crash.
   const id = `slipway-${process.pid}-${randomBytes(6).toString('hex')}`;
   const logFile = path.join(bundle, 'runtime.log');

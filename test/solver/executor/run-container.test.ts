@@ -257,7 +257,9 @@ describe('RUN over an overlay snapshot', () => {
       outfile: script, logLevel: 'silent',
     });
     const root = path.join(work, 'root');
-    const child = spawn(process.execPath, [script, root, JSON.stringify([baseLayer])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const stateDir = mkdtempSync(path.join(work, 'state-'));
+    const child = spawn(process.execPath, [script, root, JSON.stringify([baseLayer])],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: stateDir } });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
       child.on('exit', () => reject(new Error('child exited before the RUN step started')));
@@ -268,7 +270,9 @@ describe('RUN over an overlay snapshot', () => {
     expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).toContain(orphan);
     expect((await mountsUnder(overlay.dir)).length).toBeGreaterThan(0);
 
-    const pruned = await pruneStaleContainers('runc');
+    expect(readdirSync(stateDir).filter((n) => n.startsWith(`slipway-run-${child.pid}-`))).toHaveLength(1);
+    const pruned = await pruneStaleContainers('runc', stateDir);
+    expect(readdirSync(stateDir)).toEqual([]);
     expect(pruned.some((id) => id.startsWith(orphan))).toBe(true);
     await Snapshotter.open(root, { kind: 'overlay' });
     expect(await mountsUnder(overlay.dir)).toEqual([]);
