@@ -56,9 +56,9 @@ describe('slipway build --print-llb', () => {
     const target = slipway('build', '--print-llb', '--target', 'build', join(dir, 'ctx'));
     expect(target.status).toBe(0);
     expect(target.stdout).not.toContain('/out');
-    const other = slipway('build', '--print-llb', '-f', join(dir, 'ctx', 'Other.Dockerfile'), '--target', 'c', join(dir, 'ctx'));
+    const other = slipway('build', '--print-llb', '-f', join(dir, 'ctx', 'Other.Dockerfile'), '--target', 'release', join(dir, 'ctx'));
     expect(other.status).toBe(1);
-    expect(other.stderr).toContain('target stage "c" could not be found; stages: a, b');
+    expect(other.stderr).toContain('target stage "release" could not be found; stages: a, b');
   });
 
   it('refuses platforms other than linux/amd64 and reports Dockerfile errors with file:line', () => {

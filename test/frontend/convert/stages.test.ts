@@ -29,7 +29,7 @@ describe('stages and targets', () => {
 
   it('an unknown --target is an error listing the stages', async () => {
     const text = `FROM ${BB} AS build\nFROM ${BB} AS test\nFROM ${BB}\n`;
-    await expect(convert(text, { target: 'bulid' })).rejects.toThrow('target stage "bulid" could not be found; stages: build, test');
+    await expect(convert(text, { target: 'release' })).rejects.toThrow('target stage "release" could not be found; stages: build, test');
   });
 
   it('COPY --from=0 and --from=<name of stage 0> give identical digests', async () => {
@@ -87,5 +87,14 @@ describe('stages and targets', () => {
     const two = opsOf((await convert(`FROM ${BB}\nRUN a\nFROM scratch\nCOPY --from=0 / /\n`)).definition).map((o) => o.name);
     expect(two).toContain('[stage-0 2/2] RUN a');
     expect(two).toContain('[stage-1 1/1] COPY --from=0 / /');
+  });
+});
+
+describe('suggestions', () => {
+  it('a mistyped target or stage name gets a "did you mean"', async () => {
+    await expect(convert(`FROM ${BB} AS build\nFROM ${BB}\n`, { target: 'biuld' })).rejects.toThrow(
+      'target stage "biuld" could not be found (did you mean build?); stages: build',
+    );
+    await expect(convert(`FROM ${BB} AS build\nFROM bulid\n`)).rejects.toThrow(/Dockerfile:2:1: bulid: pull access denied.* \(did you mean build\?\)$/);
   });
 });

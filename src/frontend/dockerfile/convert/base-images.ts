@@ -9,11 +9,20 @@ import type { ConvertContext } from './context.js';
 import type { DispatchState } from './dispatch-state.js';
 import { errorAt } from './located-error.js';
 import type { ImageConfigResolver } from './options.js';
+import { withSuggestion } from '../instructions/suggest.js';
 import { formatPlatform } from './platform.js';
 import { formatStep } from './progress-name.js';
 import { locationOf } from './source-location.js';
 
 export const EMPTY_IMAGE_NAME = 'scratch';
+
+/** BuildKit's commonImageNames, offered as suggestions for a base that cannot be resolved. */
+const COMMON_IMAGES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubuntu', 'fedora'].flatMap((n) => [
+  n,
+  `docker.io/library${n}`,
+  `${n}:latest`,
+  `docker.io/library${n}:latest`,
+]);
 
 export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, resolver: ImageConfigResolver): Promise<void> {
   d.resolved = true;
@@ -35,7 +44,9 @@ export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, re
   try {
     resolved = await resolver(ref, { platform, resolveMode: ctx.imageResolveMode });
   } catch (err) {
-    throw errorAt(ctx.src, d.location, `${origName}: ${(err as Error).message}`);
+    // A typo'd stage name ends up here as an image: suggest the stage, as BuildKit does.
+    const options = [...ctx.states.names(), ...COMMON_IMAGES];
+    throw errorAt(ctx.src, d.location, withSuggestion(`${origName}: ${(err as Error).message}`, origName, options, true));
   }
   d.baseImage = cloneImage(resolved.config);
   const img = cloneImage(resolved.config);

@@ -3,7 +3,7 @@
 // `--target`, `COPY --from` and `RUN --mount from=` edges, cycles, reachability.
 import type { SourceRange } from '../ast.js';
 import { normalizeImageRef } from '../../../llb/image-ref.js';
-import { suggest } from '../instructions/index.js';
+import { suggest, withSuggestion } from '../instructions/suggest.js';
 import type { Command, Mount, Stage } from '../instructions/types.js';
 import type { ConvertContext } from './context.js';
 import { DispatchState } from './dispatch-state.js';
@@ -68,7 +68,7 @@ export function resolveTarget(ctx: ConvertContext, target: string | undefined): 
   if (found) return found;
   const names = states.states.filter((s) => s.stage && s.stage.name !== '').map((s) => s.stage!.name);
   const list = names.length > 0 ? names.join(', ') : 'none (no stage has a name; use FROM … AS name)';
-  const err = new Error(`target stage ${JSON.stringify(target)} could not be found; stages: ${list}`);
+  const err = new Error(withSuggestion(`target stage ${JSON.stringify(target)} could not be found`, target, names, false) + `; stages: ${list}`);
   (err as Error & { exitCode?: number }).exitCode = 1;
   throw err;
 }
