@@ -1,0 +1,99 @@
+// Layer compression for export: the choice (type, level, force), its memo key, its media type,
+// and the compressing stream. gzip goes through zlib at a fixed level with Node's header
+// (no name, mtime 0), so the same tar always gives the same blob; zstd goes through the
+// `zstd` CLI with one worker (multi-worker frames could depend on the core count).
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { MediaType } from '../content/media-types.js';
+
+export type CompressionType = 'gzip' | 'zstd' | 'uncompressed';
+
+export interface Compression {
+  type: CompressionType;
+  /** Compression level; undefined = the type's default (gzip 6, zstd 3). */
+  level?: number;
+  /** Recompress base layers that already have a blob in another compression. */
+  force?: boolean;
+}
+
+export const DEFAULT_COMPRESSION: Compression = { type: 'gzip' };
+
+const DEFAULT_LEVEL: Record<CompressionType, number> = { gzip: 6, zstd: 3, uncompressed: 0 };
+
+export class CompressorMissingError extends Error {}
+
+/** The layer.json blob key: `gzip`, `gzip-9`, `zstd`, `zstd-19`, `uncompressed`. */
+export function compressionKey(c: Compression): string {
+  if (c.type === 'uncompressed' || c.level === undefined) return c.type;
+  return `${c.type}-${c.level}`;
+}
+
+/** Compression named by a layer media type (undefined for types that are not layers). */
+export function compressionOfMediaType(mt: string): CompressionType | undefined {
+  if (/\+gzip$|\.gzip$/.test(mt)) return 'gzip';
+  if (/\+zstd$/.test(mt)) return 'zstd';
+  if (/\.tar$|\/vnd\.oci\.image\.layer\.v1\.tar$/.test(mt)) return 'uncompressed';
+  return undefined;
+}
+
+/** The layer media type for a compression in an OCI or a Docker schema2 manifest. */
+export function layerMediaType(type: CompressionType, oci: boolean): string {
+  if (oci) {
+    if (type === 'gzip') return MediaType.OCI_LAYER_GZIP;
+    if (type === 'zstd') return MediaType.OCI_LAYER_ZSTD;
+    return MediaType.OCI_LAYER;
+  }
+  if (type === 'gzip') return MediaType.DOCKER_LAYER_GZIP;
+  if (type === 'zstd') throw new Error('zstd layers need OCI media types');
+  return MediaType.DOCKER_LAYER;
+}
+
+/** A compressed copy of `tar`; errors of the source end the output. */
+export function compressStream(tar: Readable, c: Compression): Readable {
+  const level = c.level ?? DEFAULT_LEVEL[c.type];
+  if (c.type === 'uncompressed') return tar;
+  if (c.type === 'gzip') {
+    const gz = createGzip({ level, chunkSize: 256 * 1024 });
+    tar.on('error', (err) => gz.destroy(err));
+    return tar.pipe(gz);
+  }
+  return zstdStream(tar, level);
+}
+
+function zstdStream(tar: Readable, level: number): Readable {
+  const args = [`-${level}`, '-T1', '-c', '-q', '--no-progress'];
+  if (level > 19) args.unshift('--ultra');
+  const child = spawn('zstd', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = child.stdout;
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    out.destroy(err.code === 'ENOENT'
+      ? new CompressorMissingError('compression=zstd needs the `zstd` command, which is not installed (apt-get install zstd)')
+      : err);
+  });
+  child.on('close', (code) => {
+    if (code !== 0 && code !== null) out.destroy(new Error(`zstd failed (exit ${code}): ${stderr.trim()}`));
+  });
+  tar.on('error', (err) => {
+    child.kill();
+    out.destroy(err);
+  });
+  child.stdin.on('error', () => { /* reported through the exit status */ });
+  tar.pipe(child.stdin);
+  return out;
+}
+
+/** Same bytes, counted and hashed on the way through (for the diffID of a tar stream). */
+export function tapStream(source: Readable, onChunk: (chunk: Buffer) => void): Readable {
+  const it = (async function* () {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      onChunk(chunk);
+      yield chunk;
+    }
+  })();
+  return Readable.from(it, { objectMode: false });
+}

@@ -1,0 +1,274 @@
+// Turns a solved result (a layer chain + the converter's image config) into outputs: layer
+// blobs (memoized per layer and compression), the config and manifest, then each -o output.
+// Reproducible by default:
+//  - with SOURCE_DATE_EPOCH, `created` (config and new history entries) is that time;
+//  - without it, `created` is the newest time in the base image's history (the Unix epoch
+//    for FROM scratch), never the wall clock;
+//  - mtimes in NEW layers are clamped to that same time by default (files newer than it get
+//    it), because RUN and COPY produce build-time mtimes that would otherwise change the
+//    digest on every rebuild. rewrite-timestamp=true does the same and also annotates the
+//    layers like BuildKit (buildkit/rewritten-timestamp); rewrite-timestamp=false keeps
+//    mtimes as produced (BuildKit's default). Base-image layers are never rewritten.
+import type { Writable } from 'node:stream';
+import pLimit from 'p-limit';
+import type { Descriptor } from '../content/descriptor.js';
+import { digestOf } from '../content/digest.js';
+import { MediaType } from '../content/media-types.js';
+import { ContentStore } from '../content/store.js';
+import type { Image } from '../frontend/dockerfile/image-config.js';
+import { pushImage, type PushResult } from '../registry/push.js';
+import type { TransferProgress } from '../registry/progress.js';
+import { parseReference } from '../registry/reference.js';
+import type { LayerRef } from '../solver/result.js';
+import { Snapshotter } from '../solver/snapshot/snapshotter.js';
+import { IMAGE_NAME } from '../store/annotations.js';
+import { writeImageArchive } from '../store/archive-writer.js';
+import { ImageStore } from '../store/image-store.js';
+import { Lease } from '../store/leases.js';
+import { compressionKey, compressionOfMediaType, layerMediaType, type Compression } from './compression.js';
+import { writeToDest } from './destination.js';
+import { buildConfig, configBytes, defaultCreated, manifestBytes, rfc3339ToSeconds } from './image-document.js';
+import { ensureLayerBlob, type LayerBlob } from './layer-blob.js';
+import type { ExportedImage } from './metadata.js';
+import { writeOciDir, writeOciTar } from './oci-layout.js';
+import type { OutputSpec, OutputType } from './outputs.js';
+import { exportLocal, exportRootfsTar } from './rootfs.js';
+
+export const REWRITTEN_TIMESTAMP = 'buildkit/rewritten-timestamp';
+
+export interface ExportImageOptions {
+  root: string;
+  /** The result's layers, bottom first ([] = scratch). */
+  layers: readonly LayerRef[];
+  /** The converter's image config (history without timestamps unless SOURCE_DATE_EPOCH). */
+  image: Image;
+  /** The base image's config as resolved (its history entries are kept untouched). */
+  baseImage?: Image | null;
+  outputs: readonly OutputSpec[];
+  /** SOURCE_DATE_EPOCH, seconds. */
+  epoch?: number;
+  /** Manifest annotations added to every image output's own. */
+  annotations?: Record<string, string>;
+  /** Where `dest=-` goes (default process.stdout). */
+  stdout?: Writable;
+  /** Layers compressed at the same time (default 3). */
+  concurrency?: number;
+  /** Push progress (default silent). */
+  progress?: TransferProgress;
+  /** Called whenever a layer tar is generated or decompressed (tests count tar work). */
+  onTarWork?: (snapshotId: string) => void;
+}
+
+export interface OutputDone {
+  type: OutputType;
+  names: string[];
+  dest?: string;
+  /** The manifest this output wrote (image outputs). */
+  manifestDigest?: string;
+  /** type=image: every name already pointed at this manifest; nothing was written. */
+  unchanged?: boolean;
+  pushed?: PushResult[];
+}
+
+export interface ExportResult {
+  /** The first image output's image (absent when only local/tar outputs were asked for). */
+  manifestDescriptor?: Descriptor;
+  configDescriptor?: Descriptor;
+  imageID?: string;
+  /** The names of that image output. */
+  names: string[];
+  outputsDone: OutputDone[];
+}
+
+interface BuiltImage {
+  manifest: Descriptor;
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+const IMAGE_OUTPUTS: readonly OutputType[] = ['image', 'registry', 'oci', 'docker'];
+
+/** The result as an ExportedImage for metadataFileContent/iidfileContent (undefined without an image output). */
+export function exportedImage(r: ExportResult): ExportedImage | undefined {
+  if (!r.manifestDescriptor || !r.configDescriptor || !r.imageID) return undefined;
+  return { manifestDescriptor: r.manifestDescriptor, configDescriptor: r.configDescriptor, imageID: r.imageID, names: r.names };
+}
+
+export async function exportImage(opts: ExportImageOptions): Promise<ExportResult> {
+  const exporter = new ImageExporter(opts);
+  try {
+    return await exporter.run();
+  } finally {
+    await exporter.close();
+  }
+}
+
+class ImageExporter {
+  private readonly content: ContentStore;
+  private readonly images: ImageStore;
+  private readonly built = new Map<string, Promise<BuiltImage>>();
+  private snapshotter: Promise<Snapshotter> | undefined;
+  private lease: Promise<Lease> | undefined;
+  private readonly defaultEpoch: number;
+
+  constructor(private readonly opts: ExportImageOptions) {
+    this.content = new ContentStore(opts.root);
+    this.images = new ImageStore(opts.root, this.content);
+    this.defaultEpoch = rfc3339ToSeconds(defaultCreated(opts.image));
+  }
+
+  async run(): Promise<ExportResult> {
+    const result: ExportResult = { names: [], outputsDone: [] };
+    for (const out of this.opts.outputs) {
+      const done = await this.output(out);
+      result.outputsDone.push(done);
+      if (IMAGE_OUTPUTS.includes(out.type) && !result.manifestDescriptor) {
+        const img = await this.image(out);
+        result.manifestDescriptor = img.manifest;
+        result.configDescriptor = img.config;
+        result.imageID = img.config.digest;
+        result.names = out.names.map((n) => parseReference(n).toString());
+      }
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.lease) await (await this.lease).release();
+  }
+
+  private getSnapshotter(): Promise<Snapshotter> {
+    this.snapshotter ??= Snapshotter.open(this.opts.root);
+    return this.snapshotter;
+  }
+
+  private async hold(digests: string[]): Promise<void> {
+    this.lease ??= Lease.acquire(this.opts.root);
+    await (await this.lease).add(digests);
+  }
+
+  /** Mtime clamp for new layers (see the file comment). */
+  private clampFor(out: OutputSpec): number | undefined {
+    if (out.rewriteTimestamp === false) return undefined;
+    return this.opts.epoch ?? this.defaultEpoch;
+  }
+
+  /** One image per distinct (compression, media types, timestamps, annotations). */
+  private image(out: OutputSpec): Promise<BuiltImage> {
+    const annotations = { ...this.opts.annotations, ...out.manifestAnnotations };
+    const key = JSON.stringify([compressionKey(out.compression), out.compression.force ?? false, out.ociMediaTypes, out.rewriteTimestamp, annotations]);
+    let p = this.built.get(key);
+    if (!p) {
+      p = this.buildImage(out.compression, out.ociMediaTypes, out.rewriteTimestamp, annotations, this.clampFor(out));
+      this.built.set(key, p);
+    }
+    return p;
+  }
+
+  private async buildImage(compression: Compression, oci: boolean, rewrite: boolean | undefined, annotations: Record<string, string>,
+    clamp: number | undefined): Promise<BuiltImage> {
+    const { root, layers, epoch } = this.opts;
+    const limit = pLimit(this.opts.concurrency ?? 3);
+    const blobs: LayerBlob[] = await Promise.all(layers.map((layer, i) => limit(async () => {
+      const blob = await ensureLayerBlob(root, layer, compression, {
+        lowers: layers.slice(0, i),
+        ...(clamp !== undefined ? { clampMtime: clamp } : {}),
+        content: this.content,
+        snapshotter: () => this.getSnapshotter(),
+        ...(this.opts.onTarWork ? { onTarWork: this.opts.onTarWork } : {}),
+      });
+      await this.hold([blob.descriptor.digest]);
+      return blob;
+    })));
+    const layerDescs = blobs.map((b) => {
+      const type = compressionOfMediaType(b.descriptor.mediaType);
+      const d: Descriptor = { mediaType: type ? layerMediaType(type, oci) : b.descriptor.mediaType, digest: b.descriptor.digest, size: b.descriptor.size };
+      const ann: Record<string, string> = {};
+      if (b.base) {
+        for (const [k, v] of Object.entries(b.descriptor.annotations ?? {})) if (!k.startsWith('containerd.io/')) ann[k] = v;
+      } else if (rewrite === true && epoch !== undefined) {
+        ann[REWRITTEN_TIMESTAMP] = String(epoch);
+      }
+      if (Object.keys(ann).length) d.annotations = ann;
+      if (b.descriptor.urls) d.urls = b.descriptor.urls;
+      return d;
+    });
+    const config = buildConfig({
+      image: this.opts.image,
+      diffIDs: blobs.map((b) => b.diffID),
+      ...(epoch !== undefined ? { epoch } : {}),
+      baseHistoryLength: this.opts.baseImage?.history?.length ?? 0,
+    });
+    const cfgBytes = configBytes(config);
+    const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, ...(await this.store(cfgBytes)) };
+    const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
+    const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, ...(await this.store(mBytes)) };
+    return { manifest, config: configDesc, layers: layerDescs };
+  }
+
+  /** Writes a small blob unless the store has it (a cached build writes nothing). */
+  private async store(bytes: Buffer): Promise<{ digest: string; size: number }> {
+    const digest = digestOf(bytes);
+    await this.hold([digest]);
+    if ((await this.content.size(digest)) !== bytes.length) await this.content.writeBytes(bytes, { digest, size: bytes.length });
+    return { digest, size: bytes.length };
+  }
+
+  private async output(out: OutputSpec): Promise<OutputDone> {
+    const stdout = this.opts.stdout ?? process.stdout;
+    const names = out.names.map((n) => parseReference(n).toString());
+    switch (out.type) {
+      case 'local': {
+        await exportLocal(await this.getSnapshotter(), this.opts.layers, out.dest as string);
+        return { type: out.type, names: [], dest: out.dest as string };
+      }
+      case 'tar': {
+        await exportRootfsTar(await this.getSnapshotter(), this.opts.layers, out.dest as string, stdout, this.opts.epoch);
+        return { type: out.type, names: [], dest: out.dest as string };
+      }
+      case 'oci': {
+        const img = await this.image(out);
+        const layout = {
+          manifest: img.manifest, blobs: [img.manifest, img.config, ...img.layers], names,
+          descriptorAnnotations: out.descriptorAnnotations, indexAnnotations: out.indexAnnotations,
+        };
+        if (out.tar) await writeOciTar(this.content, layout, out.dest as string, stdout);
+        else await writeOciDir(this.content, layout, out.dest as string);
+        return { type: out.type, names, dest: out.dest as string, manifestDigest: img.manifest.digest };
+      }
+      case 'docker': {
+        const img = await this.image(out);
+        if (out.dest === undefined) return { ...(await this.toStore(img, names, false)), type: out.type };
+        const record = { id: img.config.digest, target: img.manifest, tags: [], digests: [] };
+        await writeToDest(out.dest, stdout, (w) => writeImageArchive(this.images, [{ record, names }], w));
+        return { type: out.type, names, dest: out.dest, manifestDigest: img.manifest.digest };
+      }
+      case 'image':
+      case 'registry': {
+        const img = await this.image(out);
+        return { ...(await this.toStore(img, names, out.push)), type: out.type };
+      }
+    }
+  }
+
+  /** Tags the image in the local store (a no-op when every name already points at it), then pushes. */
+  private async toStore(img: BuiltImage, names: string[], push: boolean): Promise<Omit<OutputDone, 'type'>> {
+    const index = await this.images.readIndex();
+    const current = new Map(index.manifests.map((e) => [e.annotations?.[IMAGE_NAME], e.digest] as const));
+    const unchanged = names.length > 0
+      ? names.every((n) => current.get(n) === img.manifest.digest)
+      : index.manifests.some((e) => e.digest === img.manifest.digest);
+    if (!unchanged) {
+      if (names.length === 0) await this.images.addUntagged(img.manifest);
+      for (const name of names) await this.images.tag(name, img.manifest);
+    }
+    const done: Omit<OutputDone, 'type'> = { names, manifestDigest: img.manifest.digest, unchanged };
+    if (push) {
+      done.pushed = [];
+      for (const name of names) {
+        done.pushed.push(await pushImage(name, { root: this.opts.root, content: this.content, ...(this.opts.progress ? { progress: this.opts.progress } : {}) }));
+      }
+    }
+    return done;
+  }
+}

@@ -1,0 +1,132 @@
+// A layer's blob in the content store for a given compression, produced at most once:
+// memoized in <root>/snapshots/<id>/layer.json (../solver/layer-meta.ts). A new blob is
+// streamed: layer tar (writeLayerTar) → sha256 of the tar (the diffID) → compressor →
+// ContentStore.writeStream (hashing again for the blob digest), so memory stays flat.
+// Base-image layers keep their registry blob byte for byte; only force-compression makes a
+// new blob for them, by recompressing their original (so the diffID stays the same).
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Descriptor } from '../content/descriptor.js';
+import { ContentStore } from '../content/store.js';
+import { decompressedStream } from '../solver/layer/decompress.js';
+import { readLayerMeta, updateLayerMeta, type StoredLayerMeta } from '../solver/layer-meta.js';
+import type { LayerRef } from '../solver/result.js';
+import { Snapshotter } from '../solver/snapshot/snapshotter.js';
+import { compressionKey, compressionOfMediaType, compressStream, layerMediaType, tapStream, type Compression } from './compression.js';
+
+export interface LayerBlob {
+  /** The blob (OCI media type for its compression; annotations are added by the manifest). */
+  descriptor: Descriptor;
+  diffID: string;
+  /** Uncompressed tar bytes (unknown for a base layer recorded without it). */
+  size?: number;
+  /** A base-image layer (its tar is never rebuilt). */
+  base: boolean;
+}
+
+export interface EnsureLayerOptions {
+  /** The layers below this one, oldest first (the diff needs them for whiteouts). */
+  lowers: readonly LayerRef[];
+  /** Clamp mtimes in a built layer's tar to this many seconds (ignored for base layers). */
+  clampMtime?: number;
+  content?: ContentStore;
+  /** Opened once per export and shared. */
+  snapshotter?: () => Promise<Snapshotter>;
+  /** Called whenever a layer tar is actually generated or decompressed (tests count it). */
+  onTarWork?: (snapshotId: string) => void;
+}
+
+// Two exports of one layer in this process share the work.
+const inflight = new Map<string, Promise<LayerBlob>>();
+
+export function ensureLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions): Promise<LayerBlob> {
+  const key = `${path.resolve(root)}\0${layer.snapshotId}\0${compressionKey(compression)}\0${compression.force ?? false}\0${opts.clampMtime ?? ''}`;
+  let p = inflight.get(key);
+  if (!p) {
+    p = produce(root, layer, compression, opts).finally(() => inflight.delete(key));
+    inflight.set(key, p);
+  }
+  return p;
+}
+
+function mtimeKey(clamp: number | undefined): string {
+  return clamp === undefined ? 'raw' : `epoch-${clamp}`;
+}
+
+function ociDescriptor(d: Descriptor): Descriptor {
+  const type = compressionOfMediaType(d.mediaType);
+  const out: Descriptor = { mediaType: type ? layerMediaType(type, true) : d.mediaType, digest: d.digest, size: d.size };
+  if (d.annotations) out.annotations = d.annotations;
+  if (d.urls) out.urls = d.urls;
+  return out;
+}
+
+async function produce(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions): Promise<LayerBlob> {
+  const content = opts.content ?? new ContentStore(root);
+  const meta = await readLayerMeta(root, layer.snapshotId);
+  const ckey = compressionKey(compression);
+  if (meta.diffID !== undefined) return baseLayerBlob(root, layer, compression, opts, content, meta);
+
+  const tkey = mtimeKey(opts.clampMtime);
+  const bkey = `${ckey}@${tkey}`;
+  const known = meta.blobs?.[bkey];
+  const tar = meta.tars?.[tkey];
+  if (known && tar && (await content.has(known.digest))) return { descriptor: known, diffID: tar.diffID, size: tar.size, base: false };
+
+  const written = await writeBlob(content, compression, await diffStream(root, layer, opts));
+  const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
+  await updateLayerMeta(root, layer.snapshotId, { tars: { [tkey]: { diffID: written.diffID, size: written.tarSize } }, blobs: { [bkey]: descriptor } });
+  return { descriptor, diffID: written.diffID, size: written.tarSize, base: false };
+}
+
+async function baseLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions,
+  content: ContentStore, meta: StoredLayerMeta): Promise<LayerBlob> {
+  const diffID = meta.diffID as string;
+  const ckey = compressionKey(compression);
+  const present: Descriptor[] = [];
+  for (const d of Object.values(meta.blobs ?? {})) if (await content.has(d.digest)) present.push(d);
+  const exact = meta.blobs?.[ckey];
+  // The exact compression; else the same type at any level unless a level was asked for;
+  // else (without force-compression) the original blob, whatever its compression.
+  const sameType = compression.level === undefined ? present.find((d) => compressionOfMediaType(d.mediaType) === compression.type) : undefined;
+  const pick = (exact && present.includes(exact) ? exact : undefined) ?? sameType ?? (compression.force ? undefined : present[0]);
+  if (pick) return { descriptor: ociDescriptor(pick), diffID, ...(meta.size !== undefined ? { size: meta.size } : {}), base: true };
+
+  // Recompress the original blob (same tar, same diffID); rebuild the tar only if it is gone.
+  const source = present[0];
+  let tarStream: Readable;
+  if (source) {
+    opts.onTarWork?.(layer.snapshotId);
+    tarStream = Readable.from(await decompressedStream(content.openRead(source.digest)));
+  } else {
+    tarStream = await diffStream(root, layer, { ...opts, clampMtime: undefined });
+  }
+  const written = await writeBlob(content, compression, tarStream);
+  if (written.diffID !== diffID) {
+    throw new Error(`layer ${layer.snapshotId}: its tar hashes to ${written.diffID}, but the image config says ${diffID}`);
+  }
+  const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
+  await updateLayerMeta(root, layer.snapshotId, { size: written.tarSize, blobs: { [ckey]: descriptor } });
+  return { descriptor, diffID, size: written.tarSize, base: true };
+}
+
+async function diffStream(root: string, layer: LayerRef, opts: EnsureLayerOptions): Promise<Readable> {
+  const snapshotter = await (opts.snapshotter ?? (() => Snapshotter.open(root, { kind: 'copy' })))();
+  opts.onTarWork?.(layer.snapshotId);
+  const chain = opts.lowers.map((l) => snapshotter.layerDir(l.snapshotId));
+  return snapshotter.diff(snapshotter.layerDir(layer.snapshotId), chain, opts.clampMtime !== undefined ? { epoch: opts.clampMtime } : {});
+}
+
+/** tar → (diffID, size) → compressor → content store. */
+async function writeBlob(content: ContentStore, compression: Compression, tar: Readable):
+  Promise<{ digest: string; size: number; diffID: string; tarSize: number }> {
+  const hash = createHash('sha256');
+  let tarSize = 0;
+  const tapped = tapStream(tar, (chunk) => {
+    hash.update(chunk);
+    tarSize += chunk.length;
+  });
+  const blob = await content.writeStream(compressStream(tapped, compression));
+  return { ...blob, diffID: `sha256:${hash.digest('hex')}`, tarSize };
+}

@@ -1,0 +1,72 @@
+// Facts about a snapshot's layer, memoized next to it in <root>/snapshots/<id>/layer.json
+// (SOLVER CONTRACT), so that exporting a layer a second time does no tar or compression work.
+//  - Base-image layers (written when unpacked): top-level `diffID`/`size` from the image
+//    config and the registry blob under its compression key. Their tar is never rebuilt.
+//  - Layers built here: `tars[mtimeKey]` holds the diffID and size of the layer tar as written
+//    with that mtime policy ('raw', or 'epoch-N' when mtimes were clamped to N), and blobs
+//    are keyed `<compression>@<mtimeKey>`, since a clamped tar is a different blob.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Descriptor } from '../content/descriptor.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import type { LayerMeta } from './result.js';
+
+export interface LayerTarFacts {
+  diffID: string;
+  /** Uncompressed tar bytes. */
+  size: number;
+}
+
+export interface StoredLayerMeta extends LayerMeta {
+  tars?: { [mtimeKey: string]: LayerTarFacts };
+}
+
+export function layerMetaPath(root: string, snapshotId: string): string {
+  return path.join(root, 'snapshots', snapshotId, 'layer.json');
+}
+
+/** The memoized facts ({} when none are recorded or the file is unreadable). */
+export async function readLayerMeta(root: string, snapshotId: string): Promise<StoredLayerMeta> {
+  try {
+    const parsed = JSON.parse(await readFile(layerMetaPath(root, snapshotId), 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as StoredLayerMeta) : {};
+  } catch {
+    return {};
+  }
+}
+
+export interface LayerMetaPatch {
+  diffID?: string;
+  size?: number;
+  blobs?: { [compressionKey: string]: Descriptor };
+  tars?: { [mtimeKey: string]: LayerTarFacts };
+}
+
+// Writers in this process take turns per snapshot, so one patch never drops another's keys.
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Merges `patch` into layer.json (blobs and tars merged by key) and writes it atomically.
+ * Returns the merged facts.
+ */
+export function updateLayerMeta(root: string, snapshotId: string, patch: LayerMetaPatch): Promise<StoredLayerMeta> {
+  const file = layerMetaPath(root, snapshotId);
+  const run = async (): Promise<StoredLayerMeta> => {
+    const current = await readLayerMeta(root, snapshotId);
+    const next: StoredLayerMeta = { ...current };
+    if (patch.diffID !== undefined) next.diffID = patch.diffID;
+    if (patch.size !== undefined) next.size = patch.size;
+    if (patch.blobs) next.blobs = { ...current.blobs, ...patch.blobs };
+    if (patch.tars) next.tars = { ...current.tars, ...patch.tars };
+    await writeFileAtomic(file, JSON.stringify(next));
+    return next;
+  };
+  const prev = queues.get(file) ?? Promise.resolve();
+  const mine = prev.then(run, run);
+  const tail = mine.catch(() => undefined);
+  queues.set(file, tail);
+  void tail.then(() => {
+    if (queues.get(file) === tail) queues.delete(file);
+  });
+  return mine;
+}
