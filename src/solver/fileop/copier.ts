@@ -1,0 +1,235 @@
+// fsutil's copier (`cp -a` semantics) for one source path: directories merge into existing
+// ones, files replace files and symlinks, hardlinks inside the copied set stay hardlinks,
+// owner/mode/times/xattrs follow the source unless overridden. Include/exclude patterns
+// (relative to the source) select entries; parents of an included entry are created
+// lazily with the source directory's metadata (COPY --parents).
+// Only the destination's own entries are ever written: every target is a child of a
+// directory this copier created or verified with lstat, and files are opened O_NOFOLLOW.
+import {
+  chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readlinkSync,
+  rmSync, statSync, symlinkSync, unlinkSync, type BigIntStats,
+} from 'node:fs';
+import path from 'node:path';
+import { lstatBigIfExists, lstatIfExists } from '../layer/lstat-if-exists.js';
+import { execFileSync } from 'node:child_process';
+import { readTreeXattrs, writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
+import { FileOpError, throwIfAborted } from './errors.js';
+import { nanosToSeconds, setFixedTime, setOwner, setTimes, type Owner } from './fs-meta.js';
+import type { PatternMatcher } from './pattern-matcher.js';
+import type { SourceFilter } from './source-filter.js';
+
+export interface CopierOptions {
+  srcRoot: string;
+  destRoot: string;
+  owner?: Owner;
+  timestamp?: bigint;
+  /** Replaces the permission and special bits (--chmod=0755). */
+  mode?: number;
+  /** Symbolic --chmod, applied per entry. */
+  modeFn?: (mode: number, isDir: boolean) => number;
+  include?: PatternMatcher;
+  exclude?: PatternMatcher;
+  alwaysReplace: boolean;
+  filter?: SourceFilter;
+  signal?: AbortSignal;
+}
+
+interface ParentDir { src: string; dst: string; copied: boolean }
+
+const S_IFMT = 0o170000n;
+const S_IFSOCK = 0o140000n;
+
+/** Device nodes and fifos through mknod(1), synchronously to keep the walk's order. */
+function makeNode(target: string, st: BigIntStats): void {
+  const rdev = Number(st.rdev);
+  const major = (rdev >> 8) & 0xfff;
+  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+  const kind = st.isFIFO() ? ['p'] : [st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)];
+  try {
+    execFileSync('mknod', [target, ...kind], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new FileOpError(`failed to create device ${path.basename(target)}: ${stderr || (err as Error).message}`);
+  }
+}
+
+export class Copier {
+  private readonly inodes = new Map<string, string>();
+  private readonly parentDirs: ParentDir[] = [];
+  private srcXattrs = new Map<string, Xattrs>();
+  private readonly pendingXattrs = new Map<string, Xattrs>();
+
+  constructor(private readonly opts: CopierOptions) {}
+
+  /** Copies `src` (host path inside srcRoot) to `target` (host path inside destRoot). */
+  async copyTop(src: string, target: string): Promise<void> {
+    this.srcXattrs = await readTreeXattrs(src);
+    this.copy(src, '', target, false);
+    try {
+      await writeXattrs(this.pendingXattrs);
+    } catch (err) {
+      // BuildKit logs xattr failures and goes on (e.g. user.* on a filesystem without them).
+      if (!(err instanceof XattrToolError)) throw err;
+    }
+  }
+
+  private rel(root: string, host: string): string {
+    return '/' + path.relative(root, host).split(path.sep).join('/');
+  }
+
+  private copy(src: string, comps: string, target: string, overwriteMeta: boolean): void {
+    throwIfAborted(this.opts.signal);
+    const st = lstatBigIfExists(src);
+    let include = true;
+    if (comps !== '') {
+      if (this.opts.include) include = this.opts.include.matches(comps);
+      if (this.opts.exclude?.matches(comps)) include = false;
+    }
+    if (!st) {
+      if (!include) return;
+      throw new FileOpError(`failed to stat source path ${this.rel(this.opts.srcRoot, src)}`, 'ENOENT');
+    }
+    const targetSt = lstatIfExists(target);
+    if (include) {
+      if (this.opts.alwaysReplace && targetSt && !(st.isDirectory() && targetSt.isDirectory())) {
+        rmSync(target, { recursive: true, force: true });
+      }
+      this.createParentDirs(overwriteMeta);
+    }
+    if (!st.isDirectory()) {
+      if (!include) return;
+      this.ensureEmptyFileTarget(target);
+    }
+
+    let copyInfo = include;
+    let restoreTime = false;
+    if (st.isDirectory()) {
+      const created = this.copyDirectory(src, comps, target, st, overwriteMeta, include);
+      if (!overwriteMeta) {
+        copyInfo = created;
+        restoreTime = !created;
+      }
+    } else if (st.isFile()) {
+      const link = this.linkSource(st, target);
+      if (link !== undefined) linkSync(link, target);
+      else this.copyFile(src, target);
+    } else if (st.isSymbolicLink()) {
+      symlinkSync(readlinkSync(src), target);
+    } else if ((st.mode & S_IFMT) === S_IFSOCK) {
+      return; // sockets are not reproducible content
+    } else {
+      makeNode(target, st);
+    }
+    if (copyInfo) {
+      this.copyFileInfo(st, src, target);
+    } else if (restoreTime && targetSt) {
+      this.copyTimes(st, target);
+    }
+  }
+
+  private ensureEmptyFileTarget(target: string): void {
+    const st = lstatIfExists(target);
+    if (!st) return;
+    if (st.isDirectory()) {
+      throw new FileOpError(`cannot replace to directory ${this.rel(this.opts.destRoot, target)} with file`, 'EISDIR');
+    }
+    unlinkSync(target);
+  }
+
+  private createParentDirs(overwriteMeta: boolean): void {
+    for (const parent of this.parentDirs) {
+      if (parent.copied) continue;
+      const st = statSync(parent.src, { bigint: true });
+      if (!st.isDirectory()) throw new FileOpError(`${this.rel(this.opts.srcRoot, parent.src)} is not a directory`, 'ENOTDIR');
+      if (this.copyDirectoryOnly(parent.dst, st, overwriteMeta)) this.copyFileInfo(st, parent.src, parent.dst);
+      parent.copied = true;
+    }
+  }
+
+  private copyDirectory(src: string, comps: string, dst: string, st: BigIntStats, overwriteMeta: boolean,
+    include: boolean): boolean {
+    const parent: ParentDir = { src, dst, copied: false };
+    let created = false;
+    // Not included itself: wait until something inside is (patterns like a/*/c).
+    if (include) {
+      created = this.copyDirectoryOnly(dst, st, overwriteMeta);
+      parent.copied = true;
+    }
+    this.parentDirs.push(parent);
+    try {
+      for (const name of readdirSync(src).sort()) {
+        const childSrc = path.join(src, name);
+        if (this.opts.filter && !this.visible(childSrc)) continue;
+        this.copy(childSrc, comps === '' ? name : `${comps}/${name}`, path.join(dst, name), true);
+      }
+    } finally {
+      this.parentDirs.pop();
+    }
+    return created;
+  }
+
+  private visible(host: string): boolean {
+    const st = lstatIfExists(host);
+    const rel = path.relative(this.opts.srcRoot, host).split(path.sep).join('/');
+    return rel === '' || (this.opts.filter as SourceFilter)(rel, st?.isDirectory() ?? false);
+  }
+
+  private copyDirectoryOnly(dst: string, st: BigIntStats, overwriteMeta: boolean): boolean {
+    const existing = lstatIfExists(dst);
+    if (!existing) {
+      mkdirSync(dst, Number(st.mode & 0o7777n));
+      return true;
+    }
+    if (!existing.isDirectory()) {
+      throw new FileOpError(`cannot copy to non-directory: ${this.rel(this.opts.destRoot, dst)}`, 'ENOTDIR');
+    }
+    if (overwriteMeta) chmodSync(dst, Number(st.mode & 0o7777n));
+    return false;
+  }
+
+  /** fsutil's getLinkSource: the first copy of a multiply-linked inode. */
+  private linkSource(st: BigIntStats, target: string): string | undefined {
+    if (st.nlink <= 1n) return undefined;
+    const key = `${st.dev}:${st.ino}`;
+    const first = this.inodes.get(key);
+    if (first !== undefined) return first;
+    this.inodes.set(key, target);
+    return undefined;
+  }
+
+  private copyFile(src: string, target: string): void {
+    const sfd = openSync(src, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const tfd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        // Through the open descriptors: copy_file_range without re-resolving either path.
+        copyFileSync(`/proc/self/fd/${sfd}`, `/proc/self/fd/${tfd}`);
+      } finally {
+        closeSync(tfd);
+      }
+    } finally {
+      closeSync(sfd);
+    }
+  }
+
+  private copyFileInfo(st: BigIntStats, src: string, target: string): void {
+    setOwner(target, this.opts.owner ?? { uid: Number(st.uid), gid: Number(st.gid) });
+    if (!st.isSymbolicLink()) {
+      let mode = Number(st.mode & 0o7777n);
+      if (this.opts.modeFn) mode = this.opts.modeFn(mode, st.isDirectory());
+      else if (this.opts.mode !== undefined) mode = this.opts.mode & 0o7777;
+      chmodSync(target, mode); // after chown, which clears setuid/setgid
+    }
+    this.copyTimes(st, target);
+    const attrs = this.srcXattrs.get(path.resolve(src));
+    if (attrs && attrs.size > 0) this.pendingXattrs.set(target, attrs);
+  }
+
+  private copyTimes(st: BigIntStats, target: string): void {
+    if (this.opts.timestamp !== undefined) {
+      setFixedTime(target, this.opts.timestamp);
+      return;
+    }
+    setTimes(target, nanosToSeconds(st.atimeNs), nanosToSeconds(st.mtimeNs));
+  }
+}

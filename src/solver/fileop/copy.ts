@@ -1,0 +1,120 @@
+// BuildKit's file-op copy (solver/llbsolver/file docopy over fsutil's Copy): wildcard
+// sources, ADD's archive extraction, destination rules (a trailing `/` or `.` means "into";
+// an existing directory receives a file or, without dirCopyContents, the directory itself),
+// missing destination parents created 0755 and owned by the chown user.
+// Sources resolve inside srcRoot and destinations inside destRoot: a symlink never leads to
+// the host's files on either side.
+import path from 'node:path';
+import type { FileActionCopy } from '../../llb/types.js';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import { resolveInRootSync } from '../layer/root-path.js';
+import { Copier } from './copier.js';
+import { displayPath, FileOpError, throwIfAborted } from './errors.js';
+import type { Owner } from './fs-meta.js';
+import { mkdirAllInRoot } from './mkdir-all.js';
+import { PatternMatcher } from './pattern-matcher.js';
+import { rootPath } from './root-join.js';
+import type { SourceFilter } from './source-filter.js';
+import { compileModeString } from './symbolic-mode.js';
+import { unpackIfArchive } from './unpack.js';
+import { resolveWildcards } from './wildcards.js';
+
+export interface CopyOptions {
+  srcRoot: string;
+  destRoot: string;
+  action: FileActionCopy;
+  /** The build context's .dockerignore / include selection; rejected paths count as absent. */
+  srcFilter?: SourceFilter;
+  /** Already resolved (resolveChown); absent = keep the source's owners. */
+  owner?: Owner;
+  signal?: AbortSignal;
+}
+
+function notFound(p: string): FileOpError {
+  return new FileOpError(`${JSON.stringify(displayPath(p))}: not found`, 'ENOENT');
+}
+
+/** The path and every parent must pass the context filter. */
+function visibleInSource(srcRoot: string, host: string, filter: SourceFilter | undefined): boolean {
+  if (!filter) return true;
+  const rel = path.relative(srcRoot, host).split(path.sep).filter(Boolean);
+  for (let i = 1; i <= rel.length; i++) {
+    const sub = rel.slice(0, i).join('/');
+    const isDir = i < rel.length || (lstatIfExists(host)?.isDirectory() ?? false);
+    if (!filter(sub, isDir)) return false;
+  }
+  return true;
+}
+
+/** Go's filepath.Split: directory part with its trailing slash, and the last element. */
+function splitDest(p: string): [string, string] {
+  const i = p.lastIndexOf('/');
+  return [p.slice(0, i + 1), p.slice(i + 1)];
+}
+
+export async function copy(opts: CopyOptions): Promise<void> {
+  const srcRoot = path.resolve(opts.srcRoot);
+  const destRoot = path.resolve(opts.destRoot);
+  const a = opts.action;
+  const filter = opts.srcFilter;
+
+  if (!a.createDestPath) {
+    const p = resolveInRootSync(destRoot, a.dest);
+    if (!lstatIfExists(path.dirname(p))) {
+      throw new FileOpError(`failed to stat ${a.dest}: lstat ${displayPath(path.relative(destRoot, path.dirname(p)))}: no such file or directory`, 'ENOENT');
+    }
+  }
+  for (const required of a.requiredPaths) {
+    const host = resolveInRootSync(srcRoot, required);
+    if (!lstatIfExists(host) || !visibleInSource(srcRoot, host, filter)) throw notFound(required);
+  }
+
+  let sources: string[];
+  if (!a.allowWildcard) {
+    sources = [a.src];
+  } else {
+    sources = resolveWildcards(srcRoot, a.src, a.followSymlink, filter);
+    if (sources.length === 0) {
+      if (a.allowEmptyWildcard) return;
+      throw notFound(a.src);
+    }
+  }
+
+  const include = a.includePatterns.length ? new PatternMatcher(a.includePatterns) : undefined;
+  const exclude = a.excludePatterns.length ? new PatternMatcher(a.excludePatterns) : undefined;
+  const modeFn = a.mode === undefined && a.modeStr ? compileModeString(a.modeStr) : undefined;
+
+  for (const src of sources) {
+    throwIfAborted(opts.signal);
+    if (a.attemptUnpackDockerCompatibility && visibleInSource(srcRoot, resolveInRootSync(srcRoot, src), filter)) {
+      const unpacked = await unpackIfArchive({ srcRoot, src, destRoot, dest: a.dest, owner: opts.owner, timestamp: a.timestamp });
+      if (unpacked) continue;
+    }
+    const copier = new Copier({
+      srcRoot, destRoot, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
+      alwaysReplace: a.alwaysReplaceExistingDestPaths, filter, signal: opts.signal,
+    });
+    await copyOne(copier, srcRoot, src, destRoot, a, opts.owner, filter);
+  }
+}
+
+/** fsutil's Copy for one source: destination preparation, then the recursive copy. */
+async function copyOne(copier: Copier, srcRoot: string, src: string, destRoot: string, a: FileActionCopy,
+  owner: Owner | undefined, filter: SourceFilter | undefined): Promise<void> {
+  const [dir, file] = splitDest(a.dest);
+  const ensure = file !== '' && file !== '.' ? dir : a.dest;
+  if (ensure !== '') mkdirAllInRoot(destRoot, resolveInRootSync(destRoot, ensure), 0o755, owner, a.timestamp);
+  let dest = resolveInRootSync(destRoot, path.posix.normalize(a.dest === '' ? '.' : a.dest));
+
+  const srcHost = rootPath(srcRoot, src, a.followSymlink);
+  const srcSt = lstatIfExists(srcHost);
+  if (!srcSt || !visibleInSource(srcRoot, srcHost, filter)) throw notFound(src);
+  const destSt = lstatIfExists(dest);
+  const srcIsDir = srcSt.isDirectory();
+  if ((!a.dirCopyContents && srcIsDir && destSt) || (!srcIsDir && destSt?.isDirectory())) {
+    dest = path.join(dest, path.posix.basename(path.posix.normalize('/' + src)));
+  }
+  const parent = a.dirCopyContents && srcIsDir && !destSt ? dest : path.dirname(dest);
+  mkdirAllInRoot(destRoot, parent, 0o755, owner, a.timestamp);
+  await copier.copyTop(srcHost, dest);
+}

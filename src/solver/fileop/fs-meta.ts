@@ -1,0 +1,34 @@
+// Ownership and timestamps the way fsutil sets them: lchown (never through a symlink),
+// times with AT_SYMLINK_NOFOLLOW. Node takes times as float seconds, so sub-microsecond
+// precision is lost.
+import { lchownSync, lutimesSync } from 'node:fs';
+import { errnoCode } from './errors.js';
+
+export interface Owner { uid: number; gid: number }
+
+const IS_ROOT = process.getuid?.() === 0;
+
+/** lchown; without root privileges an EPERM is tolerated (the files keep our own ids). */
+export function setOwner(host: string, owner: Owner): void {
+  try {
+    lchownSync(host, owner.uid, owner.gid);
+  } catch (err) {
+    if (IS_ROOT || errnoCode(err) !== 'EPERM') throw err;
+  }
+}
+
+/** Seconds (float) from nanoseconds since the epoch. */
+export function nanosToSeconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+}
+
+export function setTimes(host: string, atime: number, mtime: number): void {
+  lutimesSync(host, atime, mtime);
+}
+
+/** fsutil's Utimes: a no-op without a fixed timestamp. */
+export function setFixedTime(host: string, timestamp: bigint | undefined): void {
+  if (timestamp === undefined) return;
+  const t = nanosToSeconds(timestamp);
+  lutimesSync(host, t, t);
+}

@@ -1,0 +1,34 @@
+// fsutil's MkdirAll inside a root: missing directories are created with `mode` (the process
+// umask applies, as with Go's os.Mkdir), then chowned and stamped; existing ones are left
+// alone. The path must already be resolved inside the root (root-path helpers), and a
+// symlink met on the way is refused rather than followed.
+import { lstatSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { isInside } from '../layer/root-path.js';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import { FileOpError, pathError } from './errors.js';
+import { setFixedTime, setOwner, type Owner } from './fs-meta.js';
+
+/** Returns true when the last directory was created here. */
+export function mkdirAllInRoot(root: string, host: string, mode: number, owner?: Owner, timestamp?: bigint): boolean {
+  if (!isInside(root, host)) throw new FileOpError(`refusing to create ${host}: outside the root`);
+  const rel = path.relative(root, host);
+  const comps = rel === '' ? [] : rel.split(path.sep);
+  let created = false;
+  let cur = root;
+  for (const comp of comps) {
+    cur = path.join(cur, comp);
+    const st = lstatIfExists(cur);
+    if (st) {
+      if (!st.isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
+      created = false;
+      continue;
+    }
+    mkdirSync(cur, mode);
+    if (!lstatSync(cur).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
+    if (owner) setOwner(cur, owner);
+    setFixedTime(cur, timestamp);
+    created = true;
+  }
+  return created;
+}

@@ -1,0 +1,76 @@
+// ADD's Docker compatibility: a local source that is a tar archive (possibly compressed) is
+// extracted into the destination directory instead of being copied. Entries keep the
+// owners and modes in the archive; names are confined to the destination (the layer
+// applier refuses absolute and `..` names and resolves every parent inside it).
+import path from 'node:path';
+import { applyLayer } from '../layer/apply-layer.js';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import { resolveInRootSync } from '../layer/root-path.js';
+import { readTar } from '../layer/tar-reader.js';
+import { openArchiveStream } from './archive-stream.js';
+import { displayPath, FileOpError } from './errors.js';
+import type { Owner } from './fs-meta.js';
+import { mkdirAllInRoot } from './mkdir-all.js';
+
+const PROBE_BYTES = 1 << 20;
+
+/** Yields at most `limit` bytes of `source`. */
+async function* prefix(source: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+  let left = limit;
+  for await (const chunk of source) {
+    if (chunk.byteLength >= left) {
+      yield chunk.subarray(0, left);
+      return;
+    }
+    left -= chunk.byteLength;
+    yield chunk;
+  }
+}
+
+/** Docker's isArchivePath: a regular file whose decompressed start is a valid tar header. */
+export async function isArchive(file: string, name: string): Promise<boolean> {
+  if (!lstatIfExists(file)?.isFile()) return false;
+  let archive;
+  try {
+    archive = openArchiveStream(file, name);
+  } catch {
+    return false;
+  }
+  try {
+    const first = await readTar(prefix(archive.stream, PROBE_BYTES))[Symbol.asyncIterator]().next();
+    return !first.done;
+  } catch (err) {
+    // A missing decompressor must be reported, not mistaken for "not an archive".
+    if (err instanceof FileOpError && /not installed/.test(err.message)) throw err;
+    return false;
+  } finally {
+    archive.close();
+  }
+}
+
+export interface UnpackOptions {
+  srcRoot: string;
+  src: string;
+  destRoot: string;
+  dest: string;
+  owner?: Owner;
+  timestamp?: bigint;
+}
+
+/** Extracts `src` into `dest` when it is an archive; false when it is not one. */
+export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
+  const file = resolveInRootSync(o.srcRoot, o.src);
+  const name = displayPath(o.src);
+  if (!(await isArchive(file, name))) return false;
+  const dest = resolveInRootSync(o.destRoot, o.dest);
+  mkdirAllInRoot(o.destRoot, dest, 0o755, o.owner, o.timestamp);
+  const archive = openArchiveStream(file, name);
+  try {
+    await applyLayer(archive.stream, dest, { whiteouts: 'flatten' });
+  } catch (err) {
+    throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot, dest))}: ${(err as Error).message}`);
+  } finally {
+    archive.close();
+  }
+  return true;
+}
