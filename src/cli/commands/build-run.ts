@@ -1,9 +1,9 @@
-// `slipway build`: reads the Dockerfile and .dockerignore, converts to LLB, and (for now)
-// prints the graph with --print-llb. Running the graph arrives with the solver.
+// `slipway build`: reads the Dockerfile and .dockerignore, converts to LLB, then prints the
+// graph (--print-llb) or solves and exports it (build-exec.ts).
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { convertDockerfile, type ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import { convertDockerfile, type ConvertOptions, type ConvertResult } from '../../frontend/dockerfile/convert/index.js';
 import type { Image } from '../../frontend/dockerfile/image-config.js';
 import { definitionToDot } from '../../llb/print-dot.js';
 import { definitionToJSON } from '../../llb/print-json.js';
@@ -13,20 +13,31 @@ import { UsageError } from '../errors.js';
 import { type BuildRequest, parseBuildFlags } from './build-options.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
+import { parseExecFlags } from './build-exec-options.js';
 
 export async function runBuild(context: string | undefined, raw: Record<string, unknown>, cmd: Command): Promise<void> {
   const req = parseBuildFlags(context, raw);
+  const exec = parseExecFlags(raw);
   const { root } = globalsOf(cmd);
-  const result = await convert(req, root);
+  const result = await convert(req, root, {
+    noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
+    network: exec.network,
+    labels: exec.labels,
+    imageResolveMode: exec.pull ? 'pull' : 'default',
+  });
   process.stderr.write(formatWarnings(result.warnings));
   if (req.printLLB) {
     process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
     return;
   }
-  throw new UsageError('building images is not available yet: use --print-llb to see the build graph');
+  const { executeBuild } = await import('./build-exec.js');
+  await executeBuild(req, exec, result, root);
 }
 
-export async function convert(req: BuildRequest, root: string): Promise<ConvertResult> {
+/** Conversion settings that come from the execution flags. */
+export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode'>;
+
+export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}): Promise<ConvertResult> {
   let text: string;
   try {
     text = req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8');
@@ -34,6 +45,7 @@ export async function convert(req: BuildRequest, root: string): Promise<ConvertR
     throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return convertDockerfile(text, {
+    ...extras,
     file: req.dockerfileName,
     target: req.target,
     buildArgs: req.buildArgs,

@@ -1,0 +1,95 @@
+// The flags that drive a build's execution (as opposed to conversion): tags and outputs,
+// cache control, progress, runtime, network, secrets and ssh.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { SecretSource } from '../../solver/ops/context.js';
+import type { RuntimeName } from '../../solver/executor/runtime.js';
+import { UsageError } from '../errors.js';
+
+export type ProgressMode = 'plain' | 'auto' | 'tty' | 'quiet' | 'rawjson';
+
+export interface ExecRequest {
+  tags: string[];
+  outputs: string[];
+  noCache: boolean;
+  noCacheFilter: string[];
+  pull: boolean;
+  progress: ProgressMode;
+  quiet: boolean;
+  maxParallelism: number;
+  runtime: RuntimeName;
+  network: 'host' | 'none';
+  secrets: Map<string, SecretSource>;
+  ssh: Map<string, string>;
+  explainCache: boolean;
+  iidfile: string | undefined;
+  labels: Record<string, string>;
+}
+
+function list(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+}
+
+/** `id=NAME,src=FILE` / `id=NAME,env=VAR` (type=file|env optional); `id` alone reads env NAME. */
+export function parseSecret(spec: string, env: NodeJS.ProcessEnv = process.env): [string, SecretSource] {
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new UsageError(`invalid --secret ${JSON.stringify(spec)}: expected key=value fields`);
+    fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
+  }
+  const id = fields.get('id');
+  if (!id) throw new UsageError(`invalid --secret ${JSON.stringify(spec)}: id= is required`);
+  const src = fields.get('src') ?? fields.get('source');
+  const fromEnv = fields.get('env');
+  const type = fields.get('type');
+  if (type === 'env' || (fromEnv !== undefined && !src)) return [id, { env: fromEnv ?? src ?? id }];
+  if (src) return [id, { file: path.resolve(src) }];
+  // buildx: no src → the env var named by id if set, else a file named by id.
+  return [id, env[id] !== undefined ? { env: id } : { file: path.resolve(id) }];
+}
+
+/** `default` (SSH_AUTH_SOCK), `id=SOCKET`. */
+export function parseSSH(spec: string, env: NodeJS.ProcessEnv = process.env): [string, string] {
+  const eq = spec.indexOf('=');
+  const id = eq < 0 ? spec : spec.slice(0, eq);
+  const sock = eq < 0 ? env.SSH_AUTH_SOCK : spec.slice(eq + 1);
+  if (!id) throw new UsageError(`invalid --ssh ${JSON.stringify(spec)}`);
+  if (!sock) throw new UsageError(`invalid --ssh ${JSON.stringify(spec)}: SSH_AUTH_SOCK is not set`);
+  return [id, path.resolve(sock)];
+}
+
+export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ExecRequest {
+  const progress = String(raw.progress ?? 'auto') as ProgressMode;
+  if (!['plain', 'auto', 'tty', 'quiet', 'rawjson'].includes(progress)) {
+    throw new UsageError(`invalid --progress ${JSON.stringify(progress)}: expected auto, plain, tty, rawjson or quiet`);
+  }
+  const runtime = String(raw.runtime ?? 'runc');
+  if (runtime !== 'runc' && runtime !== 'crun') throw new UsageError(`invalid --runtime ${JSON.stringify(runtime)}: expected runc or crun`);
+  const network = String(raw.network ?? 'default');
+  if (!['default', 'host', 'none'].includes(network)) throw new UsageError(`invalid --network ${JSON.stringify(network)}: expected host or none`);
+  const maxPar = raw.maxParallelism === undefined ? availableParallelism() : Number(raw.maxParallelism);
+  if (!Number.isInteger(maxPar) || maxPar < 1) throw new UsageError(`invalid --max-parallelism ${JSON.stringify(raw.maxParallelism)}`);
+  const labels: Record<string, string> = {};
+  for (const l of list(raw.label)) {
+    const eq = l.indexOf('=');
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return {
+    tags: list(raw.tag),
+    outputs: list(raw.output),
+    noCache: raw.cache === false || raw.noCache === true,
+    noCacheFilter: list(raw.noCacheFilter).flatMap((s) => s.split(',')).filter(Boolean),
+    pull: raw.pull === true,
+    progress: raw.quiet === true && raw.progress === undefined ? 'quiet' : progress,
+    quiet: raw.quiet === true,
+    maxParallelism: maxPar,
+    runtime,
+    network: network === 'none' ? 'none' : 'host',
+    secrets: new Map(list(raw.secret).map((s) => parseSecret(s, env))),
+    ssh: new Map(list(raw.ssh).map((s) => parseSSH(s, env))),
+    explainCache: raw.explainCache === true,
+    iidfile: typeof raw.iidfile === 'string' ? raw.iidfile : undefined,
+    labels,
+  };
+}

@@ -1,0 +1,118 @@
+// Runs a converted build: solve the LLB graph with progress, then export the result into
+// the outputs (-t → the local store). Ctrl-C / SIGTERM abort the solve (containers killed,
+// mounts and temp dirs removed by the ops) and exit 130 / 143.
+import { writeFile } from 'node:fs/promises';
+import { exportImage, exportedImage } from '../../exporters/export-image.js';
+import { iidfileContent } from '../../exporters/metadata.js';
+import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
+import type { ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import { PlainRenderer } from '../../solver/progress/plain.js';
+import { VertexProgress, type ProgressSink } from '../../solver/progress/events.js';
+import { solve, SolveError } from '../../solver/solve.js';
+import type { BuildRequest } from './build-options.js';
+import type { ExecRequest } from './build-exec-options.js';
+
+class SignalExit extends Error {
+  constructor(readonly signal: NodeJS.Signals, readonly exitCode: number) {
+    super(`build canceled (${signal})`);
+  }
+  format(): string {
+    return `ERROR: ${this.message}\n`;
+  }
+}
+
+/** How a failed step prints: BuildKit's box with the step and its last output, then the error. */
+export class BuildFailure extends Error {
+  readonly exitCode = 1;
+  constructor(readonly step: string, message: string, readonly lastOutput: string[]) {
+    super(message);
+  }
+  format(): string {
+    const box = ['------', ` > ${this.step}:`, ...this.lastOutput.map((l) => `${l}`), '------'].join('\n');
+    return `${box}\nERROR: failed to solve: ${this.message}\n`;
+  }
+}
+
+function progressSink(mode: ExecRequest['progress']): { sink: ProgressSink; finish(): void } {
+  if (mode === 'quiet') return { sink: () => undefined, finish: () => undefined };
+  if (mode === 'rawjson') {
+    return {
+      sink: (e) => process.stderr.write(`${JSON.stringify(e.type === 'vertex-log' ? { ...e, data: e.data.toString('base64') } : e)}\n`),
+      finish: () => undefined,
+    };
+  }
+  // tty arrives with the UX issue; until then every mode prints the plain format.
+  const r = new PlainRenderer((t) => process.stderr.write(t));
+  return { sink: r.sink, finish: () => r.finish() };
+}
+
+export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertResult, root: string): Promise<void> {
+  const outputs = parseOutputs(exec.outputs, { tags: exec.tags });
+  if (outputs.length === 0 && (exec.quiet || exec.iidfile)) outputs.push(parseOutput('type=image'));
+  const abort = new AbortController();
+  let caught: SignalExit | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (caught) return;
+    caught = new SignalExit(sig, sig === 'SIGINT' ? 130 : 143);
+    abort.abort(caught);
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const progress = progressSink(exec.progress);
+  try {
+    let result;
+    try {
+      result = await solve(converted.definition, {
+        root,
+        localDirs: { context: req.contextDir },
+        progress: progress.sink,
+        signal: abort.signal,
+        maxParallelism: exec.maxParallelism,
+        runtime: exec.runtime,
+        network: exec.network,
+        secrets: exec.secrets,
+        ssh: exec.ssh,
+        noCache: exec.noCache,
+        pull: exec.pull,
+        explainCache: exec.explainCache,
+        steps: converted.steps,
+        dockerfile: req.dockerfile,
+      });
+    } catch (err) {
+      progress.finish();
+      if (caught) throw caught;
+      if (err instanceof SolveError) {
+        const cause = err.cause as { lastOutput?: string[] } | undefined;
+        throw new BuildFailure(err.vertexName, err.message, cause?.lastOutput ?? []);
+      }
+      throw err;
+    }
+    await writeStats(result.stats);
+    if (result.ref.kind !== 'layers') throw new Error('the build result is a local directory, not an image');
+    const exporting = new VertexProgress(progress.sink, 'exporter', 'exporting to image');
+    if (outputs.length) exporting.start();
+    const exported = outputs.length === 0 ? undefined : await exportImage({
+      root, layers: result.ref.layers, image: converted.image, baseImage: converted.baseImage, outputs,
+    });
+    const img = exported ? exportedImage(exported) : undefined;
+    if (img) {
+      exporting.status(`writing image ${img.imageID} done`);
+      for (const n of img.names) exporting.status(`naming to ${n} done`);
+    }
+    if (outputs.length) exporting.done();
+    progress.finish();
+    if (exec.quiet && img) process.stdout.write(`${img.imageID}\n`);
+    if (exec.iidfile && img) await writeFile(exec.iidfile, iidfileContent(img));
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+/** Test hook: SLIPWAY_STATS_FILE receives the solve's counters (containers started, cached, executed). */
+async function writeStats(stats: object): Promise<void> {
+  const file = process.env.SLIPWAY_STATS_FILE;
+  if (file) await writeFile(file, JSON.stringify(stats));
+}

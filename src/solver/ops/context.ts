@@ -1,0 +1,86 @@
+// What every op runner gets: the stores, the snapshotter, the build's options and its
+// cancellation signal, plus the vertex's progress handle.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ContentStore } from '../../content/store.js';
+import type { RuntimeName } from '../executor/runtime.js';
+import type { VertexProgress } from '../progress/events.js';
+import type { LayersRef, SolvedRef } from '../result.js';
+import type { Snapshotter } from '../snapshot/snapshotter.js';
+import { pidAlive } from '../snapshot/pid-alive.js';
+
+/** `--secret id=…,src=FILE` or `env=VAR`. */
+export type SecretSource = { file: string } | { env: string };
+
+export interface SolveStats {
+  /** Containers started for RUN steps. */
+  containers: number;
+  /** Vertices answered from the cache. */
+  cached: number;
+  /** Vertices executed. */
+  executed: number;
+}
+
+export interface BuildEnv {
+  root: string;
+  content: ContentStore;
+  snapshotter: Snapshotter;
+  signal: AbortSignal;
+  /** Local source name → directory (`context` → the build context). */
+  localDirs: Record<string, string>;
+  runtime: RuntimeName;
+  /** Network for RUN steps that ask for the default (sandbox). */
+  network: 'host' | 'none';
+  secrets: Map<string, SecretSource>;
+  /** ssh id → agent socket path. */
+  ssh: Map<string, string>;
+  /** Re-pull base images even when the store has them. */
+  pull: boolean;
+  stats: SolveStats;
+}
+
+export interface OpRun {
+  env: BuildEnv;
+  progress: VertexProgress;
+  /** Cache key of the vertex (for deterministic snapshot ids). */
+  key: string;
+  inputs: SolvedRef[];
+}
+
+export function layerDirs(env: BuildEnv, ref: LayersRef): string[] {
+  return ref.layers.map((l) => env.snapshotter.layerDir(l.snapshotId));
+}
+
+export function requireLayers(ref: SolvedRef | undefined, what: string): LayersRef {
+  if (!ref) return { kind: 'layers', layers: [] };
+  if (ref.kind !== 'layers') throw new Error(`${what}: a local directory cannot be used here`);
+  return ref;
+}
+
+/** Snapshot id of output `index` of the vertex with cache key `key`. */
+export function resultSnapshotId(key: string, index: number): string {
+  return `r-${key.replace(/^sha256:/, '')}-${index}`;
+}
+
+/** A private temp dir under <root>/tmp named with our pid, so dead builds' dirs can be removed. */
+export async function buildTempDir(root: string, what: string): Promise<string> {
+  const base = path.join(root, 'tmp');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(base, { recursive: true, mode: 0o700 });
+  return mkdtemp(path.join(base, `${process.pid}-${what}-`));
+}
+
+/** Removes temp dirs of processes that no longer exist. */
+export async function pruneStaleTemp(root: string): Promise<void> {
+  const base = path.join(root, 'tmp');
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch {
+    return;
+  }
+  await Promise.all(names.map(async (n) => {
+    const pid = Number(/^(\d+)-/.exec(n)?.[1]);
+    if (pid && !pidAlive(pid)) await rm(path.join(base, n), { recursive: true, force: true }).catch(() => undefined);
+  }));
+}

@@ -1,0 +1,167 @@
+// Exec op (RUN): a writable snapshot over the rootfs input, the other mounts set up (bind
+// views of inputs, persistent cache directories, tmpfs, secrets, ssh agent), the process run
+// in runc/crun, and each writable mount with an output committed as a new layer on top of
+// its input's chain. Secrets live in a private temp dir outside every layer and key.
+import { chmod, chown, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExecOp, Mount } from '../../llb/types.js';
+import { ProcessExitError } from '../executor/exit-error.js';
+import { runContainer, type ContainerMount } from '../executor/run-container.js';
+import { CacheIndex } from '../cache/records.js';
+import { isInside } from '../layer/root-path.js';
+import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
+import type { LayersRef, SolvedRef } from '../result.js';
+import { buildTempDir, layerDirs, requireLayers, resultSnapshotId, type OpRun } from './context.js';
+import { withCacheMount } from './cache-mount.js';
+
+const TAIL_LINES = 6;
+
+/** Keeps the last lines of a process's output for the error message. */
+class Tail {
+  private text = '';
+  push(b: Buffer): void {
+    this.text = (this.text + b.toString('utf8')).slice(-8192);
+  }
+  lines(): string[] {
+    return this.text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-TAIL_LINES);
+  }
+}
+
+function subPath(base: string, selector: string): string {
+  const p = path.join(base, path.posix.normalize(`/${selector}`));
+  if (!isInside(base, p)) throw new Error(`mount selector ${selector} leaves its source`);
+  return p;
+}
+
+export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
+  const { env } = run;
+  const cleanups: Array<() => Promise<void>> = [];
+  const writable: Array<{ mount: Mount; active: ActiveSnapshot; base: LayersRef }> = [];
+  const tmp = await buildTempDir(env.root, 'exec');
+  cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+  try {
+    const rootMount = op.mounts.find((m) => m.dest === '/');
+    if (!rootMount) throw new Error('exec op without a root mount');
+    const rootBase = requireLayers(rootMount.input >= 0 ? run.inputs[rootMount.input] : undefined, 'rootfs');
+    const rootActive = await env.snapshotter.prepare(layerDirs(env, rootBase));
+    cleanups.push(() => rootActive.cleanup());
+    writable.push({ mount: rootMount, active: rootActive, base: rootBase });
+
+    const mounts: ContainerMount[] = [];
+    const extraEnv: string[] = [];
+    const cacheMounts: Array<{ id: string; sharing: 'shared' | 'private' | 'locked'; dest: string; readonly: boolean }> = [];
+    for (const [i, m] of op.mounts.entries()) {
+      if (m === rootMount) continue;
+      switch (m.mountType) {
+        case 'bind': {
+          const ref = m.input >= 0 ? run.inputs[m.input] : undefined;
+          if (ref?.kind === 'local') {
+            mounts.push({ type: 'bind', source: subPath(ref.dir, m.selector), destination: m.dest, readonly: true });
+            break;
+          }
+          const base = requireLayers(ref, `mount ${m.dest}`);
+          if (m.readonly) {
+            const view = await env.snapshotter.view(layerDirs(env, base));
+            cleanups.push(() => view.release());
+            mounts.push({ type: 'bind', source: subPath(view.path, m.selector), destination: m.dest, readonly: true });
+          } else {
+            const active = await env.snapshotter.prepare(layerDirs(env, base));
+            cleanups.push(() => active.cleanup());
+            if (m.output >= 0) writable.push({ mount: m, active, base });
+            mounts.push({ type: 'bind', source: subPath(active.mountpoint, m.selector), destination: m.dest });
+          }
+          break;
+        }
+        case 'cache':
+          cacheMounts.push({ id: m.cacheOpt?.id || m.dest, sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly });
+          break;
+        case 'tmpfs':
+          mounts.push({ type: 'tmpfs', source: 'tmpfs', destination: m.dest,
+            options: ['nosuid', 'nodev', 'mode=1777', ...(m.tmpfsOpt?.size ? [`size=${m.tmpfsOpt.size}`] : [])] });
+          break;
+        case 'secret': {
+          const opt = m.secretOpt!;
+          const value = await readSecret(run, opt.id);
+          if (value === undefined) {
+            if (opt.optional) break;
+            throw new Error(`secret ${opt.id} not found`);
+          }
+          const file = path.join(tmp, `secret-${i}`);
+          await writeFile(file, value, { mode: 0o600 });
+          await chown(file, opt.uid, opt.gid);
+          await chmod(file, opt.mode);
+          mounts.push({ type: 'bind', source: file, destination: m.dest, readonly: true });
+          break;
+        }
+        case 'ssh': {
+          const opt = m.sshOpt!;
+          const sock = env.ssh.get(opt.id || 'default');
+          if (!sock) {
+            if (opt.optional) break;
+            throw new Error(`no SSH key ${JSON.stringify(opt.id || 'default')} forwarded from the client (use --ssh ${opt.id || 'default'})`);
+          }
+          mounts.push({ type: 'bind', source: sock, destination: m.dest });
+          break;
+        }
+      }
+    }
+    for (const se of op.secretEnv) {
+      const value = await readSecret(run, se.id);
+      if (value === undefined) {
+        if (se.optional) continue;
+        throw new Error(`secret ${se.id} not found`);
+      }
+      extraEnv.push(`${se.name}=${value.toString('utf8')}`);
+    }
+
+    const index = new CacheIndex(env.root);
+    const tail = new Tail();
+    const network = op.network === 'sandbox' ? env.network : op.network;
+    const runIt = async (cacheSources: ContainerMount[]): Promise<number> => {
+      env.stats.containers++;
+      const res = await runContainer({
+        rootfs: rootActive.mountpoint,
+        args: op.meta.args,
+        env: [...op.meta.env, ...extraEnv],
+        cwd: op.meta.cwd,
+        user: op.meta.user,
+        ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
+        network,
+        mounts: [...mounts, ...cacheSources].sort((a, b) => a.destination.localeCompare(b.destination)),
+        extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+        rlimits: op.meta.ulimit.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
+        stdout: (b) => { tail.push(b); run.progress.log(1, b); },
+        stderr: (b) => { tail.push(b); run.progress.log(2, b); },
+        signal: env.signal,
+        runtime: env.runtime,
+        stateDir: tmp,
+      });
+      return res.exitCode;
+    };
+    const exitCode = await withCacheMount(index, cacheMounts, tmp, runIt);
+    const valid = op.meta.validExitCodes.length ? op.meta.validExitCodes : [0];
+    if (!valid.includes(exitCode)) throw new ProcessExitError(op.meta.args, exitCode, tail.lines());
+
+    const outputs: SolvedRef[] = [];
+    for (const w of writable) {
+      if (w.mount.output < 0) continue;
+      const id = resultSnapshotId(run.key, w.mount.output);
+      await w.active.commit(id);
+      outputs[w.mount.output] = { kind: 'layers', layers: [...w.base.layers, { snapshotId: id }] };
+    }
+    return outputs;
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+async function readSecret(run: OpRun, id: string): Promise<Buffer | undefined> {
+  const src = run.env.secrets.get(id);
+  if (!src) return undefined;
+  if ('env' in src) {
+    const v = process.env[src.env];
+    return v === undefined ? undefined : Buffer.from(v);
+  }
+  return readFile(src.file);
+}
+

@@ -1,0 +1,48 @@
+// HTTP source (ADD https://…): the file downloaded (checksum verified when given), named by
+// http.filename, else Content-Disposition, else the URL's last path segment (BuildKit's
+// rules), mode 0600 unless http.perm says otherwise, written as a one-file layer.
+import { createHash } from 'node:crypto';
+import { chmod, chown, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SourceAttr } from '../../llb/source-attrs.js';
+import type { SourceOp } from '../../llb/types.js';
+import type { LayersRef } from '../result.js';
+import { resultSnapshotId, type OpRun } from './context.js';
+
+export function httpFilename(url: string, disposition: string | null, explicit: string | undefined): string {
+  if (explicit) return explicit;
+  const m = disposition ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition) : null;
+  if (m?.[1]) {
+    const base = path.posix.basename(decodeURIComponent(m[1]));
+    if (base && base !== '.' && base !== '/') return base;
+  }
+  const p = new URL(url).pathname;
+  const base = path.posix.basename(p);
+  return base && base !== '/' ? base : 'index';
+}
+
+export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
+  const url = src.identifier;
+  const res = await fetch(url, { signal: run.env.signal, redirect: 'follow' });
+  if (!res.ok) throw new Error(`invalid response status ${res.status} for ${url}`);
+  const data = Buffer.from(await res.arrayBuffer());
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const want = src.attrs[SourceAttr.HTTPChecksum];
+  if (want && want !== digest) throw new Error(`digest mismatch for ${url}: ${digest}, expected ${want}`);
+  const name = httpFilename(url, res.headers.get('content-disposition'), src.attrs[SourceAttr.HTTPFilename]);
+  const perm = src.attrs[SourceAttr.HTTPPerm] ? parseInt(src.attrs[SourceAttr.HTTPPerm]!, 10) : 0o600;
+  const active = await run.env.snapshotter.prepare([]);
+  try {
+    const file = path.join(active.mountpoint, name);
+    await writeFile(file, data);
+    await chmod(file, perm);
+    await chown(file, Number(src.attrs[SourceAttr.HTTPUID] ?? 0), Number(src.attrs[SourceAttr.HTTPGID] ?? 0));
+    const modified = res.headers.get('last-modified');
+    if (modified) await utimes(file, new Date(modified), new Date(modified));
+    const id = resultSnapshotId(run.key, 0);
+    await active.commit(id);
+    return [{ kind: 'layers', layers: [{ snapshotId: id }] }];
+  } finally {
+    await active.cleanup().catch(() => undefined);
+  }
+}

@@ -1,0 +1,99 @@
+// Image source: the manifest (pinned by digest in the identifier) from the content store,
+// or pulled from the registry when missing (or with --pull); each layer unpacked once into
+// snapshot l-<diffID hex> on top of the ones below it, whiteouts kept in overlay form, with
+// layer.json recording its diffID and registry blob so an export reuses that blob as is.
+import type { Descriptor, ImageConfig, ImageManifest } from '../../content/descriptor.js';
+import { layerCompression } from '../../content/media-types.js';
+import { pullImage } from '../../registry/pull.js';
+import { parseReference } from '../../registry/reference.js';
+import { loadImage } from '../../store/image-content.js';
+import { readLayerMeta, updateLayerMeta } from '../layer-meta.js';
+import type { LayerRef, LayersRef } from '../result.js';
+import type { BuildEnv } from './context.js';
+
+export function compressionKey(mediaType: string): string {
+  const c = layerCompression(mediaType);
+  return c === 'none' ? 'uncompressed' : c;
+}
+
+export function layerSnapshotId(diffID: string): string {
+  return `l-${diffID.replace(/^sha256:/, '')}`;
+}
+
+async function loadLocal(env: BuildEnv, digest: string): Promise<{ manifest: ImageManifest; config: ImageConfig } | undefined> {
+  if (!(await env.content.has(digest))) return undefined;
+  try {
+    const img = await loadImage(env.content, { mediaType: '', digest, size: 0 });
+    return { manifest: img.manifest, config: img.config };
+  } catch {
+    return undefined;
+  }
+}
+
+// In-process: each base layer is unpacked by one vertex at a time.
+const unpacking = new Map<string, Promise<void>>();
+
+export async function solveImage(env: BuildEnv, identifier: string, status: (t: string) => void): Promise<LayersRef> {
+  const refString = identifier.replace(/^docker-image:\/\//, '');
+  const ref = parseReference(refString);
+  const digest = ref.digest;
+  let img = digest && !env.pull ? await loadLocal(env, digest) : undefined;
+  if (img) {
+    // Fast path: every layer already unpacked means no blob needs to be present.
+    const ids = img.config.rootfs.diff_ids.map(layerSnapshotId);
+    const present = await Promise.all(ids.map((id) => env.snapshotter.has(id)));
+    if (present.every(Boolean)) return { kind: 'layers', layers: ids.map((snapshotId) => ({ snapshotId })) };
+  }
+  if (!img || !(await allBlobs(env, img.manifest))) {
+    env.signal.throwIfAborted();
+    status(`resolve ${ref.toString()}`);
+    const res = await pullImage(ref.toString(), { root: env.root, content: env.content, recordImage: async () => undefined });
+    img = await loadLocal(env, res.target.digest) ?? { manifest: (await loadImage(env.content, res.target)).manifest, config: res.config };
+  }
+  const { manifest, config } = img;
+  const diffIDs = config.rootfs.diff_ids;
+  if (diffIDs.length !== manifest.layers.length) {
+    throw new Error(`${ref.toString()}: the config lists ${diffIDs.length} layers, the manifest ${manifest.layers.length}`);
+  }
+  const layers: LayerRef[] = [];
+  const chain: string[] = [];
+  for (const [i, desc] of manifest.layers.entries()) {
+    env.signal.throwIfAborted();
+    const diffID = diffIDs[i]!;
+    const id = layerSnapshotId(diffID);
+    await unpackOnce(env, id, chain, desc, diffID, status);
+    layers.push({ snapshotId: id });
+    chain.push(env.snapshotter.layerDir(id));
+  }
+  return { kind: 'layers', layers };
+}
+
+async function allBlobs(env: BuildEnv, manifest: ImageManifest): Promise<boolean> {
+  const sizes = await Promise.all(manifest.layers.map((l) => env.content.size(l.digest)));
+  return sizes.every((s, i) => s === manifest.layers[i]!.size);
+}
+
+async function unpackOnce(env: BuildEnv, id: string, chain: readonly string[], desc: Descriptor, diffID: string,
+  status: (t: string) => void): Promise<void> {
+  for (;;) {
+    const running = unpacking.get(id);
+    if (!running) break;
+    await running;
+  }
+  if (await env.snapshotter.has(id)) {
+    const meta = await readLayerMeta(env.root, id);
+    if (!meta.diffID) await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
+    return;
+  }
+  const job = (async () => {
+    status(`extracting ${desc.digest}`);
+    await env.snapshotter.unpack(id, chain, env.content.openRead(desc.digest));
+    await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
+  })();
+  unpacking.set(id, job);
+  try {
+    await job;
+  } finally {
+    unpacking.delete(id);
+  }
+}

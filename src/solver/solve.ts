@@ -1,0 +1,320 @@
+// The solver's entry: compute every vertex's cache key (content checksums for context
+// reads), look the keys up in the persistent cache index, then run what the root still
+// needs, independent vertices concurrently (p-limit), each op at most once. The first
+// failure aborts the others; their temp state is cleaned up by each op's finally blocks.
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
+import { ContentStore } from '../content/store.js';
+import type { StepInfo } from '../frontend/dockerfile/convert/options.js';
+import { decodeDefinition } from '../llb/definition.js';
+import { describeOp } from '../llb/describe.js';
+import { CUSTOM_NAME_KEY, type Definition, type Digest, type Op, type OpMetadata } from '../llb/types.js';
+import { type CacheBasis, hashBuildArgs } from './cache/basis.js';
+import { StatCache } from './cache/context-checksum.js';
+import { explainMiss, type MissCause } from './cache/explain.js';
+import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cache/keys.js';
+import { CacheIndex, type CacheRecord } from './cache/records.js';
+import type { RuntimeName } from './executor/runtime.js';
+import { pruneStaleTemp, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
+import { solveExec } from './ops/exec.js';
+import { solveFile } from './ops/file.js';
+import { solveGit } from './ops/git.js';
+import { solveHTTP } from './ops/http.js';
+import { solveImage } from './ops/image.js';
+import { solveLocal } from './ops/local.js';
+import { solveMerge } from './ops/merge.js';
+import { silentProgress, VertexProgress, type ProgressSink } from './progress/events.js';
+import type { LayersRef, SolvedRef } from './result.js';
+import { buildGraph, neededVertices } from './scheduler/graph.js';
+import { Snapshotter, type SnapshotterKind } from './snapshot/snapshotter.js';
+
+export interface SolveOptions {
+  root: string;
+  /** Local source name → directory (`context`). */
+  localDirs?: Record<string, string>;
+  progress?: ProgressSink;
+  signal?: AbortSignal;
+  /** Concurrent vertices (default: the CPU count). */
+  maxParallelism?: number;
+  runtime?: RuntimeName;
+  /** Network for RUN steps using the default (BuildKit's sandbox): host unless told. */
+  network?: 'host' | 'none';
+  secrets?: Map<string, SecretSource>;
+  ssh?: Map<string, string>;
+  /** --no-cache: every vertex runs. */
+  noCache?: boolean;
+  /** --pull: fetch base images again even when the store has them. */
+  pull?: boolean;
+  /** Print why each executed step missed the cache. */
+  explainCache?: boolean;
+  /** Converter's step list (stage, build args per op), for step identities and explanations. */
+  steps?: readonly StepInfo[];
+  /** Dockerfile path, part of each step's identity. */
+  dockerfile?: string;
+  snapshotter?: SnapshotterKind | 'auto';
+}
+
+export interface VertexRecord {
+  digest: Digest;
+  name: string;
+  key: string;
+  state: 'cached' | 'executed' | 'unneeded';
+  missReason?: string;
+  started?: number;
+  completed?: number;
+}
+
+export interface SolveResult {
+  /** The root output ([] layers for scratch). */
+  ref: SolvedRef;
+  vertices: VertexRecord[];
+  stats: SolveStats;
+  snapshotter: Snapshotter;
+}
+
+/** A build failure located at a vertex (its progress name). */
+export class SolveError extends Error {
+  readonly exitCode = 1;
+  constructor(readonly vertexName: string, cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = 'SolveError';
+  }
+}
+
+interface VertexInfo {
+  digest: Digest;
+  op: Op;
+  name: string;
+  key: string;
+  basis: CacheBasis;
+  identity: string;
+  record?: CacheRecord;
+  ignoreCache: boolean;
+  progress: VertexProgress;
+}
+
+const isSource = (op: Op): boolean => op.kind === 'source';
+
+function vertexName(op: Op, meta: OpMetadata | undefined): string {
+  return meta?.description?.[CUSTOM_NAME_KEY] ?? describeOp(op, meta);
+}
+
+export async function solve(definition: Definition, opts: SolveOptions): Promise<SolveResult> {
+  const sink = opts.progress ?? silentProgress;
+  const outer = opts.signal;
+  const abort = new AbortController();
+  const onOuter = (): void => abort.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  outer?.addEventListener('abort', onOuter, { once: true });
+  const signal = abort.signal;
+  const stats: SolveStats = { containers: 0, cached: 0, executed: 0 };
+  try {
+    const def = decodeDefinition(definition);
+    const g = buildGraph(def);
+    const snapshotter = await Snapshotter.open(opts.root, { kind: opts.snapshotter ?? 'auto' });
+    await pruneStaleTemp(opts.root);
+    const env: BuildEnv = {
+      root: opts.root,
+      content: new ContentStore(opts.root),
+      snapshotter,
+      signal,
+      localDirs: opts.localDirs ?? {},
+      runtime: opts.runtime ?? 'runc',
+      network: opts.network ?? 'host',
+      secrets: opts.secrets ?? new Map(),
+      ssh: opts.ssh ?? new Map(),
+      pull: opts.pull ?? false,
+      stats,
+    };
+    const index = new CacheIndex(opts.root);
+    const statCache = await StatCache.open(opts.root);
+    const stepsByDigest = new Map<string, { step: StepInfo; ordinal: number }>();
+    const perStage = new Map<string, number>();
+    for (const s of opts.steps ?? []) {
+      const n = perStage.get(s.stage) ?? 0;
+      perStage.set(s.stage, n + 1);
+      stepsByDigest.set(s.digest, { step: s, ordinal: n });
+    }
+
+    // 1. Keys, inputs first. Local sources are cheap to "solve" and needed for checksums.
+    const infos = new Map<Digest, VertexInfo>();
+    const locals = new Map<Digest, SolvedRef>();
+    for (const d of g.order) {
+      const op = g.ops.get(d)!;
+      const meta = def.metadata[d];
+      const name = vertexName(op, meta);
+      const progress = new VertexProgress(sink, d, name);
+      const basis: CacheBasis = { opDigest: opCacheDigest(op, d), inputKeys: [], inputNames: [], contextFiles: {}, buildArgs: {} };
+      const content: string[] = [];
+      try {
+        if (op.kind === 'source' && op.source.identifier.startsWith('local://')) locals.set(d, solveLocal(env, op.source));
+        if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
+          basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];
+        }
+        op.inputs.forEach((inp, i) => {
+          const local = locals.get(inp.digest);
+          const dep = infos.get(inp.digest)!;
+          basis.inputNames.push(dep.name);
+          if (local && local.kind === 'local') {
+            const sel = selectionsFromLocal(op, i, local, statCache);
+            content.push(...sel.digests.map((s) => `${i}:${s}`));
+            Object.assign(basis.contextFiles, sel.files);
+            basis.inputKeys.push('');
+          } else {
+            basis.inputKeys.push(outputKey(dep.key, inp.index));
+          }
+        });
+      } catch (err) {
+        progress.start();
+        progress.error((err as Error).message);
+        throw new SolveError(name, err);
+      }
+      const step = stepsByDigest.get(d);
+      if (step) basis.buildArgs = hashBuildArgs(step.step.buildArgs);
+      const identity = step
+        ? `${opts.dockerfile ?? 'Dockerfile'}|${step.step.stage}|${step.ordinal}`
+        : `${opts.dockerfile ?? 'Dockerfile'}|${name.replace(/@sha256:[0-9a-f]{64}/g, '')}`;
+      infos.set(d, {
+        digest: d, op, name, key: vertexKey(basis.opDigest, basis.inputKeys, content), basis, identity,
+        ignoreCache: !isSource(op) && (opts.noCache === true || meta?.ignoreCache === true), progress,
+      });
+    }
+    await statCache.save().catch(() => undefined);
+
+    // 2. Cache lookups (records whose snapshots all still exist).
+    const existing = new Map<string, Promise<boolean>>();
+    const exists = (id: string): Promise<boolean> => {
+      let p = existing.get(id);
+      if (!p) existing.set(id, (p = snapshotter.has(id)));
+      return p;
+    };
+    await Promise.all([...infos.values()].map(async (v) => {
+      if (isSource(v.op) || v.ignoreCache) return;
+      const rec = await index.get(v.key);
+      if (!rec) return;
+      const ids = [...new Set(rec.outputs.flat())];
+      if ((await Promise.all(ids.map(exists))).every(Boolean)) v.record = rec;
+    }));
+
+    const rootDigest = def.root?.digest;
+    const needed = neededVertices(g, rootDigest, (d) => infos.get(d)!.record !== undefined);
+    const results = new Map<Digest, Promise<SolvedRef[]>>();
+    const records = new Map<Digest, VertexRecord>();
+    const limit = pLimit(Math.max(1, opts.maxParallelism ?? availableParallelism()));
+
+    for (const d of g.order) {
+      const v = infos.get(d)!;
+      if (needed.has(d)) continue;
+      v.progress.cached();
+      stats.cached++;
+      records.set(d, { digest: d, name: v.name, key: v.key, state: 'unneeded' });
+    }
+
+    let firstError: SolveError | undefined;
+    const fail = (v: VertexInfo, err: unknown): SolveError => {
+      const e = err instanceof SolveError ? err : new SolveError(v.name, err);
+      if (!firstError) {
+        firstError = e;
+        abort.abort(e);
+      }
+      return e;
+    };
+
+    const resolve = (d: Digest): Promise<SolvedRef[]> => {
+      let p = results.get(d);
+      if (p) return p;
+      const v = infos.get(d)!;
+      p = (async () => {
+        if (v.record) {
+          v.progress.cached();
+          stats.cached++;
+          records.set(d, { digest: d, name: v.name, key: v.key, state: 'cached' });
+          return v.record.outputs.map((ids): SolvedRef => ({ kind: 'layers', layers: ids.map((snapshotId) => ({ snapshotId })) }));
+        }
+        const inputs = await Promise.all(v.op.inputs.map(async (inp) => (await resolve(inp.digest))[inp.index]!));
+        return limit(async () => {
+          signal.throwIfAborted();
+          const rec: VertexRecord = { digest: d, name: v.name, key: v.key, state: 'executed' };
+          records.set(d, rec);
+          v.progress.start();
+          rec.started = Date.now();
+          try {
+            let prevBasis: CacheBasis | undefined;
+            let prevKey: string | undefined;
+            if (!isSource(v.op)) {
+              const last = await index.lastStep(v.identity);
+              prevBasis = last?.basis;
+              prevKey = last?.key;
+              if (opts.explainCache) {
+                const cause: MissCause | undefined = v.ignoreCache
+                  ? (opts.noCache ? { kind: 'no-cache' } : { kind: 'ignore-cache', stage: stepsByDigest.get(d)?.step.stage })
+                  : (prevKey === v.key ? { kind: 'result-missing' } : undefined);
+                rec.missReason = explainMiss(prevBasis, v.basis, cause);
+                v.progress.miss(rec.missReason);
+              }
+            }
+            const out = await runOp(env, v, inputs);
+            if (!isSource(v.op)) {
+              await index.put({ key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() });
+              if (prevKey !== v.key) await index.putStep({ identity: v.identity, key: v.key, basis: v.basis });
+            }
+            stats.executed++;
+            rec.completed = Date.now();
+            v.progress.done();
+            return out;
+          } catch (err) {
+            const aborted = signal.aborted && err === signal.reason;
+            if (!aborted) v.progress.error(messageOf(err));
+            throw fail(v, err);
+          }
+        });
+      })();
+      p.catch(() => undefined);
+      results.set(d, p);
+      return p;
+    };
+
+    let ref: SolvedRef = { kind: 'layers', layers: [] };
+    if (def.root) {
+      try {
+        ref = (await resolve(def.root.digest))[def.root.index]!;
+      } catch (err) {
+        await Promise.allSettled([...results.values()]);
+        if (outer?.aborted) throw outer.reason;
+        throw firstError ?? err;
+      }
+    }
+    const vertices = g.order.map((d) => records.get(d) ?? { digest: d, name: infos.get(d)!.name, key: infos.get(d)!.key, state: 'unneeded' as const });
+    return { ref, vertices, stats, snapshotter };
+  } finally {
+    outer?.removeEventListener('abort', onOuter);
+  }
+}
+
+function layersOf(r: SolvedRef | undefined): string[] {
+  return r && r.kind === 'layers' ? r.layers.map((l) => l.snapshotId) : [];
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function runOp(env: BuildEnv, v: VertexInfo, inputs: SolvedRef[]): Promise<SolvedRef[]> {
+  const run: OpRun = { env, progress: v.progress, key: v.key, inputs };
+  const op = v.op;
+  switch (op.kind) {
+    case 'source': {
+      const id = op.source.identifier;
+      if (id.startsWith('docker-image://')) return [await solveImage(env, id, (t) => v.progress.status(t))];
+      if (id.startsWith('local://')) return [solveLocal(env, op.source)];
+      if (id.startsWith('http://') || id.startsWith('https://')) return solveHTTP(run, op.source);
+      if (id.startsWith('git://')) return solveGit(run, op.source);
+      throw new Error(`unsupported source ${id}`);
+    }
+    case 'exec': return solveExec(run, op.exec);
+    case 'file': return solveFile(run, op.file);
+    case 'merge': return solveMerge(run, op.merge);
+  }
+}
+
+export type { LayersRef };
