@@ -165,9 +165,10 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
           }
         });
       } catch (err) {
+        const e = new Error(`failed to compute cache key: ${(err as Error).message}`, { cause: err });
         progress.start();
-        progress.error((err as Error).message);
-        throw new SolveError(name, err);
+        progress.error(e.message);
+        throw new SolveError(name, e);
       }
       const step = stepsByDigest.get(d);
       if (step) basis.buildArgs = hashBuildArgs(step.step.buildArgs);

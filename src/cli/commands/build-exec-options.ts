@@ -79,7 +79,7 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
     tags: list(raw.tag),
     outputs: list(raw.output),
     noCache: raw.cache === false || raw.noCache === true,
-    noCacheFilter: list(raw.noCacheFilter).flatMap((s) => s.split(',')).filter(Boolean),
+    noCacheFilter: list(raw.noCacheFilter ?? raw.cacheFilter).flatMap((s) => s.split(',')).filter(Boolean),
     pull: raw.pull === true,
     progress: raw.quiet === true && raw.progress === undefined ? 'quiet' : progress,
     quiet: raw.quiet === true,

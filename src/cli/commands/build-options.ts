@@ -19,8 +19,9 @@ export interface BuildRequest {
 }
 
 /** commander collector for repeatable flags. */
-export function collectBuildFlag(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+export function collectBuildFlag(value: string, previous: unknown): string[] {
+  // Negatable names (--no-cache-filter) hand commander's boolean default in as `previous`.
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 
 export function parseBuildFlags(contextArg: string | undefined, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): BuildRequest {

@@ -167,7 +167,7 @@ export function checksumSelection(dir: string, selector: string, cache: StatCach
     if (m !== '' && ignored(m)) continue;
     visit(m, m);
   }
-  if (found === 0 && !opts.allowEmpty) {
+  if (found === 0 && !(opts.allowEmpty && META.test(sel))) {
     throw new ContextNotFoundError(`failed to calculate checksum of ref: "/${sel}": not found`);
   }
   // Directories' own entries stay out of the per-file list (noise); their sums are in the digest.

@@ -151,7 +151,7 @@ export async function applyCopy(root: string, src: CopySource, a: FileActionCopy
     .filter((m) => m === '' || !st.excludes.matches(m) || st.excludes.hasExclusions);
   const existing = matches.filter((m) => existsSync(srcPath(src.dir, m, a.followSymlink)) || isLink(path.join(src.dir, m)));
   if (existing.length === 0) {
-    if (a.allowEmptyWildcard && a.allowWildcard) return;
+    if (a.allowEmptyWildcard && a.allowWildcard && /[*?[\\]/.test(sel)) return;
     throw new FileActionError(`failed to calculate checksum of ref: "/${sel}": not found`);
   }
   const destIsDir = a.dest.endsWith('/') || existing.length > 1;
