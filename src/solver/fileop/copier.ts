@@ -5,13 +5,13 @@
 // lazily with the source directory's metadata (COPY --parents).
 // Only the destination's own entries are ever written: every target is a child of a
 // directory this copier created or verified with lstat, and files are opened O_NOFOLLOW.
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readlinkSync,
   rmSync, statSync, symlinkSync, unlinkSync, type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
 import { lstatBigIfExists, lstatIfExists } from '../layer/lstat-if-exists.js';
-import { execFileSync } from 'node:child_process';
 import { readTreeXattrs, writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
 import { FileOpError, throwIfAborted } from './errors.js';
 import { nanosToSeconds, setFixedTime, setOwner, setTimes, type Owner } from './fs-meta.js';

@@ -1,0 +1,143 @@
+// mkdir / mkfile / rm / symlink actions and --chown name resolution.
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mkdir, mkfile, resolveChown, rm, symlink } from '../../../src/solver/fileop/index.js';
+import { listing, roots, tree } from './fixtures.js';
+
+const TS = 1_234_567_890n * 1_000_000_000n;
+const mtime = (p: string): number => Math.round(lstatSync(p).mtimeMs / 1000);
+const umasked = (mode: number): string => (mode & ~process.umask()).toString(8).padStart(4, '0');
+
+describe('mkdir', () => {
+  it('makeParents creates every missing directory with the mode, owner and timestamp', async () => {
+    const r = roots();
+    await mkdir(r.dest, { type: 'mkdir', path: '/a/b/c', mode: 0o755, makeParents: true, timestamp: TS }, { uid: 3, gid: 4 });
+    expect(listing(r.dest)).toEqual(['a/ 0755 3:4', 'a/b/ 0755 3:4', 'a/b/c/ 0755 3:4']);
+    expect(mtime(path.join(r.dest, 'a/b/c'))).toBe(1_234_567_890);
+  });
+
+  it('without makeParents: an existing directory is fine, a missing parent is an error', async () => {
+    const r = roots();
+    tree(r.dest, { 'd/': '' });
+    await mkdir(r.dest, { type: 'mkdir', path: '/d', mode: 0o700, makeParents: false });
+    expect(listing(r.dest)).toEqual(['d/ 0755 0:0']);
+    await expect(mkdir(r.dest, { type: 'mkdir', path: '/x/y', mode: 0o755, makeParents: false }))
+      .rejects.toThrow('mkdir /x/y: no such file or directory');
+  });
+
+  it('follows a symlinked parent inside the root, not on the host', async () => {
+    const r = roots();
+    symlinkSync(r.outside, path.join(r.dest, 'link'));
+    await mkdir(r.dest, { type: 'mkdir', path: '/link/new', mode: 0o755, makeParents: true });
+    expect(listing(r.outside)).toEqual([]);
+    expect(lstatSync(path.join(r.dest, r.outside, 'new')).isDirectory()).toBe(true);
+  });
+});
+
+describe('mkfile', () => {
+  it('writes data with the mode (through the umask, as os.WriteFile), owner and timestamp', async () => {
+    const r = roots();
+    tree(r.dest, { 'etc/': '' });
+    await mkfile(r.dest, { type: 'mkfile', path: 'etc/conf', mode: 0o640, data: Buffer.from('x=1\n'), timestamp: TS }, { uid: 9, gid: 9 });
+    expect(listing(r.dest)).toEqual(['etc/ 0755 0:0', `etc/conf ${umasked(0o640)} 9:9 =x=1\n`]);
+    expect(mtime(path.join(r.dest, 'etc/conf'))).toBe(1_234_567_890);
+  });
+
+  it('writing through a symlink stays inside the root', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.outside, 'victim'), 'keep');
+    symlinkSync(path.join(r.outside, 'victim'), path.join(r.dest, 'f'));
+    mkdirSync(path.join(r.dest, r.outside), { recursive: true });
+    await mkfile(r.dest, { type: 'mkfile', path: '/f', mode: 0o644, data: Buffer.from('new') });
+    expect(readFileSync(path.join(r.outside, 'victim'), 'utf8')).toBe('keep');
+    expect(readFileSync(path.join(r.dest, r.outside, 'victim'), 'utf8')).toBe('new');
+  });
+});
+
+describe('rm', () => {
+  it('removes a path, tolerates a missing one only with allowNotFound', async () => {
+    const r = roots();
+    tree(r.dest, { 'a/b': 'B', c: 'C' });
+    await rm(r.dest, { type: 'rm', path: '/a', allowNotFound: false, allowWildcard: false });
+    expect(listing(r.dest)).toEqual(['c 0644 0:0 =C']);
+    await rm(r.dest, { type: 'rm', path: '/nope', allowNotFound: true, allowWildcard: false });
+    await expect(rm(r.dest, { type: 'rm', path: '/nope', allowNotFound: false, allowWildcard: false }))
+      .rejects.toThrow('stat /nope: no such file or directory');
+    await expect(rm(r.dest, { type: 'rm', path: '/', allowNotFound: false, allowWildcard: false }))
+      .rejects.toThrow('rmPath: invalid empty path');
+  });
+
+  it('wildcards remove every match', async () => {
+    const r = roots();
+    tree(r.dest, { 'x.log': '', 'y.log': '', 'keep.txt': 'K' });
+    await rm(r.dest, { type: 'rm', path: '/*.log', allowNotFound: false, allowWildcard: true });
+    expect(listing(r.dest)).toEqual(['keep.txt 0644 0:0 =K']);
+  });
+
+  it('removes a symlink itself, never what it points to', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.outside, 'victim'), 'keep');
+    symlinkSync(r.outside, path.join(r.dest, 'l'));
+    await rm(r.dest, { type: 'rm', path: '/l', allowNotFound: true, allowWildcard: false });
+    await rm(r.dest, { type: 'rm', path: '/l2/victim', allowNotFound: true, allowWildcard: false });
+    expect(listing(r.dest)).toEqual([]);
+    expect(listing(r.outside)).toEqual(['victim 0644 0:0 =keep']);
+  });
+});
+
+describe('symlink', () => {
+  it('creates the link with owner and timestamp', async () => {
+    const r = roots();
+    await symlink(r.dest, { type: 'symlink', oldpath: '/etc/passwd', newpath: '/p', timestamp: TS }, { uid: 2, gid: 2 });
+    expect(readlinkSync(path.join(r.dest, 'p'))).toBe('/etc/passwd');
+    expect(listing(r.dest)).toEqual(['p -> /etc/passwd 2:2']);
+    expect(mtime(path.join(r.dest, 'p'))).toBe(1_234_567_890);
+  });
+  it('an existing name is an error', async () => {
+    const r = roots();
+    tree(r.dest, { p: '' });
+    await expect(symlink(r.dest, { type: 'symlink', oldpath: 'x', newpath: '/p' })).rejects.toThrow('symlink /p: file exists');
+  });
+});
+
+describe('resolveChown', () => {
+  const rootfs = () => {
+    const r = roots();
+    tree(r.dest, {
+      'etc/passwd': 'root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n',
+      'etc/group': 'root:x:0:\nstaff:x:50:app\napp:x:1001:\n',
+    });
+    return r.dest;
+  };
+  it('numeric ids as given; a user id alone sets the group too', async () => {
+    expect(await resolveChown({ user: { id: 1000 } }, () => undefined)).toEqual({ uid: 1000, gid: 1000 });
+    expect(await resolveChown({ user: { id: 5 }, group: { id: 7 } }, () => undefined)).toEqual({ uid: 5, gid: 7 });
+    expect(await resolveChown({ group: { id: 7 } }, () => undefined)).toEqual({ uid: 0, gid: 7 });
+    expect(await resolveChown(undefined, () => undefined)).toBeUndefined();
+  });
+  it('names from the input rootfs: user → primary group, group by name', async () => {
+    const fs = rootfs();
+    const at = (i: number) => (i === 0 ? fs : undefined);
+    expect(await resolveChown({ user: { name: 'app', input: 0 } }, at)).toEqual({ uid: 1000, gid: 1001 });
+    expect(await resolveChown({ user: { name: 'app', input: 0 }, group: { name: 'staff', input: 0 } }, at)).toEqual({ uid: 1000, gid: 50 });
+    expect(await resolveChown({ user: { id: 3 }, group: { name: 'staff', input: 0 } }, at)).toEqual({ uid: 3, gid: 50 });
+  });
+  it('unknown names leave 0 as BuildKit does (reference builder: --chown=nosuchuser succeeds)', async () => {
+    const fs = rootfs();
+    expect(await resolveChown({ user: { name: 'nosuch', input: 0 } }, () => fs)).toEqual({ uid: 0, gid: 0 });
+    expect(await resolveChown({ user: { name: 'app', input: 0 }, group: { name: 'nogrp', input: 0 } }, () => fs))
+      .toEqual({ uid: 1000, gid: 1001 });
+  });
+  it('a name without a rootfs to look in is an error', async () => {
+    await expect(resolveChown({ user: { name: 'app', input: 2 } }, () => undefined)).rejects.toThrow('invalid missing user mount');
+  });
+  it('/etc/passwd is read inside the rootfs even through an absolute symlink', async () => {
+    const r = roots();
+    mkdirSync(path.join(r.dest, 'etc'));
+    mkdirSync(path.join(r.dest, 'real'));
+    writeFileSync(path.join(r.dest, 'real/passwd'), 'svc:x:77:88::/:/bin/sh\n');
+    symlinkSync('/real/passwd', path.join(r.dest, 'etc/passwd'));
+    expect(await resolveChown({ user: { name: 'svc', input: 0 } }, () => r.dest)).toEqual({ uid: 77, gid: 88 });
+  });
+});

@@ -1,0 +1,106 @@
+// ADD's local archive extraction: every compression by magic bytes, non-archives copied,
+// hostile archives writing nothing outside the destination.
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copy } from '../../../src/solver/fileop/index.js';
+import { makeTar, type FixtureEntry } from '../snapshot/tar-fixtures.js';
+import { dockerCopy, listing, roots } from './fixtures.js';
+
+const add = (src: string, dest: string) => dockerCopy(src, dest, { attemptUnpackDockerCompatibility: true });
+
+const ENTRIES: FixtureEntry[] = [
+  { name: 'top/', type: 'dir', mode: 0o750, uid: 5, gid: 6 },
+  { name: 'top/f', content: 'F', mode: 0o600, uid: 7, gid: 8, mtime: 1_500_000_000 },
+  { name: 'top/l', type: 'symlink', linkname: 'f' },
+];
+
+function compress(tool: string, data: Buffer): Buffer {
+  return execFileSync(tool, ['-c'], { input: data });
+}
+
+describe('ADD unpack', () => {
+  for (const tool of ['none', 'gzip', 'bzip2', 'xz', 'zstd']) {
+    it(`extracts a ${tool} tar into the destination, keeping owners, modes and mtimes`, async () => {
+      const r = roots();
+      const tar = makeTar(ENTRIES);
+      writeFileSync(path.join(r.src, 'a.tar'), tool === 'none' ? tar : compress(tool, tar));
+      await copy({ srcRoot: r.src, destRoot: r.dest, owner: { uid: 1, gid: 1 }, action: add('/a.tar', '/x') });
+      expect(listing(r.dest)).toEqual(['x/ 0755 1:1', 'x/top/ 0750 5:6', 'x/top/f 0600 7:8 =F', 'x/top/l -> f 0:0']);
+      expect(lstatSync(path.join(r.dest, 'x/top/f')).mtimeMs).toBe(1_500_000_000_000);
+    });
+  }
+
+  it('a file that is not a tar (even compressed) is copied as is', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'notes.txt'), 'hello');
+    writeFileSync(path.join(r.src, 'notes.gz'), compress('gzip', Buffer.from('hello')));
+    writeFileSync(path.join(r.src, 'bz.txt'), 'BZh but plain text');
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/notes.txt', '/d/') });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/notes.gz', '/d/') });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/bz.txt', '/d/') });
+    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['d/', 'd/bz.txt', 'd/notes.gz', 'd/notes.txt']);
+  });
+
+  it('COPY (no unpack) copies the archive itself', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'a.tar'), makeTar(ENTRIES));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/a.tar', '/x/') });
+    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['x/', 'x/a.tar']);
+  });
+
+  it('extracts each wildcard match that is an archive', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'one.tar'), makeTar([{ name: 'one', content: '1' }]));
+    writeFileSync(path.join(r.src, 'two.tar'), compress('gzip', makeTar([{ name: 'two', content: '2' }])));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/*.tar', '/x/') });
+    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['x/', 'x/one', 'x/two']);
+  });
+
+  const hostile: Array<[string, FixtureEntry[]]> = [
+    ['a ../ name', [{ name: '../../outside/evil', content: 'E' }]],
+    ['an absolute name', [{ name: '/outside-abs/evil', content: 'E' }]],
+    ['a hardlink to a file outside', [{ name: 'h', type: 'link', linkname: '../../outside/secret' }]],
+  ];
+  for (const [what, entries] of hostile) {
+    it(`refuses ${what} and writes nothing outside`, async () => {
+      const r = roots();
+      writeFileSync(path.join(r.outside, 'secret'), 'S');
+      writeFileSync(path.join(r.src, 'bad.tar'), makeTar(entries));
+      await expect(copy({ srcRoot: r.src, destRoot: r.dest, action: add('/bad.tar', '/x') })).rejects.toThrow(/bad\.tar/);
+      expect(listing(r.outside)).toEqual(['secret 0644 0:0 =S']);
+      expect(existsSync(path.join(r.work, 'outside-abs'))).toBe(false);
+      expect(existsSync('/outside-abs')).toBe(false);
+    });
+  }
+
+  it('a symlink then a write through it lands inside the destination', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'bad.tar'), makeTar([
+      { name: 'l', type: 'symlink', linkname: r.outside },
+      { name: 'l/pwned', content: 'P' },
+      { name: 'up', type: 'symlink', linkname: '../../../outside' },
+      { name: 'up/pwned2', content: 'Q' },
+    ]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/bad.tar', '/x') });
+    expect(listing(r.outside)).toEqual([]);
+    expect(readlinkSync(path.join(r.dest, 'x/l'))).toBe(r.outside);
+    expect(readFileSync(path.join(r.dest, 'x', r.outside, 'pwned'), 'utf8')).toBe('P');
+    expect(readFileSync(path.join(r.dest, 'x/outside/pwned2'), 'utf8')).toBe('Q');
+  });
+
+  it('a missing decompressor is a clear error', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'a.tar.bz2'), compress('bzip2', makeTar(ENTRIES)));
+    const emptyBin = mkdtempSync(path.join(r.work, 'bin-'));
+    const saved = process.env.PATH;
+    process.env.PATH = emptyBin;
+    try {
+      await expect(copy({ srcRoot: r.src, destRoot: r.dest, action: add('/a.tar.bz2', '/x') }))
+        .rejects.toThrow('/a.tar.bz2 is bzip2-compressed but the `bzip2` command is not installed');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
