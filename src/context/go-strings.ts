@@ -1,0 +1,15 @@
+// Go's string helpers where JavaScript's differ: path.Clean (Node's normalize keeps a
+// trailing slash and maps "" to "."), and strings.TrimSpace (JS trim also strips U+FEFF).
+import path from 'node:path';
+
+export function goClean(p: string): string {
+  if (p === '') return '.';
+  const n = path.posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+export function goTrimSpace(s: string): string {
+  return s.replace(GO_SPACE, '');
+}

@@ -1,0 +1,194 @@
+// moby/patternmatcher semantics, used by .dockerignore, LLB include/exclude patterns and
+// COPY --exclude: patterns are cleaned, '!' marks an exception, later patterns win,
+// '**' spans any number of directories, and a pattern matching a directory matches
+// everything below it.
+import { goClean, goTrimSpace } from './go-strings.js';
+import { validatePattern } from './path-match.js';
+
+export class IllegalExclusionError extends Error {
+  constructor() {
+    super('illegal exclusion pattern: "!"');
+  }
+}
+
+type MatchKind = 'exact' | 'prefix' | 'suffix' | 'regexp';
+
+const REGEXP_SPECIALS = '.+()|{}$';
+
+export class Pattern {
+  readonly exclusion: boolean;
+  /** The cleaned pattern without its leading '!'. */
+  readonly cleaned: string;
+  readonly dirs: string[];
+  private kind: MatchKind = 'exact';
+  private regexp: RegExp | undefined;
+
+  constructor(cleaned: string, exclusion: boolean) {
+    this.cleaned = cleaned;
+    this.exclusion = exclusion;
+    this.dirs = cleaned.split('/');
+    this.compile();
+  }
+
+  toString(): string {
+    return this.cleaned;
+  }
+
+  /** Translates the pattern the way patternmatcher does; simple shapes avoid a regexp. */
+  private compile(): void {
+    const pat = this.cleaned;
+    let re = '^';
+    let kind: MatchKind = 'exact';
+    const chars = Array.from(pat);
+    for (let i = 0, pos = 0; pos < chars.length; i++) {
+      const ch = chars[pos++] as string;
+      if (ch === '*') {
+        if (chars[pos] === '*') {
+          pos++;
+          if (chars[pos] === '/') pos++;
+          if (pos >= chars.length) {
+            // "**" at the end accepts everything below, like .gitignore.
+            if (kind === 'exact') kind = 'prefix';
+            else {
+              re += '.*';
+              kind = 'regexp';
+            }
+          } else {
+            re += '(.*/)?';
+            kind = 'regexp';
+          }
+          if (i === 0) kind = 'suffix';
+        } else {
+          re += '[^/]*';
+          kind = 'regexp';
+        }
+      } else if (ch === '?') {
+        re += '[^/]';
+        kind = 'regexp';
+      } else if (REGEXP_SPECIALS.includes(ch)) {
+        re += '\\' + ch;
+      } else if (ch === '\\') {
+        if (pos < chars.length) {
+          re += '\\' + (chars[pos++] as string);
+          kind = 'regexp';
+        } else {
+          re += '\\\\';
+        }
+      } else if (ch === '[' || ch === ']') {
+        re += ch;
+        kind = 'regexp';
+      } else {
+        re += ch;
+      }
+    }
+    this.kind = kind;
+    // No flags: like Go's RE2 defaults ('.' stops at newlines, unknown escapes stay lenient).
+    if (kind === 'regexp') this.regexp = new RegExp(re + '$');
+  }
+
+  match(p: string): boolean {
+    switch (this.kind) {
+      case 'exact':
+        return p === this.cleaned;
+      case 'prefix':
+        return p.startsWith(this.cleaned.slice(0, -2));
+      case 'suffix': {
+        const suffix = this.cleaned.slice(2);
+        if (p.endsWith(suffix)) return true;
+        // "**/foo" matches "foo" itself.
+        return suffix[0] === '/' && p === suffix.slice(1);
+      }
+      case 'regexp':
+        return (this.regexp as RegExp).test(p);
+    }
+  }
+}
+
+/** Per-pattern "a parent matched" flags, passed down a walk (MatchesUsingParentResults). */
+export interface MatchInfo {
+  parentMatched: boolean[];
+}
+
+export const EMPTY_MATCH_INFO: MatchInfo = { parentMatched: [] };
+
+export class PatternMatcher {
+  readonly patterns: Pattern[] = [];
+  /** True when any pattern is a '!' exception. */
+  readonly exclusions: boolean = false;
+
+  constructor(patterns: readonly string[]) {
+    for (const raw of patterns) {
+      let p = goTrimSpace(raw);
+      if (p === '') continue;
+      p = goClean(p);
+      let exclusion = false;
+      if (p[0] === '!') {
+        if (p.length === 1) throw new IllegalExclusionError();
+        exclusion = true;
+        p = p.slice(1);
+        this.exclusions = true;
+      }
+      validatePattern(p);
+      this.patterns.push(new Pattern(p, exclusion));
+    }
+  }
+
+  /** Whether `file` (slash path relative to the root) or one of its parents matches. */
+  matchesOrParentMatches(file: string): boolean {
+    const parent = parentOf(file);
+    const parentDirs = parent.split('/');
+    let matched = false;
+    for (const pattern of this.patterns) {
+      // An inclusion cannot change an already-matched result, nor an exception an unmatched one.
+      if (pattern.exclusion !== matched) continue;
+      let match = pattern.match(file);
+      if (!match && parent !== '.') {
+        for (let i = 0; i < parentDirs.length && !match; i++) {
+          match = pattern.match(parentDirs.slice(0, i + 1).join('/'));
+        }
+      }
+      if (match) matched = !pattern.exclusion;
+    }
+    return matched;
+  }
+
+  /**
+   * Matching during a walk: `parent` is the info returned for the parent directory
+   * (EMPTY_MATCH_INFO for entries whose parents were not evaluated).
+   */
+  matchesUsingParentResults(file: string, parent: MatchInfo): { matched: boolean; info: MatchInfo } {
+    const parentMatched = parent.parentMatched;
+    if (parentMatched.length !== 0 && parentMatched.length !== this.patterns.length) {
+      throw new Error('wrong number of values in parentMatched');
+    }
+    let matched = false;
+    const info: MatchInfo = { parentMatched: new Array<boolean>(this.patterns.length).fill(false) };
+    let parentDirs: string[] | undefined;
+    this.patterns.forEach((pattern, i) => {
+      let match = parentMatched.length !== 0 ? (parentMatched[i] as boolean) : false;
+      if (!match) {
+        if (pattern.exclusion !== matched) return;
+        match = pattern.match(file);
+        // Without parent information, check the parents here.
+        if (!match && parentMatched.length === 0) {
+          const parent = parentOf(file);
+          if (parent !== '.') {
+            parentDirs ??= parent.split('/');
+            for (let j = 0; j < parentDirs.length && !match; j++) {
+              match = pattern.match(parentDirs.slice(0, j + 1).join('/'));
+            }
+          }
+        }
+      }
+      info.parentMatched[i] = match;
+      if (match) matched = !pattern.exclusion;
+    });
+    return { matched, info };
+  }
+}
+
+function parentOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  if (i < 0) return '.';
+  return i === 0 ? '/' : file.slice(0, i);
+}

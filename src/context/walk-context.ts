@@ -1,0 +1,72 @@
+// Walks a build context in sorted order yielding what the build may see: selected entries,
+// plus the directories that lead to them (emitted just before their first selected
+// descendant, as fsutil does), skipping excluded directories without looking inside unless
+// an exception could re-include something there.
+import type { BigIntStats } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { makeContextFilter, type ContextFilter } from './context-filter.js';
+import { resolveInRootSync } from '../solver/layer/root-path.js';
+
+export interface ContextEntry {
+  /** Slash path relative to the context, no leading '/'. */
+  rel: string;
+  stat: BigIntStats;
+}
+
+export interface WalkOptions {
+  excludes?: readonly string[];
+  includes?: readonly string[];
+  /** Paths whose symlink targets are selected too (e.g. a Dockerfile that is a link). */
+  followPaths?: readonly string[];
+}
+
+/** Byte-order comparison of names (Go's sort.Strings), not UTF-16 order. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Adds the in-context targets of symlinked followPaths to the include patterns. */
+function withFollowPaths(dir: string, includes: readonly string[], followPaths: readonly string[]): string[] {
+  if (includes.length === 0) return [];
+  const out = [...includes, ...followPaths];
+  for (const f of followPaths) {
+    const target = path.relative(dir, resolveInRootSync(dir, f));
+    if (target !== '' && !target.startsWith('..')) out.push(target.split(path.sep).join('/'));
+  }
+  return out;
+}
+
+export async function* walkContext(dir: string, opts: WalkOptions = {}): AsyncGenerator<ContextEntry> {
+  const includes = withFollowPaths(dir, opts.includes ?? [], opts.followPaths ?? []);
+  const filter = makeContextFilter(includes, opts.excludes ?? []);
+  yield* walkFiltered(dir, filter);
+}
+
+/** The walk behind walkContext, for callers that already hold a filter. */
+export async function* walkFiltered(dir: string, filter: ContextFilter): AsyncGenerator<ContextEntry> {
+  // Directories entered but not yet emitted, outermost first.
+  const pending: ContextEntry[] = [];
+
+  async function* visit(relDir: string): AsyncGenerator<ContextEntry> {
+    const abs = relDir === '' ? dir : path.join(dir, relDir);
+    const names = (await readdir(abs)).sort(compareNames);
+    const stats = await Promise.all(names.map((n) => lstat(path.join(abs, n), { bigint: true })));
+    for (let i = 0; i < names.length; i++) {
+      const rel = relDir === '' ? (names[i] as string) : `${relDir}/${names[i] as string}`;
+      const st = stats[i] as BigIntStats;
+      const isDir = st.isDirectory();
+      const entry = { rel, stat: st };
+      if (filter(rel, isDir)) {
+        yield* pending.splice(0);
+        yield entry;
+        if (isDir) yield* visit(rel);
+      } else if (isDir && filter.descend(rel)) {
+        pending.push(entry);
+        yield* visit(rel);
+        if (pending[pending.length - 1] === entry) pending.pop();
+      }
+    }
+  }
+  yield* visit('');
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { PatternMatcher, EMPTY_MATCH_INFO, IllegalExclusionError } from '../../src/context/pattern-matcher.js';
+import { BadPatternError, pathMatch } from '../../src/context/path-match.js';
+
+// Single-pattern cases (moby/patternmatcher's matching rules).
+const single: [string, string, boolean][] = [
+  ['**', 'file', true],
+  ['**', 'file/', true],
+  ['**/', 'file', true],
+  ['**/**', 'file', true],
+  ['dir/**', 'dir/file', true],
+  ['dir/**', 'dir/dir2/file', true],
+  ['**/file', 'file', true],
+  ['**/file', 'dir/file', true],
+  ['**/file', 'dir/dir/file', true],
+  ['**/file', 'afile', false],
+  ['**/file*', 'dir/dir/file.txt', true],
+  ['**/file*txt', 'dir/dir/file.txt', true],
+  ['**/**/*.txt', 'dir/dir/file.txt', true],
+  ['**/**/*.txt2', 'dir/dir/file.txt', false],
+  ['**/*.txt', 'file.txt', true],
+  ['a**/*.txt', 'a/file.txt', true],
+  ['a**/*.txt', 'a/dir/dir/file.txt', true],
+  ['a/*.txt', 'a/dir/file.txt', false],
+  ['a/*.txt', 'a/file.txt', true],
+  ['a/*.txt**', 'a/file.txt', true],
+  ['a[b-d]e', 'ae', false],
+  ['a[b-d]e', 'ace', true],
+  ['a[b-d]e', 'aae', false],
+  ['a[^b-d]e', 'aze', true],
+  ['.*', '.foo', true],
+  ['.*', 'foo', false],
+  ['abc.def', 'abcdef', false],
+  ['abc.def', 'abc.def', true],
+  ['abc.def', 'abcZdef', false],
+  ['abc?def', 'abcZdef', true],
+  ['abc?def', 'abcdef', false],
+  ['abc?def', 'abc/def', false],
+  ['a*c', 'a/c', false],
+  ['a\\\\', 'a\\', true],
+  ['a\\*b', 'a*b', true],
+  ['a\\*b', 'aXb', false],
+  ['**/foo/bar', 'foo/bar', true],
+  ['**/foo/bar', 'dir/dir2/foo/bar', true],
+  ['abc/**', 'abc', false],
+  ['abc/**', 'abc/def/ghi', true],
+  ['**/.foo', '.foo', true],
+  ['**/.foo', 'bar.foo', false],
+  ['a(b)c/def', 'a(b)c/def', true],
+  ['a(b)c/def', 'a(b)c/xyz', false],
+  ['a.|)$(}+{bc', 'a.|)$(}+{bc', true],
+  ['dist/*.whl', 'dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl', true],
+  ['/abs', 'abs', false],
+  ['./rel/x', 'rel/x', true],
+  ['dir/', 'dir', true],
+  ['a/../b', 'b', true],
+];
+
+describe('PatternMatcher', () => {
+  it.each(single)('%s vs %s → %s', (pattern, file, want) => {
+    const pm = new PatternMatcher([pattern]);
+    expect(pm.matchesOrParentMatches(file)).toBe(want);
+  });
+
+  it('matches parents: a pattern naming a directory covers everything below', () => {
+    expect(new PatternMatcher(['dir']).matchesOrParentMatches('dir/a/b')).toBe(true);
+    expect(new PatternMatcher(['dir/*']).matchesOrParentMatches('dir/sub/file')).toBe(true);
+    expect(new PatternMatcher(['*.go']).matchesOrParentMatches('x.go/inner')).toBe(true);
+    expect(new PatternMatcher(['dir']).matchesOrParentMatches('dirx/a')).toBe(false);
+  });
+
+  it('later rules win, exceptions re-include', () => {
+    const pm = new PatternMatcher(['docs', '!docs/README.md', 'docs/README.md.bak']);
+    expect(pm.matchesOrParentMatches('docs/x.md')).toBe(true);
+    expect(pm.matchesOrParentMatches('docs/README.md')).toBe(false);
+    expect(pm.matchesOrParentMatches('docs/README.md.bak')).toBe(true);
+    expect(pm.exclusions).toBe(true);
+    const re = new PatternMatcher(['*', '!keep', 'keep/sub']);
+    expect(re.matchesOrParentMatches('keep/b')).toBe(false);
+    expect(re.matchesOrParentMatches('keep/sub/a')).toBe(true);
+    expect(re.matchesOrParentMatches('other')).toBe(true);
+  });
+
+  it('chained parent results equal fsutil walking, including repeated patterns', () => {
+    const pm = new PatternMatcher(['a', '!a/b', 'a']);
+    const a = pm.matchesUsingParentResults('a', EMPTY_MATCH_INFO);
+    expect(a.matched).toBe(true);
+    // With the parent's info the repeated 'a' is only tried on 'a/b' itself, so a/b stays in.
+    expect(pm.matchesUsingParentResults('a/b', a.info).matched).toBe(false);
+    // One-shot matching re-checks parents and excludes it.
+    expect(pm.matchesOrParentMatches('a/b')).toBe(true);
+    expect(() => pm.matchesUsingParentResults('x', { parentMatched: [true] })).toThrow(/wrong number/);
+  });
+
+  it('rejects malformed patterns the way filepath.Match does', () => {
+    for (const bad of ['[', '[]', 'a[', '[a-]', '[-a]', 'x\\', '[^]']) {
+      expect(() => new PatternMatcher([bad]), bad).toThrow(BadPatternError);
+    }
+    expect(() => new PatternMatcher(['!'])).toThrow(IllegalExclusionError);
+    expect(new PatternMatcher(['', '   ']).patterns).toHaveLength(0);
+  });
+});
+
+describe('pathMatch (Go path.Match)', () => {
+  it.each([
+    ['/*.txt', '/a.txt', true],
+    ['/*.txt', '/d/a.txt', false],
+    ['/d/?', '/d/x', true],
+    ['/[a-c]x', '/bx', true],
+    ['/[^a-c]x', '/bx', false],
+    ['/a\\*', '/a*', true],
+    ['/a\\*', '/ab', false],
+    ['*', '', true],
+  ] as [string, string, boolean][])('%s vs %s → %s', (p, n, want) => {
+    expect(pathMatch(p, n)).toBe(want);
+  });
+
+  it('validates the whole pattern even after a mismatch', () => {
+    expect(() => pathMatch('x[', 'y')).toThrow(BadPatternError);
+  });
+});
