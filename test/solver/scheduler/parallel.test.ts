@@ -1,0 +1,118 @@
+// Scheduling through the real CLI: independent stages overlap in time, a failing RUN stops
+// the build with BuildKit's message and the last output lines, and its siblings are canceled.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, copyContext, slipwayBuild, tempDir } from '../build/slipway.js';
+
+/** No snapshot temp dir, build temp dir, mount or container of ours is left behind. */
+function expectNothingLeft(root: string): void {
+  expect(readdirSync(path.join(root, 'snapshots')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  const tmp = path.join(root, 'tmp');
+  expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(root);
+  const listed = spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout ?? '';
+  const mine = listed.split('\n').filter((id) => id.startsWith('slipway-'));
+  for (const id of mine) {
+    const state = spawnSync('runc', ['state', id], { encoding: 'utf8' }).stdout ?? '';
+    expect(state).not.toContain(root);
+  }
+}
+
+interface RawEvent { type: string; id: string; name?: string; time: number }
+
+describe('scheduler', () => {
+  let root: string;
+  const dirs: string[] = [];
+  beforeAll(() => {
+    root = tempDir('sched-root');
+  });
+  afterAll(() => {
+    for (const d of [root, ...dirs]) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('runs two independent stages at the same time', () => {
+    const ctx = copyContext('parallel');
+    dirs.push(ctx);
+    const r = spawnSync(BIN, ['--root', root, 'build', '--progress=rawjson', '--max-parallelism', '2', ctx], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as RawEvent);
+    const span = (prefix: string) => {
+      const start = events.find((e) => e.type === 'vertex-start' && e.name?.startsWith(prefix));
+      expect(start, prefix).toBeDefined();
+      const done = events.find((e) => e.type === 'vertex-done' && e.id === start!.id);
+      return [start!.time, done!.time] as const;
+    };
+    const [ls, le] = span('[left 2/2] RUN');
+    const [rs, re] = span('[right 2/2] RUN');
+    expect(le - ls).toBeGreaterThanOrEqual(0.9);
+    // Overlap: each starts before the other ends.
+    expect(ls).toBeLessThan(re);
+    expect(rs).toBeLessThan(le);
+  });
+
+  it('--max-parallelism 1 runs them one after the other', () => {
+    const ctx = copyContext('parallel');
+    dirs.push(ctx);
+    const r = spawnSync(BIN, ['--root', root, 'build', '--no-cache', '--progress=rawjson', '--max-parallelism', '1', ctx], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as RawEvent);
+    const runs = events.filter((e) => e.type === 'vertex-start' && /RUN sleep/.test(e.name ?? ''));
+    expect(runs).toHaveLength(2);
+    const firstDone = events.find((e) => e.type === 'vertex-done' && e.id === runs[0]!.id)!;
+    expect(runs[1]!.time).toBeGreaterThanOrEqual(firstDone.time);
+  });
+
+  it('a failing RUN reports the process, exit code and last output lines; exit code 1', () => {
+    const ctx = tempDir('ctx-fail');
+    dirs.push(ctx);
+    writeFileSync(path.join(ctx, 'Dockerfile'), [
+      'FROM 127.0.0.1:5100/library/busybox:latest AS slow',
+      'RUN sleep 20',
+      'FROM 127.0.0.1:5100/library/busybox:latest',
+      'RUN echo first line && echo second line >&2 && exit 3',
+      'COPY --from=slow /etc/hostname /x',
+      '',
+    ].join('\n'));
+    const started = Date.now();
+    const r = slipwayBuild(root, ['--max-parallelism', '2', ctx]);
+    expect(r.status).toBe(1);
+    // The sleeping sibling was canceled, not waited for.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.stderr).toContain('ERROR: failed to solve: process "/bin/sh -c echo first line && echo second line >&2 && exit 3" did not complete successfully: exit code: 3');
+    expect(r.stderr).toMatch(/^ > \[stage-1 2\/3\] RUN echo first line.*:\nfirst line\nsecond line\n------$/m);
+    expect(r.stderr).toMatch(/^#\d+ ERROR: process "\/bin\/sh -c echo first line/m);
+    expectNothingLeft(root);
+  });
+
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${sig} cancels a running build cleanly and exits ${code}`, async () => {
+      const ctx = tempDir('ctx-sig');
+      dirs.push(ctx);
+      writeFileSync(path.join(ctx, 'Dockerfile'), `FROM 127.0.0.1:5100/library/busybox:latest\nRUN echo ${sig} && sleep 30\n`);
+      const child = spawn(BIN, ['--root', root, 'build', '--progress=plain', ctx], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes(` ${sig}\n`)) resolve();
+      }));
+      const t = Date.now();
+      child.kill(sig);
+      expect(await exited).toBe(code);
+      expect(Date.now() - t).toBeLessThan(10_000);
+      expectNothingLeft(root);
+    });
+  }
+
+  it('names a missing COPY source', () => {
+    const ctx = tempDir('ctx-missing');
+    dirs.push(ctx);
+    mkdirSync(path.join(ctx, 'sub'));
+    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest\nCOPY sub/nope.txt /\n');
+    const r = slipwayBuild(root, [ctx]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('"/sub/nope.txt": not found');
+  });
+});
