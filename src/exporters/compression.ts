@@ -3,7 +3,7 @@
 // (no name, mtime 0), so the same tar always gives the same blob; zstd goes through the
 // `zstd` CLI with one worker (multi-worker frames could depend on the core count).
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { MediaType } from '../content/media-types.js';
 
@@ -65,7 +65,11 @@ function zstdStream(tar: Readable, level: number): Readable {
   const args = [`-${level}`, '-T1', '-c', '-q', '--no-progress'];
   if (level > 19) args.unshift('--ultra');
   const child = spawn('zstd', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const out = child.stdout;
+  // Read the child's stdout at once: Node resumes (and drops) unread stdio of a child that
+  // has exited, so a consumer that starts late would see an empty blob.
+  // The output ends only once zstd exited 0, so a failure never looks like a short blob.
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  child.stdout.pipe(out, { end: false });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -75,8 +79,9 @@ function zstdStream(tar: Readable, level: number): Readable {
       ? new CompressorMissingError('compression=zstd needs the `zstd` command, which is not installed (apt-get install zstd)')
       : err);
   });
-  child.on('close', (code) => {
-    if (code !== 0 && code !== null) out.destroy(new Error(`zstd failed (exit ${code}): ${stderr.trim()}`));
+  child.on('close', (code, signal) => {
+    if (code === 0) out.end();
+    else if (!out.destroyed) out.destroy(new Error(`zstd failed (${code !== null ? `exit ${code}` : signal}): ${stderr.trim()}`));
   });
   tar.on('error', (err) => {
     child.kill();
@@ -84,6 +89,15 @@ function zstdStream(tar: Readable, level: number): Readable {
   });
   child.stdin.on('error', () => { /* reported through the exit status */ });
   tar.pipe(child.stdin);
+  return out;
+}
+
+/** Starts reading `source` now (a child's stdout is dropped if nobody reads it before it exits). */
+export function readEagerly(source: AsyncIterable<Uint8Array>): Readable {
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  const src = Readable.from(source, { objectMode: false });
+  src.on('error', (err) => out.destroy(err));
+  src.pipe(out);
   return out;
 }
 

@@ -142,6 +142,11 @@ class ImageExporter {
     return this.snapshotter;
   }
 
+  /**
+   * Protects blobs from a concurrent `image prune` until the export ends. Layer blobs made
+   * now are leased at once; the rest are leased together with the config and manifest, so a
+   * fully cached export writes the lease file once.
+   */
   private async hold(digests: string[]): Promise<void> {
     this.lease ??= Lease.acquire(this.opts.root);
     await (await this.lease).add(digests);
@@ -177,7 +182,7 @@ class ImageExporter {
         snapshotter: () => this.getSnapshotter(),
         ...(this.opts.onTarWork ? { onTarWork: this.opts.onTarWork } : {}),
       });
-      await this.hold([blob.descriptor.digest]);
+      if (blob.written) await this.hold([blob.descriptor.digest]);
       return blob;
     })));
     const layerDescs = blobs.map((b) => {
@@ -200,18 +205,22 @@ class ImageExporter {
       baseHistoryLength: this.opts.baseImage?.history?.length ?? 0,
     });
     const cfgBytes = configBytes(config);
-    const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, ...(await this.store(cfgBytes)) };
+    const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, digest: digestOf(cfgBytes), size: cfgBytes.length };
     const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
-    const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, ...(await this.store(mBytes)) };
+    const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
+    await this.hold([...layerDescs.map((d) => d.digest), configDesc.digest, manifest.digest]);
+    await this.store(cfgBytes, configDesc.digest);
+    await this.store(mBytes, manifest.digest);
+    // A blob reused from an earlier export could have been pruned before the lease existed.
+    for (const d of layerDescs) {
+      if (!(await this.content.has(d.digest))) throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
+    }
     return { manifest, config: configDesc, layers: layerDescs };
   }
 
   /** Writes a small blob unless the store has it (a cached build writes nothing). */
-  private async store(bytes: Buffer): Promise<{ digest: string; size: number }> {
-    const digest = digestOf(bytes);
-    await this.hold([digest]);
+  private async store(bytes: Buffer, digest: string): Promise<void> {
     if ((await this.content.size(digest)) !== bytes.length) await this.content.writeBytes(bytes, { digest, size: bytes.length });
-    return { digest, size: bytes.length };
   }
 
   private async output(out: OutputSpec): Promise<OutputDone> {

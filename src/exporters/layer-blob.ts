@@ -13,7 +13,7 @@ import { decompressedStream } from '../solver/layer/decompress.js';
 import { readLayerMeta, updateLayerMeta, type StoredLayerMeta } from '../solver/layer-meta.js';
 import type { LayerRef } from '../solver/result.js';
 import { Snapshotter } from '../solver/snapshot/snapshotter.js';
-import { compressionKey, compressionOfMediaType, compressStream, layerMediaType, tapStream, type Compression } from './compression.js';
+import { compressionKey, compressionOfMediaType, compressStream, layerMediaType, readEagerly, tapStream, type Compression } from './compression.js';
 
 export interface LayerBlob {
   /** The blob (OCI media type for its compression; annotations are added by the manifest). */
@@ -23,6 +23,8 @@ export interface LayerBlob {
   size?: number;
   /** A base-image layer (its tar is never rebuilt). */
   base: boolean;
+  /** The blob was written by this call (not found memoized). */
+  written?: boolean;
 }
 
 export interface EnsureLayerOptions {
@@ -77,7 +79,7 @@ async function produce(root: string, layer: LayerRef, compression: Compression, 
   const written = await writeBlob(content, compression, await diffStream(root, layer, opts));
   const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
   await updateLayerMeta(root, layer.snapshotId, { tars: { [tkey]: { diffID: written.diffID, size: written.tarSize } }, blobs: { [bkey]: descriptor } });
-  return { descriptor, diffID: written.diffID, size: written.tarSize, base: false };
+  return { descriptor, diffID: written.diffID, size: written.tarSize, base: false, written: true };
 }
 
 async function baseLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions,
@@ -98,7 +100,7 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
   let tarStream: Readable;
   if (source) {
     opts.onTarWork?.(layer.snapshotId);
-    tarStream = Readable.from(await decompressedStream(content.openRead(source.digest)));
+    tarStream = readEagerly(await decompressedStream(content.openRead(source.digest)));
   } else {
     tarStream = await diffStream(root, layer, { ...opts, clampMtime: undefined });
   }
@@ -108,7 +110,7 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
   }
   const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
   await updateLayerMeta(root, layer.snapshotId, { size: written.tarSize, blobs: { [ckey]: descriptor } });
-  return { descriptor, diffID, size: written.tarSize, base: true };
+  return { descriptor, diffID, size: written.tarSize, base: true, written: true };
 }
 
 async function diffStream(root: string, layer: LayerRef, opts: EnsureLayerOptions): Promise<Readable> {

@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { compressionKey, compressionOfMediaType, compressStream, layerMediaType } from '../../src/exporters/compression.js';
+
+async function collect(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe('layer compression', () => {
+  it('gzip is deterministic: no name, mtime 0, fixed level', async () => {
+    const data = Buffer.from('hello '.repeat(1000));
+    const a = await collect(compressStream(Readable.from([data]), { type: 'gzip' }));
+    const b = await collect(compressStream(Readable.from([data.subarray(0, 10), data.subarray(10)]), { type: 'gzip' }));
+    expect(a).toEqual(b);
+    expect(a.readUInt32LE(4)).toBe(0); // MTIME
+    expect(a[3]! & 0x08).toBe(0); // no FNAME
+    expect(gunzipSync(a)).toEqual(data);
+  });
+
+  it('zstd output is complete even when the reader starts after zstd has exited', async () => {
+    const inputs = [1, 2, 3, 4].map((i) => Buffer.alloc(3000 * i, i));
+    const streams = inputs.map((b) => compressStream(Readable.from([b]), { type: 'zstd' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const outs = await Promise.all(streams.map(collect));
+    outs.forEach((o, i) => expect(execFileSync('zstd', ['-dc'], { input: o })).toEqual(inputs[i]));
+  });
+
+  it('a failing source fails the compressed stream', async () => {
+    const bad = new Readable({ read() { this.destroy(new Error('disk on fire')); } });
+    await expect(collect(compressStream(bad, { type: 'zstd' }))).rejects.toThrow(/disk on fire/);
+    const bad2 = new Readable({ read() { this.destroy(new Error('disk on fire')); } });
+    await expect(collect(compressStream(bad2, { type: 'gzip' }))).rejects.toThrow(/disk on fire/);
+  });
+
+  it('memo keys and media types', () => {
+    expect(compressionKey({ type: 'gzip' })).toBe('gzip');
+    expect(compressionKey({ type: 'gzip', level: 9 })).toBe('gzip-9');
+    expect(compressionKey({ type: 'uncompressed', level: 3 })).toBe('uncompressed');
+    expect(layerMediaType('zstd', true)).toBe('application/vnd.oci.image.layer.v1.tar+zstd');
+    expect(layerMediaType('gzip', false)).toBe('application/vnd.docker.image.rootfs.diff.tar.gzip');
+    expect(layerMediaType('uncompressed', false)).toBe('application/vnd.docker.image.rootfs.diff.tar');
+    expect(() => layerMediaType('zstd', false)).toThrow(/OCI media types/);
+    expect(compressionOfMediaType('application/vnd.docker.image.rootfs.diff.tar.gzip')).toBe('gzip');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.v1.tar')).toBe('uncompressed');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.v1.tar+zstd')).toBe('zstd');
+    expect(compressionOfMediaType('application/vnd.oci.image.config.v1+json')).toBeUndefined();
+  });
+});
