@@ -14,6 +14,7 @@ import { StatCache } from './cache/context-checksum.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
 import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cache/keys.js';
 import { CacheIndex, type CacheRecord } from './cache/records.js';
+import { pruneStaleContainers } from './executor/run-container.js';
 import type { RuntimeName } from './executor/runtime.js';
 import { pruneStaleTemp, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
 import { solveExec } from './ops/exec.js';
@@ -111,8 +112,9 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
   try {
     const def = decodeDefinition(definition);
     const g = buildGraph(def);
+    // Containers of killed builds go first: their mounts keep snapshot temp dirs busy.
+    await pruneStaleTemp(opts.root, () => pruneStaleContainers(opts.runtime ?? 'runc'));
     const snapshotter = await Snapshotter.open(opts.root, { kind: opts.snapshotter ?? 'auto' });
-    await pruneStaleTemp(opts.root);
     const env: BuildEnv = {
       root: opts.root,
       content: new ContentStore(opts.root),

@@ -70,8 +70,11 @@ export async function buildTempDir(root: string, what: string): Promise<string> 
   return mkdtemp(path.join(base, `${process.pid}-${what}-`));
 }
 
-/** Removes temp dirs of processes that no longer exist. */
-export async function pruneStaleTemp(root: string): Promise<void> {
+/**
+ * Removes temp dirs of processes that no longer exist. A build killed mid-RUN also leaves
+ * its container behind: `beforeRemove` (killing those) runs first when any dir is stale.
+ */
+export async function pruneStaleTemp(root: string, beforeRemove: () => Promise<unknown>): Promise<void> {
   const base = path.join(root, 'tmp');
   let names: string[];
   try {
@@ -79,8 +82,11 @@ export async function pruneStaleTemp(root: string): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(names.map(async (n) => {
+  const stale = names.filter((n) => {
     const pid = Number(/^(\d+)-/.exec(n)?.[1]);
-    if (pid && !pidAlive(pid)) await rm(path.join(base, n), { recursive: true, force: true }).catch(() => undefined);
-  }));
+    return pid > 0 && !pidAlive(pid);
+  });
+  if (stale.length === 0) return;
+  await beforeRemove().catch(() => undefined);
+  await Promise.all(stale.map((n) => rm(path.join(base, n), { recursive: true, force: true }).catch(() => undefined)));
 }
