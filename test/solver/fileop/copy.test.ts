@@ -3,6 +3,7 @@
 import {
   chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copy } from '../../../src/solver/fileop/index.js';
@@ -223,8 +224,33 @@ describe('copy: symlinks', () => {
   });
 });
 
+describe('copy: special entries', () => {
+  it('a symlinked directory inside the destination is never written through', async () => {
+    const r = roots();
+    tree(r.src, { 'dir/sub/f': 'F' });
+    mkdirSync(path.join(r.dest, 'o'));
+    symlinkSync(r.outside, path.join(r.dest, 'o/sub'));
+    await expect(copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o') }))
+      .rejects.toThrow('cannot copy to non-directory: /o/sub');
+    expect(listing(r.outside)).toEqual([]);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o', { alwaysReplaceExistingDestPaths: true }) });
+    expect(listing(r.outside)).toEqual([]);
+    expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/sub/ 0755 0:0', 'o/sub/f 0644 0:0 =F']);
+  });
+
+  it('fifos are recreated, not read', async () => {
+    const r = roots();
+    tree(r.src, { 'dir/f': 'F' });
+    execFileSync('mkfifo', ['-m', '0640', path.join(r.src, 'dir/pipe')]);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o') });
+    const st = lstatSync(path.join(r.dest, 'o/pipe'));
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o7777).toBe(0o640);
+  });
+});
+
 describe('copy: metadata', () => {
-  it('numeric chmod replaces the mode of every copied entry, directories included (not the created destination)', async () => {
+  it('numeric chmod replaces the mode of every copied entry, directories included, not the created destination (reference builder c4)', async () => {
     const r = roots();
     tree(r.src, { 'dir/f': 'F', 'dir/sub/g': 'G' });
     await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o', { mode: 0o640 }) });
@@ -241,7 +267,7 @@ describe('copy: metadata', () => {
     expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/f 0644 0:0 =F', 'o/run 0755 0:0 =R']);
   });
 
-  it('chown applies to every copied entry and to created parents', async () => {
+  it('chown applies to every copied entry and to created parents (reference builder c2)', async () => {
     const r = roots();
     tree(r.src, { 'dir/f': 'F' });
     symlinkSync('f', path.join(r.src, 'dir/l'));
@@ -285,7 +311,6 @@ describe('copy: metadata', () => {
   it('user.* xattrs are copied', async () => {
     const r = roots();
     tree(r.src, { 'dir/f': 'F' });
-    const { execFileSync } = await import('node:child_process');
     execFileSync('setfattr', ['-n', 'user.color', '-v', 'blue', path.join(r.src, 'dir/f')]);
     execFileSync('setfattr', ['-n', 'user.kind', '-v', 'box', path.join(r.src, 'dir')]);
     await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o/') });

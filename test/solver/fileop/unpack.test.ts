@@ -22,7 +22,7 @@ function compress(tool: string, data: Buffer): Buffer {
 
 describe('ADD unpack', () => {
   for (const tool of ['none', 'gzip', 'bzip2', 'xz', 'zstd']) {
-    it(`extracts a ${tool} tar into the destination, keeping owners, modes and mtimes`, async () => {
+    it(`extracts a ${tool} tar into the destination, keeping owners, modes and mtimes (reference builder: ADD --chown owns only the created dir)`, async () => {
       const r = roots();
       const tar = makeTar(ENTRIES);
       writeFileSync(path.join(r.src, 'a.tar'), tool === 'none' ? tar : compress(tool, tar));
