@@ -37,10 +37,12 @@ describe('ADD unpack', () => {
     writeFileSync(path.join(r.src, 'notes.txt'), 'hello');
     writeFileSync(path.join(r.src, 'notes.gz'), compress('gzip', Buffer.from('hello')));
     writeFileSync(path.join(r.src, 'bz.txt'), 'BZh but plain text');
+    writeFileSync(path.join(r.src, 'big.txt'), 'not a tar header\n'.repeat(300));
     await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/notes.txt', '/d/') });
     await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/notes.gz', '/d/') });
     await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/bz.txt', '/d/') });
-    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['d/', 'd/bz.txt', 'd/notes.gz', 'd/notes.txt']);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/big.txt', '/d/') });
+    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['d/', 'd/big.txt', 'd/bz.txt', 'd/notes.gz', 'd/notes.txt']);
   });
 
   it('COPY (no unpack) copies the archive itself', async () => {
