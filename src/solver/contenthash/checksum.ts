@@ -21,7 +21,6 @@ export interface ChecksumOptions {
   fileHashes?: Map<string, string>;
   /** Count the root directory's own header (snapshots) instead of the fixed empty one (contexts). */
   rootHeader?: boolean;
-  concurrency?: number;
   onContentRead?: (rel: string) => void;
 }
 
@@ -60,7 +59,7 @@ class Checksummer {
     if (!visibleThrough(rel, this.opts.filter)) return undefined;
     let entry: TreeEntry;
     try {
-      entry = await readTree(this.root, rel, this.opts.filter);
+      entry = readTree(this.root, rel, this.opts.filter);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
@@ -71,9 +70,9 @@ class Checksummer {
   }
 
   async digestTree(entry: TreeEntry): Promise<void> {
-    const { statCache, concurrency, onContentRead, rootHeader } = this.opts;
+    const { statCache, onContentRead, rootHeader } = this.opts;
     const all = [...allEntries(entry)];
-    await digestEntries(this.root, all, { statCache, concurrency, onContentRead, rootHeader });
+    await digestEntries(this.root, all, { statCache, onContentRead, rootHeader });
     if (statCache && entry.children) statCache.prune(entry.rel, new Set(all.map((e) => e.rel)));
   }
 
