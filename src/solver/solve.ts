@@ -10,7 +10,6 @@ import { decodeDefinition } from '../llb/definition.js';
 import { describeOp } from '../llb/describe.js';
 import { CUSTOM_NAME_KEY, type Definition, type Digest, type Op, type OpMetadata } from '../llb/types.js';
 import { type CacheBasis, hashBuildArgs } from './cache/basis.js';
-import { StatCache } from './cache/context-checksum.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
 import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cache/keys.js';
 import { CacheIndex, type CacheRecord } from './cache/records.js';
@@ -26,6 +25,8 @@ import { solveLocal } from './ops/local.js';
 import { solveMerge } from './ops/merge.js';
 import { silentProgress, VertexProgress, type ProgressSink } from './progress/events.js';
 import type { LayersRef, SolvedRef } from './result.js';
+import { ChecksumNotFoundError } from './contenthash/checksum.js';
+import { StatCache } from './contenthash/stat-cache.js';
 import { buildGraph, neededVertices } from './scheduler/graph.js';
 import { Snapshotter, type SnapshotterKind } from './snapshot/snapshotter.js';
 
@@ -129,7 +130,12 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       stats,
     };
     const index = new CacheIndex(opts.root);
-    const statCache = await StatCache.open(opts.root);
+    const statCaches = new Map<string, StatCache>();
+    const statCacheFor = async (dir: string): Promise<StatCache> => {
+      let c = statCaches.get(dir);
+      if (!c) statCaches.set(dir, (c = await StatCache.forScope(opts.root, dir)));
+      return c;
+    };
     const stepsByDigest = new Map<string, { step: StepInfo; ordinal: number }>();
     const perStage = new Map<string, number>();
     for (const s of opts.steps ?? []) {
@@ -153,21 +159,22 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
         if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
           basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];
         }
-        op.inputs.forEach((inp, i) => {
+        for (const [i, inp] of op.inputs.entries()) {
           const local = locals.get(inp.digest);
           const dep = infos.get(inp.digest)!;
           basis.inputNames.push(dep.name);
           if (local && local.kind === 'local') {
-            const sel = selectionsFromLocal(op, i, local, statCache);
+            const sel = await selectionsFromLocal(op, i, local, await statCacheFor(local.dir));
             content.push(...sel.digests.map((s) => `${i}:${s}`));
             Object.assign(basis.contextFiles, sel.files);
             basis.inputKeys.push('');
           } else {
             basis.inputKeys.push(outputKey(dep.key, inp.index));
           }
-        });
+        }
       } catch (err) {
-        const e = new Error(`failed to compute cache key: ${(err as Error).message}`, { cause: err });
+        const msg = err instanceof ChecksumNotFoundError ? `failed to calculate checksum of ref: ${err.message}` : (err as Error).message;
+        const e = new Error(`failed to compute cache key: ${msg}`, { cause: err });
         progress.start();
         progress.error(e.message);
         throw new SolveError(name, e);
@@ -182,7 +189,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
         ignoreCache: !isSource(op) && (opts.noCache === true || meta?.ignoreCache === true), progress,
       });
     }
-    await statCache.save().catch(() => undefined);
+    await Promise.all([...statCaches.values()].map((c) => c.save().catch(() => undefined)));
 
     // 2. Cache lookups (records whose snapshots all still exist).
     const existing = new Map<string, Promise<boolean>>();

@@ -1,13 +1,16 @@
 // Cache keys as BuildKit builds them: the op's digest without metadata (exec: without proxy
 // env and mount selectors) chained with its inputs' keys; an input read from the build
 // context through a selector enters by a content checksum of exactly the selected files
-// instead, so the context's key depends only on the paths used.
+// (contenthash, after .dockerignore) instead, so the context's key depends only on the
+// paths used.
 import { createHash } from 'node:crypto';
+import { makeContextFilter } from '../../context/context-filter.js';
 import { execOpForCacheKey } from '../../llb/cache-basis.js';
 import { digestOf, encodeOp } from '../../llb/canonical.js';
-import type { Digest, Input, Op } from '../../llb/types.js';
-import type { SolvedRef } from '../result.js';
-import { checksumSelection, type StatCache } from './context-checksum.js';
+import type { Digest, Op } from '../../llb/types.js';
+import { checksumPath, type ChecksumOptions } from '../contenthash/checksum.js';
+import type { StatCache } from '../contenthash/stat-cache.js';
+import type { LocalRef } from '../result.js';
 
 export function opCacheDigest(op: Op, digest: Digest): string {
   return op.kind === 'exec' ? digestOf(encodeOp({ ...op, exec: execOpForCacheKey(op.exec) })) : digest;
@@ -18,8 +21,9 @@ export function outputKey(vertexKey: string, index: number): string {
 }
 
 export interface ContentSelection {
-  /** Per selector: its checksum. */
+  /** Per selector: `selector=checksum`. */
   digests: string[];
+  /** Selected files (context-relative) → checksum, for --explain-cache. */
   files: Record<string, string>;
 }
 
@@ -27,30 +31,32 @@ export interface ContentSelection {
  * Checksums of what `op` reads from input `i`, a local directory: COPY sources for file
  * ops, bind mount selectors for exec, the whole directory otherwise.
  */
-export function selectionsFromLocal(op: Op, i: number, local: Extract<SolvedRef, { kind: 'local' }>, cache: StatCache): ContentSelection {
+export async function selectionsFromLocal(op: Op, i: number, local: LocalRef, statCache: StatCache): Promise<ContentSelection> {
   const out: ContentSelection = { digests: [], files: {} };
-  const add = (selector: string, extra: Parameters<typeof checksumSelection>[3] = {}): void => {
-    const sum = checksumSelection(local.dir, selector, cache, { excludePatterns: local.excludePatterns, owner: { uid: 0, gid: 0 }, ...extra });
-    out.digests.push(`${selector}=${sum.digest}`);
-    Object.assign(out.files, sum.files);
+  const filter = makeContextFilter(local.includePatterns, local.excludePatterns);
+  const add = async (selector: string, extra: ChecksumOptions = {}): Promise<void> => {
+    const hashes = new Map<string, string>();
+    const sum = await checksumPath(local.dir, selector || '/', { filter, statCache, fileHashes: hashes, ...extra });
+    out.digests.push(`${selector}=${sum}`);
+    for (const [p, d] of hashes) if (!p.endsWith('/')) out.files[p.replace(/^\/+/, '')] = d;
   };
   if (op.kind === 'file') {
     for (const a of op.file.actions) {
-      if (a.input === i) add('');
+      if (a.input === i) await add('');
       if (a.secondaryInput === i && a.action.type === 'copy') {
         const c = a.action;
-        add(c.src, {
+        await add(c.src, {
+          followLinks: c.followSymlink,
           wildcard: c.allowWildcard,
-          allowEmpty: c.allowWildcard && c.allowEmptyWildcard,
-          actionIncludes: c.includePatterns,
-          actionExcludes: c.excludePatterns,
+          includePatterns: c.includePatterns,
+          excludePatterns: c.excludePatterns,
         });
       }
     }
   } else if (op.kind === 'exec') {
-    for (const m of op.exec.mounts) if (m.input === i) add(m.selector);
+    for (const m of op.exec.mounts) if (m.input === i) await add(m.selector);
   } else {
-    add('');
+    await add('');
   }
   return out;
 }
@@ -59,5 +65,3 @@ export function vertexKey(opDigest: string, inputKeys: readonly string[], conten
   const h = createHash('sha256').update(JSON.stringify({ v: 1, op: opDigest, inputs: inputKeys, content }));
   return `sha256:${h.digest('hex')}`;
 }
-
-export type { Input };
