@@ -70,6 +70,9 @@ function zstdStream(tar: Readable, level: number): Readable {
   // The output ends only once zstd exited 0, so a failure never looks like a short blob.
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
   child.stdout.pipe(out, { end: false });
+  // The reader may start only after a spawn failure: the destroyed stream keeps the error and
+  // hands it to the reader, so it must not also crash the process as an unhandled 'error'.
+  out.on('error', () => undefined);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -49,6 +49,8 @@ export interface ExportImageOptions {
   epoch?: number;
   /** Manifest annotations added to every image output's own. */
   annotations?: Record<string, string>;
+  /** Extra top-level config fields, e.g. { [INLINE_CACHE_KEY]: … } for --cache-to type=inline. */
+  configExtra?: Record<string, unknown>;
   /** Where `dest=-` goes (default process.stdout). */
   stdout?: Writable;
   /** Layers compressed at the same time (default 3). */
@@ -204,7 +206,7 @@ class ImageExporter {
       ...(epoch !== undefined ? { epoch } : {}),
       baseHistoryLength: this.opts.baseImage?.history?.length ?? 0,
     });
-    const cfgBytes = configBytes(config);
+    const cfgBytes = configBytes(config, this.opts.configExtra);
     const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, digest: digestOf(cfgBytes), size: cfgBytes.length };
     const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
     const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
@@ -228,7 +230,7 @@ class ImageExporter {
     const names = out.names.map((n) => parseReference(n).toString());
     switch (out.type) {
       case 'local': {
-        await exportLocal(await this.getSnapshotter(), this.opts.layers, out.dest as string);
+        await exportLocal(await this.getSnapshotter(), this.opts.layers, out.dest as string, this.opts.epoch);
         return { type: out.type, names: [], dest: out.dest as string };
       }
       case 'tar': {

@@ -86,8 +86,18 @@ export function buildConfig(input: ConfigInput): Image {
   return img;
 }
 
-export function configBytes(img: Image): Buffer {
-  return Buffer.from(imageToJSON(img));
+/** The config key BuildKit's inline cache (`--cache-to type=inline`) is stored under. */
+export const INLINE_CACHE_KEY = 'moby.buildkit.cache.v0';
+
+/**
+ * The config text as BuildKit's exporter writes it: it re-marshals the frontend's config as a
+ * Go map, so top-level keys come out sorted, while nested objects keep the struct order that
+ * imageToJSON gives them. `extra` adds top-level fields (e.g. the inline cache).
+ */
+export function configBytes(img: Image, extra: Record<string, unknown> = {}): Buffer {
+  const doc = { ...(JSON.parse(imageToJSON(img)) as Record<string, unknown>), ...extra };
+  const parts = Object.keys(doc).sort().map((k) => `${goJSON(k)}:${goJSON(doc[k])}`);
+  return Buffer.from(`{${parts.join(',')}}`);
 }
 
 export interface ManifestInput {

@@ -1,5 +1,6 @@
 // What `--metadata-file` and `--iidfile` get after an image export (buildx's keys).
 import type { Descriptor } from '../content/descriptor.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 
 export interface ExportedImage {
   manifestDescriptor: Descriptor;
@@ -29,4 +30,14 @@ export function metadataFileContent(img: ExportedImage): Record<string, unknown>
 /** The `--iidfile` text: the image ID (config digest), as docker build writes it. */
 export function iidfileContent(img: ExportedImage): string {
   return img.imageID;
+}
+
+/** Writes `--metadata-file` (pretty JSON, like buildx). */
+export async function writeMetadataFile(file: string, img: ExportedImage): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(metadataFileContent(img), null, 2)}\n`);
+}
+
+/** Writes `--iidfile` (no trailing newline, like docker build). */
+export async function writeIidFile(file: string, img: ExportedImage): Promise<void> {
+  await writeFileAtomic(file, iidfileContent(img));
 }

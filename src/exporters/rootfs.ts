@@ -1,6 +1,9 @@
 // type=local and type=tar: the image's final root filesystem (the layer chain flattened,
 // whiteouts applied), as a directory or as one tar. Both read a merged view of the chain
-// (overlay mount, or a materialized copy where overlayfs is not available).
+// (overlay mount, or a materialized copy where overlayfs is not available). With
+// SOURCE_DATE_EPOCH every file's mtime becomes the epoch, as BuildKit's local/tar exporters do.
+import { randomBytes } from 'node:crypto';
+import { lstatSync, lutimesSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -20,8 +23,16 @@ async function withView<T>(snapshotter: Snapshotter, layers: readonly LayerRef[]
   }
 }
 
-/** Copies the root filesystem into `dest` (created if missing; existing files are overwritten). */
-export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string): Promise<void> {
+/** Sets the mtime (and atime) of everything under `dir`, `dir` included, to `epoch`. */
+function setTreeTimes(dir: string, epoch: number): void {
+  const walk = (p: string): void => {
+    if (lstatSync(p).isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
+    lutimesSync(p, epoch, epoch); // after the children: writing them must not bump it again
+  };
+  walk(dir);
+}
+
+async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string): Promise<void> {
   await mkdir(dest, { recursive: true });
   if (layers.length === 0) return;
   await withView(snapshotter, layers, async (dir) => {
@@ -31,21 +42,28 @@ export async function exportLocal(snapshotter: Snapshotter, layers: readonly Lay
   });
 }
 
-/** The root filesystem as a tar (sorted, numeric owners; mtimes clamped to `epoch` if given). */
+/** Copies the root filesystem into `dest` (created if missing; existing files are overwritten). */
+export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number): Promise<void> {
+  await copyRootfs(snapshotter, layers, dest);
+  if (epoch !== undefined && layers.length) {
+    for (const name of await readdir(dest)) setTreeTimes(path.join(dest, name), epoch);
+  }
+}
+
+/** The root filesystem as a tar (sorted, numeric owners; mtimes = `epoch` if given). */
 export async function exportRootfsTar(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, stdout: Writable,
   epoch?: number): Promise<void> {
-  const run = async (dir: string): Promise<void> => {
-    await writeToDest(dest, stdout, (out) => pipeline(writeLayerTar({ upperdir: dir, lowers: [], ...(epoch !== undefined ? { epoch } : {}) }), out));
-  };
-  if (layers.length === 0) {
-    const empty = path.join(snapshotter.dir, `.tmp-${process.pid}-empty-rootfs`);
-    await mkdir(empty, { recursive: true });
-    try {
-      await run(empty);
-    } finally {
-      await rm(empty, { recursive: true, force: true });
-    }
+  const write = (dir: string): Promise<void> => writeToDest(dest, stdout, (out) => pipeline(writeLayerTar({ upperdir: dir, lowers: [] }), out));
+  if (epoch === undefined && layers.length) {
+    await withView(snapshotter, layers, write);
     return;
   }
-  await withView(snapshotter, layers, run);
+  // A copy whose times can be set (and an empty directory for scratch).
+  const tmp = path.join(snapshotter.dir, `.tmp-${process.pid}-rootfs-${randomBytes(6).toString('hex')}`);
+  try {
+    await exportLocal(snapshotter, layers, tmp, epoch);
+    await write(tmp);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,9 @@ import type { ImageConfig, ImageIndex, ImageManifest } from '../../src/content/d
 import { digestOf } from '../../src/content/digest.js';
 import { ContentStore } from '../../src/content/store.js';
 import { exportedImage, exportImage, type ExportImageOptions, type ExportResult } from '../../src/exporters/export-image.js';
-import { iidfileContent, metadataFileContent } from '../../src/exporters/metadata.js';
+import { sourceDateEpoch } from '../../src/exporters/epoch.js';
+import { INLINE_CACHE_KEY } from '../../src/exporters/image-document.js';
+import { iidfileContent, metadataFileContent, writeIidFile, writeMetadataFile } from '../../src/exporters/metadata.js';
 import { parseOutputs } from '../../src/exporters/outputs.js';
 import { readLayerMeta } from '../../src/solver/layer-meta.js';
 import { openImageStore } from '../../src/store/open.js';
@@ -330,5 +332,46 @@ describe('exportImage: edge cases', () => {
     expect(JSON.parse(run('skopeo', ['inspect', `oci-archive:${path.join(root, 'o.tar')}`])).Layers).toEqual([]);
     expect(readFileSync(path.join(root, 'fs.tar')).length).toBe(1024);
     expect(readdirSync(path.join(root, 'fs'))).toEqual([]);
+  });
+});
+
+describe('exportImage: BuildKit details', () => {
+  it('config top-level keys are sorted (BuildKit re-marshals a Go map); extra fields like the inline cache join in order', async () => {
+    const r = await exportWith(chain, ['type=image,name=demo/cache:1'], { configExtra: { [INLINE_CACHE_KEY]: 'eyJ9' } });
+    const text = readFileSync(new ContentStore(chain.root).path(r.configDescriptor!.digest), 'utf8');
+    const keys = Object.keys(JSON.parse(text) as object);
+    expect(keys).toEqual(['architecture', 'config', 'created', 'history', INLINE_CACHE_KEY, 'os', 'rootfs']);
+    expect(text).toMatch(/^\{"architecture":"amd64","config":\{"Env":/);
+    expect(text).toContain('"history":[{"created":"2024-01-02T03:04:05Z","created_by":');
+  });
+
+  it('SOURCE_DATE_EPOCH sets every mtime in local and tar outputs (BuildKit local/tar exporters)', async () => {
+    const dest = path.join(work, 'out', 'local-epoch');
+    await exportWith(chain, [`type=local,dest=${dest}`], { epoch: 1600000000 });
+    for (const rel of ['app', 'app/main.txt', 'app/link', 'bin/tool', 'etc']) expect(lstatSync(path.join(dest, rel)).mtimeMs).toBe(1600000000 * 1000);
+    const file = path.join(work, 'out', 'rootfs-epoch.tar');
+    await exportWith(chain, [`type=tar,dest=${file}`], { epoch: 1600000000 });
+    const entries = await listTar(readFileSync(file));
+    expect(entries.length).toBe(8);
+    for (const e of entries) expect(e.header.mtime).toBe(1600000000);
+  });
+
+  it('metadata and iid files', async () => {
+    const r = await exportWith(chain, ['type=image,name=demo/files:1']);
+    const img = exportedImage(r)!;
+    const meta = path.join(work, 'out', 'meta.json');
+    const iid = path.join(work, 'out', 'iid');
+    await writeMetadataFile(meta, img);
+    await writeIidFile(iid, img);
+    expect(JSON.parse(readFileSync(meta, 'utf8'))['containerimage.digest']).toBe(r.manifestDescriptor!.digest);
+    expect(readFileSync(iid, 'utf8')).toBe(r.configDescriptor!.digest);
+  });
+
+  it('SOURCE_DATE_EPOCH comes from the build arg, else the environment; junk is a usage error', () => {
+    expect(sourceDateEpoch({ SOURCE_DATE_EPOCH: '1700000000' }, {})).toBe(1700000000);
+    expect(sourceDateEpoch(new Map([['SOURCE_DATE_EPOCH', '5']]), { SOURCE_DATE_EPOCH: '6' })).toBe(5);
+    expect(sourceDateEpoch({}, { SOURCE_DATE_EPOCH: '6' })).toBe(6);
+    expect(sourceDateEpoch({}, {})).toBeUndefined();
+    expect(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: 'yesterday' }, {})).toThrow(/invalid SOURCE_DATE_EPOCH "yesterday"/);
   });
 });
