@@ -26,9 +26,12 @@ export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** Adds the in-context targets of symlinked followPaths to the include patterns. */
+/**
+ * Adds followPaths and their in-context symlink targets to the include patterns (as fsutil
+ * does: with followPaths and no includes, only those paths are selected).
+ */
 function withFollowPaths(dir: string, includes: readonly string[], followPaths: readonly string[]): string[] {
-  if (includes.length === 0) return [];
+  if (followPaths.length === 0) return [...includes];
   const out = [...includes, ...followPaths];
   for (const f of followPaths) {
     const target = path.relative(dir, resolveInRootSync(dir, f));

@@ -119,6 +119,18 @@ describe('walkContext', () => {
     expect(await walked(dir, 'big\n')).toEqual(['.dockerignore', 'small', 'small/b']);
   });
 
+  it('followPaths select a symlinked Dockerfile and its target inside the context', async () => {
+    const dir = makeTree(['build/Dockerfile.real', 'src/a'], '');
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('build/Dockerfile.real', path.join(dir, 'Dockerfile'));
+    const out: string[] = [];
+    for await (const e of walkContext(dir, { includes: ['src'], followPaths: ['Dockerfile'] })) out.push(e.rel);
+    expect(out).toEqual(['Dockerfile', 'build', 'build/Dockerfile.real', 'src', 'src/a']);
+    const only: string[] = [];
+    for await (const e of walkContext(dir, { followPaths: ['Dockerfile'] })) only.push(e.rel);
+    expect(only).toEqual(['Dockerfile', 'build', 'build/Dockerfile.real']);
+  });
+
   it('makeContextFilter answers per entry', () => {
     const f = makeContextFilter([], readDockerignore('node_modules\n*.log\n!important.log\n'));
     expect(f('node_modules', true)).toBe(false);

@@ -156,6 +156,17 @@ describe('checksumPath', () => {
     expect(fileHashes.get('a')).toBe(await sum(d, '/a'));
   });
 
+  it('hashes fifos by their header without reading them', async () => {
+    const d = tree({ 'x': '' });
+    const h = await sum(d);
+    rmSync(path.join(d, 'x'));
+    execFileSync('mkfifo', [path.join(d, 'x')]);
+    chmodSync(path.join(d, 'x'), 0o644);
+    const reads: string[] = [];
+    expect(await sum(d, '/', { onContentRead: (r) => reads.push(r) })).not.toBe(h);
+    expect(reads).toEqual([]);
+  });
+
   it('follows uid/gid of symlinks themselves (lchown)', async () => {
     const d = tree({ 'f': 'x' });
     symlinkSync('f', path.join(d, 'l'));
