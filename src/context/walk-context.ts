@@ -2,8 +2,8 @@
 // plus the directories that lead to them (emitted just before their first selected
 // descendant, as fsutil does), skipping excluded directories without looking inside unless
 // an exception could re-include something there.
-import type { BigIntStats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+// Synchronous lstat/readdir: about three times faster than the promise API for many entries.
+import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { makeContextFilter, type ContextFilter } from './context-filter.js';
 import { resolveInRootSync } from '../solver/layer/root-path.js';
@@ -53,8 +53,8 @@ export async function* walkFiltered(dir: string, filter: ContextFilter): AsyncGe
 
   async function* visit(relDir: string): AsyncGenerator<ContextEntry> {
     const abs = relDir === '' ? dir : path.join(dir, relDir);
-    const names = (await readdir(abs)).sort(compareNames);
-    const stats = await Promise.all(names.map((n) => lstat(path.join(abs, n), { bigint: true })));
+    const names = readdirSync(abs).sort(compareNames);
+    const stats = names.map((n) => lstatSync(path.join(abs, n), { bigint: true }));
     for (let i = 0; i < names.length; i++) {
       const rel = relDir === '' ? (names[i] as string) : `${relDir}/${names[i] as string}`;
       const st = stats[i] as BigIntStats;
