@@ -14,7 +14,7 @@ import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
 import { PatternMatcher } from './pattern-matcher.js';
 import { rootPath } from './root-join.js';
-import type { SourceFilter } from './source-filter.js';
+import { visibleInSource, type SourceFilter } from './source-filter.js';
 import { compileModeString } from './symbolic-mode.js';
 import { unpackIfArchive } from './unpack.js';
 import { resolveWildcards } from './wildcards.js';
@@ -32,18 +32,6 @@ export interface CopyOptions {
 
 function notFound(p: string): FileOpError {
   return new FileOpError(`${JSON.stringify(displayPath(p))}: not found`, 'ENOENT');
-}
-
-/** The path and every parent must pass the context filter. */
-function visibleInSource(srcRoot: string, host: string, filter: SourceFilter | undefined): boolean {
-  if (!filter) return true;
-  const rel = path.relative(srcRoot, host).split(path.sep).filter(Boolean);
-  for (let i = 1; i <= rel.length; i++) {
-    const sub = rel.slice(0, i).join('/');
-    const isDir = i < rel.length || (lstatIfExists(host)?.isDirectory() ?? false);
-    if (!filter(sub, isDir)) return false;
-  }
-  return true;
 }
 
 /** Go's filepath.Split: directory part with its trailing slash, and the last element. */

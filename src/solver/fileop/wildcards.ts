@@ -6,7 +6,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { containsWildcards, goMatch } from './go-match.js';
 import { errnoCode, pathError } from './errors.js';
-import type { SourceFilter } from './source-filter.js';
+import { visibleInSource, type SourceFilter } from './source-filter.js';
 import { rootPath } from './root-join.js';
 
 /** Go filepath.Join semantics for slash paths: cleaned, '' stays ''. */
@@ -48,7 +48,7 @@ export function resolveWildcards(root: string, src: string, followLinks: boolean
   } catch (err) {
     throw pathError('lstat', path.relative(root, baseHost), errnoCode(err) ?? 'ENOENT');
   }
-  if (!st.isDirectory() || !visible(baseHost, true)) return out;
+  if (!st.isDirectory() || !visibleInSource(root, baseHost, filter)) return out;
   const walk = (dirHost: string, relDir: string, level: number): void => {
     for (const name of readdirSync(dirHost).sort()) {
       const host = path.join(dirHost, name);

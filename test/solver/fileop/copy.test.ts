@@ -1,9 +1,10 @@
 // COPY semantics against temp trees, expectations from fsutil / BuildKit (checked against
 // the reference builder where noted).
 import {
-  chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync,
+  chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copy } from '../../../src/solver/fileop/index.js';
@@ -236,6 +237,16 @@ describe('copy: special entries', () => {
     await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o', { alwaysReplaceExistingDestPaths: true }) });
     expect(listing(r.outside)).toEqual([]);
     expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/sub/ 0755 0:0', 'o/sub/f 0644 0:0 =F']);
+  });
+
+  it('large files are copied byte for byte', async () => {
+    const r = roots();
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    mkdirSync(path.join(r.src, 'dir'));
+    writeFileSync(path.join(r.src, 'dir/big.bin'), big, { mode: 0o600 });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir/big.bin', '/o/') });
+    expect(readFileSync(path.join(r.dest, 'o/big.bin')).equals(big)).toBe(true);
+    expect(lstatSync(path.join(r.dest, 'o/big.bin')).mode & 0o7777).toBe(0o600);
   });
 
   it('fifos are recreated, not read', async () => {
