@@ -210,6 +210,10 @@ class ImageExporter {
     const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, digest: digestOf(cfgBytes), size: cfgBytes.length };
     const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
     const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
+    // Already in the store's index (a fully cached build): everything is reachable and stored.
+    if ((await this.images.readIndex()).manifests.some((e) => e.digest === manifest.digest) && (await this.content.has(manifest.digest))) {
+      return { manifest, config: configDesc, layers: layerDescs };
+    }
     await this.hold([...layerDescs.map((d) => d.digest), configDesc.digest, manifest.digest]);
     await this.store(cfgBytes, configDesc.digest);
     await this.store(mBytes, manifest.digest);

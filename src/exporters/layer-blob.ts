@@ -67,9 +67,14 @@ function ociDescriptor(d: Descriptor): Descriptor {
 async function produce(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions): Promise<LayerBlob> {
   const content = opts.content ?? new ContentStore(root);
   const meta = await readLayerMeta(root, layer.snapshotId);
-  const ckey = compressionKey(compression);
   if (meta.diffID !== undefined) return baseLayerBlob(root, layer, compression, opts, content, meta);
+  return builtLayerBlob(root, layer, compression, opts, content, meta);
+}
 
+/** A layer made here: its tar (with the mtime policy) compressed, memoized per policy and compression. */
+async function builtLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions,
+  content: ContentStore, meta: StoredLayerMeta): Promise<LayerBlob> {
+  const ckey = compressionKey(compression);
   const tkey = mtimeKey(opts.clampMtime);
   const bkey = `${ckey}@${tkey}`;
   const known = meta.blobs?.[bkey];
@@ -87,7 +92,8 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
   const diffID = meta.diffID as string;
   const ckey = compressionKey(compression);
   const present: Descriptor[] = [];
-  for (const d of Object.values(meta.blobs ?? {})) if (await content.has(d.digest)) present.push(d);
+  // Keys with '@' are tars rebuilt from the directory (see below): not this diffID's blobs.
+  for (const [k, d] of Object.entries(meta.blobs ?? {})) if (!k.includes('@') && (await content.has(d.digest))) present.push(d);
   const exact = meta.blobs?.[ckey];
   // The exact compression; else the same type at any level unless a level was asked for;
   // else (without force-compression) the original blob, whatever its compression.
@@ -95,15 +101,15 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
   const pick = (exact && present.includes(exact) ? exact : undefined) ?? sameType ?? (compression.force ? undefined : present[0]);
   if (pick) return { descriptor: ociDescriptor(pick), diffID, ...(meta.size !== undefined ? { size: meta.size } : {}), base: true };
 
-  // Recompress the original blob (same tar, same diffID); rebuild the tar only if it is gone.
+  // Recompress the original blob: same tar, same diffID.
   const source = present[0];
-  let tarStream: Readable;
-  if (source) {
-    opts.onTarWork?.(layer.snapshotId);
-    tarStream = readEagerly(await decompressedStream(content.openRead(source.digest)));
-  } else {
-    tarStream = await diffStream(root, layer, { ...opts, clampMtime: undefined });
+  if (!source) {
+    // Every blob of it was pruned: the tar can only be rebuilt from the directory, which
+    // gives a new (unclamped) tar and diffID. Still a base layer: no timestamp annotation.
+    return { ...(await builtLayerBlob(root, layer, compression, { ...opts, clampMtime: undefined }, content, meta)), base: true };
   }
+  opts.onTarWork?.(layer.snapshotId);
+  const tarStream = readEagerly(await decompressedStream(content.openRead(source.digest)));
   const written = await writeBlob(content, compression, tarStream);
   if (written.diffID !== diffID) {
     throw new Error(`layer ${layer.snapshotId}: its tar hashes to ${written.diffID}, but the image config says ${diffID}`);

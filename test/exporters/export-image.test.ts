@@ -375,3 +375,22 @@ describe('exportImage: BuildKit details', () => {
     expect(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: 'yesterday' }, {})).toThrow(/invalid SOURCE_DATE_EPOCH "yesterday"/);
   });
 });
+
+describe('exportImage: a base layer whose blobs were pruned', () => {
+  it('rebuilds its tar from the snapshot; config and blob agree', async () => {
+    const c = await makeChain(path.join(work, 'pruned'));
+    await new ContentStore(c.root).delete(c.baseBlob.digest);
+    const r = await exportWith(c, ['type=image,name=demo/pruned:1,rewrite-timestamp=true'], { epoch: 1700000000 });
+    const m = blobJSON<ImageManifest>(c.root, r.manifestDescriptor!.digest);
+    const cfg = blobJSON<ImageConfig>(c.root, r.configDescriptor!.digest);
+    const tar = execFileSync('gzip', ['-dc'], { input: readFileSync(new ContentStore(c.root).path(m.layers[0]!.digest)) });
+    expect(digestOf(tar)).toBe(cfg.rootfs.diff_ids[0]);
+    expect(m.layers[0]!.annotations).toBeUndefined();
+    expect((await listTar(tar)).map((e) => e.header.name)).toEqual(['bin/', 'bin/tool', 'etc/', 'etc/config', 'old/', 'old/gone']);
+    // and the next export reuses that rebuilt blob
+    let work2 = 0;
+    const again = await exportWith(c, ['type=image,name=demo/pruned:1,rewrite-timestamp=true'], { epoch: 1700000000, onTarWork: () => work2++ });
+    expect(work2).toBe(0);
+    expect(again.manifestDescriptor).toEqual(r.manifestDescriptor);
+  });
+});
