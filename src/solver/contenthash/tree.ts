@@ -2,7 +2,7 @@
 // symlinks), children sorted by name bytes, filtered the way the build context is.
 // Synchronous calls on purpose: for 10,000 entries lstatSync takes ~35 ms where the
 // promise API needs ~105 ms (one thread-pool round trip per call).
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { compareNames } from '../../context/walk-context.js';
 import { isMissing } from '../layer/lstat-if-exists.js';
@@ -32,7 +32,8 @@ export function joinRel(dir: string, name: string): string {
 /** Reads `rel` and, for directories, everything visible below it. */
 export function readTree(root: string, rel: string, filter?: EntryFilter): TreeEntry {
   const abs = rel === '' ? root : path.join(root, rel);
-  const st = lstatSync(abs, { bigint: true });
+  // The root itself may be reached through a symlink (a context given as a link).
+  const st = rel === '' ? statSync(abs, { bigint: true }) : lstatSync(abs, { bigint: true });
   const entry: TreeEntry = { rel, name: path.posix.basename(rel), st, link: '' };
   if (st.isSymbolicLink()) entry.link = readlinkSync(abs);
   if (st.isDirectory()) entry.children = readChildren(root, rel, filter);

@@ -83,6 +83,14 @@ describe('checksumPath', () => {
     expect(await sum(d)).not.toBe(withLinks);
   });
 
+  it('a root given through a symlink is read as the directory it names', async () => {
+    const d = tree({ 'a': 'A', 'dir/b': 'B' });
+    const link = d + '-link';
+    symlinkSync(d, link);
+    expect(await sum(link)).toBe(await sum(d));
+    expect(await sum(link, '/dir/b')).toBe(await sum(d, '/dir/b'));
+  });
+
   it('a missing path is a clear error naming it', async () => {
     const d = tree({ 'a': 'A' });
     const err = await sum(d, 'missing/file.txt').catch((e: unknown) => e);
