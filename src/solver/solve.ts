@@ -2,9 +2,12 @@
 // reads), look the keys up in the persistent cache index, then run what the root still
 // needs, independent vertices concurrently (p-limit), each op at most once. The first
 // failure aborts the others; their temp state is cleaned up by each op's finally blocks.
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import pLimit from 'p-limit';
 import { ContentStore } from '../content/store.js';
+import type { BuildLease } from './build-lease.js';
 import type { StepInfo } from '../frontend/dockerfile/convert/options.js';
 import { decodeDefinition } from '../llb/definition.js';
 import { describeOp } from '../llb/describe.js';
@@ -45,8 +48,8 @@ export interface SolveOptions {
   ssh?: Map<string, string>;
   /** --no-cache: every vertex runs. */
   noCache?: boolean;
-  /** --pull: fetch base images again even when the store has them. */
-  pull?: boolean;
+  /** Lease the build's base-image blobs are added to (the caller releases it after exporting). */
+  lease?: BuildLease;
   /** Print why each executed step missed the cache. */
   explainCache?: boolean;
   /** Converter's step list (stage, build args per op), for step identities and explanations. */
@@ -115,18 +118,18 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     const g = buildGraph(def);
     // Containers of killed builds go first: their mounts keep snapshot temp dirs busy.
     await pruneStaleTemp(opts.root, () => pruneStaleContainers(opts.runtime ?? 'runc'));
-    const snapshotter = await Snapshotter.open(opts.root, { kind: opts.snapshotter ?? 'auto' });
     const env: BuildEnv = {
       root: opts.root,
       content: new ContentStore(opts.root),
-      snapshotter,
+      // Opened once it is known whether anything must run (see below).
+      snapshotter: undefined as unknown as Snapshotter,
       signal,
       localDirs: opts.localDirs ?? {},
       runtime: opts.runtime ?? 'runc',
       network: opts.network ?? 'host',
       secrets: opts.secrets ?? new Map(),
       ssh: opts.ssh ?? new Map(),
-      pull: opts.pull ?? false,
+      ...(opts.lease ? { lease: opts.lease } : {}),
       stats,
     };
     const index = new CacheIndex(opts.root);
@@ -179,6 +182,9 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
         progress.error(e.message);
         throw new SolveError(name, e);
       }
+      // Steps inherit their stage's base image, so a miss can name a changed base.
+      const first = op.inputs[0];
+      if (!basis.baseImage && first) basis.baseImage = infos.get(first.digest)?.basis.baseImage;
       const step = stepsByDigest.get(d);
       if (step) basis.buildArgs = hashBuildArgs(step.step.buildArgs);
       const identity = step
@@ -195,7 +201,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     const existing = new Map<string, Promise<boolean>>();
     const exists = (id: string): Promise<boolean> => {
       let p = existing.get(id);
-      if (!p) existing.set(id, (p = snapshotter.has(id)));
+      if (!p) existing.set(id, (p = stat(path.join(opts.root, 'snapshots', id, 'fs')).then((st) => st.isDirectory(), () => false)));
       return p;
     };
     await Promise.all([...infos.values()].map(async (v) => {
@@ -208,6 +214,13 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
 
     const rootDigest = def.root?.digest;
     const needed = neededVertices(g, rootDigest, (d) => infos.get(d)!.record !== undefined);
+    // Probing overlayfs costs a mount; a build where nothing runs never needs it.
+    const mustRun = [...needed].some((d) => {
+      const v = infos.get(d)!;
+      return !v.record && !(v.op.kind === 'source' && /^(docker-image|local):\/\//.test(v.op.source.identifier));
+    });
+    const snapshotter = await Snapshotter.open(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
+    env.snapshotter = snapshotter;
     const results = new Map<Digest, Promise<SolvedRef[]>>();
     const records = new Map<Digest, VertexRecord>();
     const limit = pLimit(Math.max(1, opts.maxParallelism ?? availableParallelism()));

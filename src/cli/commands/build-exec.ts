@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { exportImage, exportedImage } from '../../exporters/export-image.js';
 import { iidfileContent } from '../../exporters/metadata.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
+import { BuildLease } from '../../solver/build-lease.js';
 import type { ConvertResult } from '../../frontend/dockerfile/convert/index.js';
 import { PlainRenderer } from '../../solver/progress/plain.js';
 import { VertexProgress, type ProgressSink } from '../../solver/progress/events.js';
@@ -61,6 +62,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const progress = progressSink(exec.progress);
+  const lease = new BuildLease(root);
   try {
     let result;
     try {
@@ -75,7 +77,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         secrets: exec.secrets,
         ssh: exec.ssh,
         noCache: exec.noCache,
-        pull: exec.pull,
+        lease,
         explainCache: exec.explainCache,
         steps: converted.steps,
         dockerfile: req.dockerfile,
@@ -106,6 +108,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (exec.quiet && img) process.stdout.write(`${img.imageID}\n`);
     if (exec.iidfile && img) await writeFile(exec.iidfile, iidfileContent(img));
   } finally {
+    await lease.release().catch(() => undefined);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentStore } from '../../content/store.js';
+import type { BuildLease } from '../build-lease.js';
 import type { RuntimeName } from '../executor/runtime.js';
 import type { VertexProgress } from '../progress/events.js';
 import type { LayersRef, SolvedRef } from '../result.js';
@@ -34,8 +35,8 @@ export interface BuildEnv {
   secrets: Map<string, SecretSource>;
   /** ssh id → agent socket path. */
   ssh: Map<string, string>;
-  /** Re-pull base images even when the store has them. */
-  pull: boolean;
+  /** Protects the blobs the build reads from garbage collection while it runs. */
+  lease?: BuildLease;
   stats: SolveStats;
 }
 

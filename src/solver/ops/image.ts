@@ -37,7 +37,8 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
   const refString = identifier.replace(/^docker-image:\/\//, '');
   const ref = parseReference(refString);
   const digest = ref.digest;
-  let img = digest && !env.pull ? await loadLocal(env, digest) : undefined;
+  // The digest pinned in the identifier is authoritative (--pull already re-resolved it).
+  let img = digest ? await loadLocal(env, digest) : undefined;
   if (img) {
     // Fast path: every layer already unpacked means no blob needs to be present.
     const ids = img.config.rootfs.diff_ids.map(layerSnapshotId);
@@ -48,9 +49,12 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
     env.signal.throwIfAborted();
     status(`resolve ${ref.toString()}`);
     const res = await pullImage(ref.toString(), { root: env.root, content: env.content, recordImage: async () => undefined });
+    await env.lease?.add([res.target.digest, res.manifest.digest]);
     img = await loadLocal(env, res.target.digest) ?? { manifest: (await loadImage(env.content, res.target)).manifest, config: res.config };
   }
   const { manifest, config } = img;
+  // Held until the build is exported, so `image prune` beside it keeps the base's blobs.
+  await env.lease?.add([manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
   const diffIDs = config.rootfs.diff_ids;
   if (diffIDs.length !== manifest.layers.length) {
     throw new Error(`${ref.toString()}: the config lists ${diffIDs.length} layers, the manifest ${manifest.layers.length}`);
