@@ -148,7 +148,10 @@ class Checksummer {
  * wildcard that matches nothing gives the digest of nothing.
  */
 export async function checksumPath(root: string, p: string, opts: ChecksumOptions = {}): Promise<string> {
-  const c = new Checksummer(root, opts);
-  const patterns = !!opts.wildcard || !!opts.includePatterns?.length || !!opts.excludePatterns?.length;
+  // As BuildKit's file op selectors: `wildcard` (allowWildcard) only counts when the
+  // selector really has wildcards, so a literal path digests the same either way.
+  const wildcard = !!opts.wildcard && containsWildcards(p);
+  const c = new Checksummer(root, { ...opts, wildcard });
+  const patterns = wildcard || !!opts.includePatterns?.length || !!opts.excludePatterns?.length;
   return patterns ? c.selected(p) : c.plain(p, !!opts.followLinks);
 }

@@ -102,8 +102,11 @@ describe('checksumPath', () => {
   it('selects several paths with wildcards', async () => {
     const d = tree({ 'a.txt': 'A', 'b.txt': 'B', 'c.md': 'C', 'sub/d.txt': 'D' });
     const one = await sum(d, '/a*.txt', { wildcard: true });
-    // One match whose name equals the selector's base is that file's own digest...
+    // A literal selector with wildcards allowed is the plain path (also for directories)...
     expect(await sum(d, '/a.txt', { wildcard: true })).toBe(await sum(d, '/a.txt'));
+    expect(await sum(d, '/sub', { wildcard: true })).toBe(await sum(d, '/sub'));
+    // ...one match whose name equals the selector's base is that file's own digest...
+    expect(await sum(d, '/s?b/d.txt', { wildcard: true })).toBe(await sum(d, '/sub/d.txt'));
     // ...otherwise names and digests are combined.
     expect(one).not.toBe(await sum(d, '/a.txt'));
     const txt = await sum(d, '*.txt', { wildcard: true });
