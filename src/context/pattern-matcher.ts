@@ -3,7 +3,7 @@
 // '**' spans any number of directories, and a pattern matching a directory matches
 // everything below it.
 import { goClean, goTrimSpace } from './go-strings.js';
-import { validatePattern } from './path-match.js';
+import { BadPatternError, validatePattern } from './path-match.js';
 
 export class IllegalExclusionError extends Error {
   constructor() {
@@ -83,7 +83,14 @@ export class Pattern {
     }
     this.kind = kind;
     // No flags: like Go's RE2 defaults ('.' stops at newlines, unknown escapes stay lenient).
-    if (kind === 'regexp') this.regexp = new RegExp(re + '$');
+    if (kind === 'regexp') {
+      try {
+        this.regexp = new RegExp(re + '$');
+      } catch {
+        // Go fails such patterns (e.g. "[z-a]") when matching, not when they are read.
+        this.regexp = undefined;
+      }
+    }
   }
 
   match(p: string): boolean {
@@ -99,7 +106,8 @@ export class Pattern {
         return suffix[0] === '/' && p === suffix.slice(1);
       }
       case 'regexp':
-        return (this.regexp as RegExp).test(p);
+        if (!this.regexp) throw new BadPatternError(this.cleaned);
+        return this.regexp.test(p);
     }
   }
 }

@@ -97,6 +97,9 @@ describe('PatternMatcher', () => {
       expect(() => new PatternMatcher([bad]), bad).toThrow(BadPatternError);
     }
     expect(() => new PatternMatcher(['!'])).toThrow(IllegalExclusionError);
+    // Valid for filepath.Match, rejected by the regexp compiler: fails on first use, as in Go.
+    const inverted = new PatternMatcher(['[z-a]x']);
+    expect(() => inverted.matchesOrParentMatches('bx')).toThrow(BadPatternError);
     expect(new PatternMatcher(['', '   ']).patterns).toHaveLength(0);
   });
 });
