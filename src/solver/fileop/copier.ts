@@ -11,12 +11,12 @@ import {
   readSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
+import { EMPTY_MATCH_INFO, type MatchInfo, type PatternMatcher } from '../../context/pattern-matcher.js';
 import { lstatBigIfExists, lstatIfExists } from '../layer/lstat-if-exists.js';
 import { readTreeXattrs, writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
 import { FileOpError, throwIfAborted } from './errors.js';
 import { nanosToSeconds, setFixedTime, setOwner, setTimes, type Owner } from './fs-meta.js';
-import type { PatternMatcher } from './pattern-matcher.js';
-import type { SourceFilter } from './source-filter.js';
+import { selectionOf, type SourceFilter } from './source-filter.js';
 
 export interface CopierOptions {
   srcRoot: string;
@@ -78,7 +78,7 @@ export class Copier {
   /** Copies `src` (host path inside srcRoot) to `target` (host path inside destRoot). */
   async copyTop(src: string, target: string): Promise<void> {
     this.srcXattrs = await readTreeXattrs(src);
-    this.copy(src, '', target, false);
+    this.copy(src, '', target, false, EMPTY_MATCH_INFO, EMPTY_MATCH_INFO, true);
     try {
       await writeXattrs(this.pendingXattrs);
     } catch (err) {
@@ -91,13 +91,28 @@ export class Copier {
     return '/' + path.relative(root, host).split(path.sep).join('/');
   }
 
-  private copy(src: string, comps: string, target: string, overwriteMeta: boolean): void {
+  /**
+   * `parentInc`/`parentExc`: the parent's pattern results (fsutil's MatchesUsingParentResults);
+   * `selected`: false for a context directory entered only for what it holds.
+   */
+  private copy(src: string, comps: string, target: string, overwriteMeta: boolean,
+    parentInc: MatchInfo, parentExc: MatchInfo, selected: boolean): void {
     throwIfAborted(this.opts.signal);
     const st = lstatBigIfExists(src);
-    let include = true;
+    let include = selected;
+    let incInfo = EMPTY_MATCH_INFO;
+    let excInfo = EMPTY_MATCH_INFO;
     if (comps !== '') {
-      if (this.opts.include) include = this.opts.include.matches(comps);
-      if (this.opts.exclude?.matches(comps)) include = false;
+      if (this.opts.include) {
+        const r = this.opts.include.matchesUsingParentResults(comps, parentInc);
+        if (!r.matched) include = false;
+        incInfo = r.info;
+      }
+      if (this.opts.exclude) {
+        const r = this.opts.exclude.matchesUsingParentResults(comps, parentExc);
+        if (r.matched) include = false;
+        excInfo = r.info;
+      }
     }
     if (!st) {
       if (!include) return;
@@ -118,7 +133,7 @@ export class Copier {
     let copyInfo = include;
     let restoreTime = false;
     if (st.isDirectory()) {
-      const created = this.copyDirectory(src, comps, target, st, overwriteMeta, include);
+      const created = this.copyDirectory(src, comps, target, st, overwriteMeta, include, incInfo, excInfo);
       if (!overwriteMeta) {
         copyInfo = created;
         restoreTime = !created;
@@ -161,7 +176,7 @@ export class Copier {
   }
 
   private copyDirectory(src: string, comps: string, dst: string, st: BigIntStats, overwriteMeta: boolean,
-    include: boolean): boolean {
+    include: boolean, incInfo: MatchInfo, excInfo: MatchInfo): boolean {
     const parent: ParentDir = { src, dst, copied: false };
     let created = false;
     // Not included itself: wait until something inside is (patterns like a/*/c).
@@ -173,8 +188,10 @@ export class Copier {
     try {
       for (const name of readdirSync(src).sort()) {
         const childSrc = path.join(src, name);
-        if (this.opts.filter && !this.visible(childSrc)) continue;
-        this.copy(childSrc, comps === '' ? name : `${comps}/${name}`, path.join(dst, name), true);
+        const selection = this.selection(childSrc);
+        if (selection === 'absent') continue;
+        this.copy(childSrc, comps === '' ? name : `${comps}/${name}`, path.join(dst, name), true, incInfo, excInfo,
+          selection === 'selected');
       }
     } finally {
       this.parentDirs.pop();
@@ -182,10 +199,10 @@ export class Copier {
     return created;
   }
 
-  private visible(host: string): boolean {
-    const st = lstatIfExists(host);
+  private selection(host: string): ReturnType<typeof selectionOf> {
+    if (!this.opts.filter) return 'selected';
     const rel = path.relative(this.opts.srcRoot, host).split(path.sep).join('/');
-    return rel === '' || (this.opts.filter as SourceFilter)(rel, st?.isDirectory() ?? false);
+    return selectionOf(this.opts.filter, rel, lstatIfExists(host)?.isDirectory() ?? false);
   }
 
   private copyDirectoryOnly(dst: string, st: BigIntStats, overwriteMeta: boolean): boolean {

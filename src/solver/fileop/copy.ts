@@ -5,6 +5,7 @@
 // Sources resolve inside srcRoot and destinations inside destRoot: a symlink never leads to
 // the host's files on either side.
 import path from 'node:path';
+import { PatternMatcher } from '../../context/pattern-matcher.js';
 import type { FileActionCopy } from '../../llb/types.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { resolveInRootSync } from '../layer/root-path.js';
@@ -12,7 +13,6 @@ import { Copier } from './copier.js';
 import { displayPath, FileOpError, throwIfAborted } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
-import { PatternMatcher } from './pattern-matcher.js';
 import { rootPath } from './root-join.js';
 import { visibleInSource, type SourceFilter } from './source-filter.js';
 import { compileModeString } from './symbolic-mode.js';
@@ -32,6 +32,15 @@ export interface CopyOptions {
 
 function notFound(p: string): FileOpError {
   return new FileOpError(`${JSON.stringify(displayPath(p))}: not found`, 'ENOENT');
+}
+
+function matcher(patterns: string[], what: string): PatternMatcher | undefined {
+  if (patterns.length === 0) return undefined;
+  try {
+    return new PatternMatcher(patterns);
+  } catch (err) {
+    throw new FileOpError(`invalid ${what}: [${patterns.join(' ')}]: ${(err as Error).message}`);
+  }
 }
 
 /** Go's filepath.Split: directory part with its trailing slash, and the last element. */
@@ -68,8 +77,8 @@ export async function copy(opts: CopyOptions): Promise<void> {
     }
   }
 
-  const include = a.includePatterns.length ? new PatternMatcher(a.includePatterns) : undefined;
-  const exclude = a.excludePatterns.length ? new PatternMatcher(a.excludePatterns) : undefined;
+  const include = matcher(a.includePatterns, 'includepatterns');
+  const exclude = matcher(a.excludePatterns, 'excludepatterns');
   const modeFn = a.mode === undefined && a.modeStr ? compileModeString(a.modeStr) : undefined;
 
   for (const src of sources) {

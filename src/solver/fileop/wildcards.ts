@@ -1,12 +1,12 @@
 // fsutil's ResolveWildcards: the path is split at its first component holding a wildcard;
 // the part before it is resolved inside the root, and the tree below is walked (lexical
 // order, symlinks not followed) for entries whose relative path matches the rest with Go's
-// filepath.Match. A matching directory is not descended into.
+// filepath.Match (path.Match on Unix). A matching directory is not descended into.
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { containsWildcards, goMatch } from './go-match.js';
+import { containsWildcards, pathMatch } from '../../context/path-match.js';
 import { errnoCode, pathError } from './errors.js';
-import { visibleInSource, type SourceFilter } from './source-filter.js';
+import { selectionOf, visibleInSource, type SourceFilter } from './source-filter.js';
 import { rootPath } from './root-join.js';
 
 /** Go filepath.Join semantics for slash paths: cleaned, '' stays ''. */
@@ -37,11 +37,8 @@ export function resolveWildcards(root: string, src: string, followLinks: boolean
   const baseHost = rootPath(root, base, followLinks);
   const depth = pattern.split('/').length;
   const out: string[] = [];
-  const visible = (host: string, isDir: boolean): boolean => {
-    if (!filter) return true;
-    const rel = path.relative(root, host).split(path.sep).join('/');
-    return rel === '' || filter(rel, isDir);
-  };
+  const visible = (host: string, isDir: boolean): boolean =>
+    selectionOf(filter, path.relative(root, host).split(path.sep).join('/'), isDir) !== 'absent';
   let st;
   try {
     st = lstatSync(baseHost);
@@ -55,7 +52,7 @@ export function resolveWildcards(root: string, src: string, followLinks: boolean
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const est = lstatSync(host);
       if (!visible(host, est.isDirectory())) continue;
-      if (goMatch(pattern, rel)) {
+      if (pathMatch(pattern, rel)) {
         out.push(path.relative(root, host).split(path.sep).join('/'));
         continue;
       }

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeContextFilter } from '../../../src/context/context-filter.js';
 import { copy } from '../../../src/solver/fileop/index.js';
 import { copyAction, dockerCopy, listing, roots, T2001, tree } from './fixtures.js';
 
@@ -367,6 +368,27 @@ describe('copy: include / exclude', () => {
     expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['o/', 'o/a', 'o/keep.txt']);
     await expect(copy({ srcRoot: r.src, destRoot: r.dest, srcFilter, action: dockerCopy('/ign/x', '/p') }))
       .rejects.toThrow('"/ign/x": not found');
+  });
+});
+
+describe('copy: build context selection (src/context makeContextFilter)', () => {
+  it('.dockerignore with an exception: an ignored directory holds only the re-included entry', async () => {
+    const r = roots();
+    tree(r.src, { 'dir/keep': 'K', 'dir/drop': 'D', 'dir/sub/x': 'X', 'top.txt': 'T', 'a.tmp': 'A' });
+    chmodSync(path.join(r.src, 'dir'), 0o750);
+    const srcFilter = makeContextFilter([], ['dir', '!dir/keep', '*.tmp']);
+    await copy({ srcRoot: r.src, destRoot: r.dest, srcFilter, owner: { uid: 0, gid: 0 }, action: dockerCopy('/', '/o/') });
+    expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/dir/ 0750 0:0', 'o/dir/keep 0644 0:0 =K', 'o/top.txt 0644 0:0 =T']);
+  });
+
+  it('include patterns of the context select a subtree', async () => {
+    const r = roots();
+    tree(r.src, { 'app/src/main.ts': 'M', 'app/README': 'R', 'other/x': 'X' });
+    const srcFilter = makeContextFilter(['app/src'], []);
+    await copy({ srcRoot: r.src, destRoot: r.dest, srcFilter, action: dockerCopy('/', '/o/') });
+    expect(listing(r.dest).map((l) => l.split(' ')[0])).toEqual(['o/', 'o/app/', 'o/app/src/', 'o/app/src/main.ts']);
+    await expect(copy({ srcRoot: r.src, destRoot: r.dest, srcFilter, action: dockerCopy('/other/x', '/p') }))
+      .rejects.toThrow('"/other/x": not found');
   });
 });
 
