@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Build benchmark: the refenv examples (../shared/refenv/examples/{multistage,debian}) built
+// cold (empty --root: bases pulled from the local registry), fully cached (identical
+// rebuild) and after a one-file change (a line appended to a COPYed file), for the whole
+// `slipway` process. Median of N runs per column. When the refenv dockerd answers, the
+// same is timed with BuildKit there (as ../shared/refenv/bench.sh does it), alternating
+// builders run by run, and the Slipway/BuildKit ratios are printed.
+//   node bench/build.mjs [-n 3] [--no-docker] [--examples multistage,debian]
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const N = Number(flag('-n', '3'));
+const repo = new URL('..', import.meta.url).pathname;
+const examplesDir = join(repo, '..', 'shared', 'refenv', 'examples');
+const examples = flag('--examples', 'multistage,debian').split(',');
+const SOCK = '/run/docker-ref.sock';
+const DOCKER = '/usr/bin/docker';
+const slipway = join(repo, 'bin', 'slipway');
+const TAG = 'slipway-bench/out:latest';
+
+function ms(start) {
+  return Math.round(Number(process.hrtime.bigint() - start) / 1e6);
+}
+
+function run(cmd, argv, env = {}) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const t = ms(start);
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  return t;
+}
+
+function dockerAvailable() {
+  if (args.includes('--no-docker') || !existsSync(SOCK)) return false;
+  return spawnSync(DOCKER, ['version'], { env: { ...process.env, DOCKER_HOST: `unix://${SOCK}` } }).status === 0;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+
+function prepareContext(name) {
+  const ctx = mkdtempSync(join(tmpdir(), `slipway-bench-${name}-`));
+  cpSync(join(examplesDir, name), ctx, { recursive: true });
+  // The debian example COPYs data.txt (refenv README: `seq 1 100000 > data.txt`).
+  writeFileSync(join(ctx, 'data.txt'), Array.from({ length: 100000 }, (_, i) => `${i + 1}\n`).join(''));
+  return ctx;
+}
+
+const slipwayBuilder = {
+  name: 'slipway',
+  root: undefined,
+  wipeAll() {
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+    this.root = mkdtempSync(join(tmpdir(), 'slipway-bench-root-'));
+  },
+  build(ctx) {
+    return run(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);
+  },
+  done() {
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+  },
+};
+
+const dockerEnv = { DOCKER_HOST: `unix://${SOCK}`, DOCKER_BUILDKIT: '1' };
+const dockerBuilder = {
+  name: 'buildkit',
+  wipeAll() {
+    const ids = spawnSync(DOCKER, ['images', '-aq'], { encoding: 'utf8', env: { ...process.env, ...dockerEnv } }).stdout.split('\n').filter(Boolean);
+    if (ids.length) spawnSync(DOCKER, ['rmi', '-f', ...ids], { env: { ...process.env, ...dockerEnv } });
+    spawnSync(DOCKER, ['builder', 'prune', '-af'], { env: { ...process.env, ...dockerEnv } });
+  },
+  build(ctx) {
+    return run(DOCKER, ['build', '--network=none', '--progress=plain', '-t', TAG, ctx], dockerEnv);
+  },
+  done() {},
+};
+
+const builders = [slipwayBuilder, ...(dockerAvailable() ? [dockerBuilder] : [])];
+const results = {};
+for (const ex of examples) {
+  for (const b of builders) results[`${ex}/${b.name}`] = { cold: [], cached: [], change: [] };
+  for (let i = 0; i < N; i++) {
+    for (const b of builders) {
+      const ctx = prepareContext(ex);
+      try {
+        const r = results[`${ex}/${b.name}`];
+        b.wipeAll();
+        r.cold.push(b.build(ctx));
+        r.cached.push(b.build(ctx));
+        appendFileSync(join(ctx, 'data.txt'), `bench ${i} ${Date.now()}\n`);
+        // Only the debian example reads a context file; multistage's "change" is a rebuild.
+        r.change.push(b.build(ctx));
+      } finally {
+        rmSync(ctx, { recursive: true, force: true });
+      }
+    }
+  }
+}
+for (const b of builders) b.done();
+
+const pad = (s, n) => String(s).padStart(n);
+console.log(`median of ${N} runs, ms (whole process; ${new Date().toISOString()})`);
+console.log(`${'example/builder'.padEnd(24)}${pad('cold', 8)}${pad('cached', 8)}${pad('1-file', 8)}`);
+for (const [k, r] of Object.entries(results)) {
+  console.log(`${k.padEnd(24)}${pad(median(r.cold), 8)}${pad(median(r.cached), 8)}${pad(median(r.change), 8)}`);
+}
+if (builders.length > 1) {
+  console.log('\nslipway / buildkit (targets: cold <= 0.8, cached <= 0.8, 1-file <= 0.6)');
+  for (const ex of examples) {
+    const s = results[`${ex}/slipway`];
+    const d = results[`${ex}/buildkit`];
+    const ratio = (col) => (median(s[col]) / median(d[col])).toFixed(2);
+    console.log(`${ex.padEnd(24)}${pad(ratio('cold'), 8)}${pad(ratio('cached'), 8)}${pad(ratio('change'), 8)}`);
+  }
+}
