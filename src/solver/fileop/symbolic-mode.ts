@@ -1,6 +1,7 @@
 // Symbolic chmod (`u+x,g-w`, `+x`, `a=rX`) as fsutil applies COPY --chmod modeStr per file,
 // with a umask of 0 (an empty "who" means everyone). `X` sets execute only on directories
-// or files that already have an execute bit.
+// or when an execute bit is set by then (BSD setmode, which the Go port follows: clauses
+// apply left to right, so `u+x,a+X` makes a 0644 file 0755).
 
 export class ModeStringError extends Error {}
 
@@ -22,13 +23,13 @@ function parse(modeStr: string): Clause[] {
   });
 }
 
-function permBits(perms: string, original: number, isDir: boolean): number {
+function permBits(perms: string, current: number, isDir: boolean): number {
   let bits = 0;
   for (const p of perms) {
     if (p === 'r') bits |= 0o444;
     else if (p === 'w') bits |= 0o222;
     else if (p === 'x') bits |= 0o111;
-    else if (p === 'X') { if (isDir || (original & 0o111) !== 0) bits |= 0o111; }
+    else if (p === 'X') { if (isDir || (current & 0o111) !== 0) bits |= 0o111; }
     else if (p === 's') bits |= 0o6000;
     else if (p === 't') bits |= 0o1000;
   }
@@ -39,11 +40,10 @@ function permBits(perms: string, original: number, isDir: boolean): number {
 export function compileModeString(modeStr: string): (mode: number, isDir: boolean) => number {
   const clauses = parse(modeStr);
   return (mode, isDir) => {
-    const original = mode & 0o7777;
-    let m = original;
+    let m = mode & 0o7777;
     for (const { who, ops } of clauses) {
       for (const { op, perms } of ops) {
-        const bits = permBits(perms, original, isDir) & who;
+        const bits = permBits(perms, m, isDir) & who;
         if (op === '+') m |= bits;
         else if (op === '-') m &= ~bits;
         else m = (m & ~who) | bits;

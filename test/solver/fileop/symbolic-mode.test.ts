@@ -24,6 +24,8 @@ describe('compileModeString', () => {
     expect(apply('a+X', 0o644)).toBe('644');
     expect(apply('a+X', 0o744)).toBe('755');
     expect(apply('a+X', 0o700, true)).toBe('711');
+    expect(apply('u+x,a+X', 0o644)).toBe('755');
+    expect(apply('a-x,a+X', 0o755)).toBe('644');
   });
   it('s and t', () => {
     expect(apply('u+s', 0o755)).toBe('4755');
