@@ -66,9 +66,26 @@ function commonAncestor(rels: string[]): string {
   return prefix.join('/');
 }
 
+/** Most separate getfattr runs per call; beyond that one run covers the common ancestor. */
+const MAX_XATTR_RUNS = 8;
+
+/**
+ * Xattrs of the entries in `rels`. getfattr dumps whole trees, so misses are grouped by
+ * their top-level directory: a few changed files in different places do not make it walk
+ * everything in between (like an excluded node_modules).
+ */
 async function xattrsFor(root: string, rels: string[]): Promise<Map<string, Xattrs>> {
+  const groups = new Map<string, string[]>();
+  for (const r of rels) {
+    const top = r.split('/')[0] as string;
+    let g = groups.get(top);
+    if (!g) groups.set(top, (g = []));
+    g.push(r);
+  }
+  const scopes = groups.size > MAX_XATTR_RUNS ? [commonAncestor(rels)] : [...groups.values()].map(commonAncestor);
   try {
-    return await readTreeXattrs(path.join(root, commonAncestor(rels)));
+    const dumps = await Promise.all(scopes.map((s) => readTreeXattrs(path.join(root, s))));
+    return dumps.length === 1 ? (dumps[0] as Map<string, Xattrs>) : new Map(dumps.flatMap((d) => [...d]));
   } catch (err) {
     // Without the attr tools there is no way to read xattrs from Node: they do not count.
     if (err instanceof ToolMissingError) return new Map();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,21 @@ describe('StatCache', () => {
     await sleep(RACY_WINDOW_MS + 50);
     expect((await run(ctx, cache)).reads).toEqual(['a.txt']);
     expect((await run(ctx, cache)).reads).toEqual([]);
+  });
+
+  it('an xattr change is a miss, and misses in separate directories get their xattrs', async () => {
+    const { ctx, root } = await setup();
+    const cache = await StatCache.forScope(root, ctx);
+    const first = await run(ctx, cache);
+    execFileSync('setfattr', ['-n', 'user.one', '-v', '1', path.join(ctx, 'a.txt')]);
+    execFileSync('setfattr', ['-n', 'user.two', '-v', '2', path.join(ctx, 'dir/b.txt')]);
+    const second = await run(ctx, cache);
+    expect(second.reads).toEqual(['a.txt', 'dir/b.txt']);
+    expect(second.digest).not.toBe(first.digest);
+    // Same as hashing from scratch: both xattrs were seen.
+    expect(await checksumPath(ctx, '/')).toBe(second.digest);
+    execFileSync('setfattr', ['-x', 'user.two', path.join(ctx, 'dir/b.txt')]);
+    expect((await run(ctx, cache)).digest).not.toBe(second.digest);
   });
 
   it('forgets deleted files when their directory is walked again', async () => {
