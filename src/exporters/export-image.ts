@@ -261,13 +261,17 @@ class ImageExporter {
       case 'image':
       case 'registry': {
         const img = await this.image(out);
-        return { ...(await this.toStore(img, names, out.push)), type: out.type };
+        return { ...(await this.toStore(img, names, out.push, out.store)), type: out.type };
       }
     }
   }
 
-  /** Tags the image in the local store (a no-op when every name already points at it), then pushes. */
-  private async toStore(img: BuiltImage, names: string[], push: boolean): Promise<Omit<OutputDone, 'type'>> {
+  /**
+   * Tags the image in the local store (a no-op when every name already points at it), then
+   * pushes. With store=false the names are only held for the push (pushImage reads the store).
+   */
+  private async toStore(img: BuiltImage, names: string[], push: boolean, keep = true): Promise<Omit<OutputDone, 'type'>> {
+    if (!keep && !push) return { names, manifestDigest: img.manifest.digest, unchanged: false };
     const index = await this.images.readIndex();
     const current = new Map(index.manifests.map((e) => [e.annotations?.[IMAGE_NAME], e.digest] as const));
     const unchanged = names.length > 0
@@ -284,6 +288,7 @@ class ImageExporter {
         done.pushed.push(await pushImage(name, { root: this.opts.root, content: this.content, ...(this.opts.progress ? { progress: this.opts.progress } : {}) }));
       }
     }
+    if (!keep && !unchanged) for (const name of names) await this.images.untag(name);
     return done;
   }
 }

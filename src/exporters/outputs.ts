@@ -187,6 +187,9 @@ export function parseOutput(spec: string): OutputSpec {
   if (type === 'oci' && out.dest === undefined) throw bad(spec, 'type=oci needs dest=FILE.tar (or tar=false,dest=DIR)');
   if ((type === 'oci' || type === 'docker') && !out.tar && out.dest === '-') throw bad(spec, 'tar=false needs a directory in dest=, not -');
   if (type === 'docker' && !out.tar) throw bad(spec, 'type=docker writes a tar; use type=oci,tar=false for a directory');
+  if (type === 'docker' && out.dest !== undefined && out.compression.type === 'zstd') {
+    throw bad(spec, 'type=docker archives hold plain tar layers, which zstd blobs cannot be turned into here; use type=oci');
+  }
   for (const name of out.names) {
     try {
       parseReference(name);

@@ -288,6 +288,14 @@ describe('exportImage: outputs checked by outside tools', () => {
     run('umoci', ['unpack', '--image', `${pulled}:p`, bundle]);
     expect(readTree(path.join(bundle, 'rootfs'))).toEqual(EXPECTED_ROOTFS);
   });
+
+  it('type=image,push=true,store=false pushes without keeping the name locally', async () => {
+    const env = testEnv();
+    const name = `${env.registries.plain}/slipway-test/nostore-${process.pid}-${Date.now()}:v1`;
+    const r = await exportWith(chain, [`type=image,name=${name},push=true,store=false`]);
+    expect(digestOf(run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${name}`]))).toBe(r.manifestDescriptor!.digest);
+    expect(await openImageStore(chain.root).resolve(name)).toBeUndefined();
+  });
 });
 
 describe('exportImage: edge cases', () => {

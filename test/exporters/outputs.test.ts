@@ -62,6 +62,7 @@ describe('parseOutputs (buildx -o syntax)', () => {
     ['type=image,name=UPPER/Case', /name "UPPER\/Case"/],
     ['type=oci,tar=false,dest=-', /tar=false needs a directory/],
     ['type=image,"name=a', /unterminated quote/],
+    ['type=docker,dest=x.tar,compression=zstd', /type=docker archives hold plain tar layers/],
     ['type=image,stray', /invalid value "stray"/],
   ])('%s is a usage error naming the bad part', (spec, re) => {
     let err: unknown;
