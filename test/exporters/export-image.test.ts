@@ -226,6 +226,7 @@ describe('exportImage: outputs checked by outside tools', () => {
     const r = await exportWith(chain, [`type=oci,tar=false,dest=${dest}`], {}, ['demo/layout:v2']);
     const info = JSON.parse(run('skopeo', ['inspect', `oci:${dest}:v2`])) as { Digest: string };
     expect(info.Digest).toBe(r.manifestDescriptor!.digest);
+    expect(run('oci-image-tool', ['validate', '--type', 'image', dest])).toContain('Validation succeeded');
     const bundle = path.join(work, 'out', 'bundle');
     run('umoci', ['unpack', '--image', `${dest}:v2`, bundle]);
     expect(readTree(path.join(bundle, 'rootfs'))).toEqual(EXPECTED_ROOTFS);
