@@ -1,5 +1,6 @@
 // Go's string helpers where JavaScript's differ: path.Clean (Node's normalize keeps a
-// trailing slash and maps "" to "."), and strings.TrimSpace (JS trim also strips U+FEFF).
+// trailing slash and maps "" to "."), strings.TrimSpace (JS trim also strips U+FEFF) and
+// byte-wise string order.
 import path from 'node:path';
 
 export function goClean(p: string): string {
@@ -9,6 +10,11 @@ export function goClean(p: string): string {
 }
 
 const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** Go's string order (sort.Strings): UTF-8 bytes, not JavaScript's UTF-16 code units. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
 
 export function goTrimSpace(s: string): string {
   return s.replace(GO_SPACE, '');

@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { makeContextFilter, type ContextFilter } from './context-filter.js';
+import { compareNames } from './go-strings.js';
 import { resolveInRootSync } from '../solver/layer/root-path.js';
 
 export interface ContextEntry {
@@ -19,11 +20,6 @@ export interface WalkOptions {
   includes?: readonly string[];
   /** Paths whose symlink targets are selected too (e.g. a Dockerfile that is a link). */
   followPaths?: readonly string[];
-}
-
-/** Byte-order comparison of names (Go's sort.Strings), not UTF-16 order. */
-export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**

@@ -7,7 +7,8 @@ import { PatternMatcher } from '../../context/pattern-matcher.js';
 import { digestEntries, dirDigest, EMPTY_DIGEST } from './entry-digests.js';
 import { selectItems, selectionDigest, type SelectionSpec } from './selection.js';
 import type { StatCache } from './stat-cache.js';
-import { allEntries, isMissing, readTree, resolveRel, visibleThrough, type EntryFilter, type TreeEntry } from './tree.js';
+import { isMissing } from '../layer/lstat-if-exists.js';
+import { allEntries, readTree, resolveRel, visibleThrough, type EntryFilter, type TreeEntry } from './tree.js';
 
 export interface ChecksumOptions {
   followLinks?: boolean;

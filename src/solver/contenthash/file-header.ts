@@ -3,6 +3,7 @@
 // and then the content gives an entry's digest, so mode, owner, link target, device
 // numbers and xattrs all count while timestamps never do.
 import type { BigIntStats } from 'node:fs';
+import { compareNames } from '../../context/go-strings.js';
 
 export type Xattrs = Map<string, Buffer>;
 
@@ -21,10 +22,6 @@ export function countsAsXattr(name: string): boolean {
   return name === 'security.capability' || (!name.startsWith('security.') && !name.startsWith('system.'));
 }
 
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 /** The header bytes for an entry (sockets count as regular files, as in BuildKit). */
 export function headerBytes(st: BigIntStats, linkname: string, xattrs?: Xattrs): Buffer {
   const fmt = st.mode & S_IFMT;
@@ -40,7 +37,7 @@ export function headerBytes(st: BigIntStats, linkname: string, xattrs?: Xattrs):
     'devmajor', String(major), 'devminor', String(minor),
   ];
   if (xattrs) {
-    for (const name of [...xattrs.keys()].filter(countsAsXattr).sort(compareBytes)) {
+    for (const name of [...xattrs.keys()].filter(countsAsXattr).sort(compareNames)) {
       parts.push(name, xattrs.get(name) as Buffer);
     }
   }

@@ -4,8 +4,7 @@
 // promise API needs ~105 ms (one thread-pool round trip per call).
 import { lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
-import { compareNames } from '../../context/walk-context.js';
-import { isMissing } from '../layer/lstat-if-exists.js';
+import { compareNames } from '../../context/go-strings.js';
 import { resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
 
 export type EntryFilter = ((rel: string, isDir: boolean) => boolean) & { descend?: (rel: string) => boolean };
@@ -89,5 +88,3 @@ export function visibleThrough(rel: string, filter: EntryFilter | undefined): bo
   }
   return true;
 }
-
-export { isMissing };
