@@ -1,7 +1,7 @@
 // Ownership and timestamps the way fsutil sets them: lchown (never through a symlink),
 // times with AT_SYMLINK_NOFOLLOW. Node takes times as float seconds, so sub-microsecond
 // precision is lost.
-import { lchownSync, lutimesSync } from 'node:fs';
+import { chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import { errnoCode } from './errors.js';
 
 export interface Owner { uid: number; gid: number }
@@ -31,4 +31,14 @@ export function setFixedTime(host: string, timestamp: bigint | undefined): void 
   if (timestamp === undefined) return;
   const t = nanosToSeconds(timestamp);
   lutimesSync(host, t, t);
+}
+
+/**
+ * BuildKit's daemons run with umask 022, which Go's os.Mkdir / os.WriteFile apply to new
+ * entries; ours may run under any umask, so the same mask is applied explicitly.
+ */
+export const DAEMON_UMASK = 0o022;
+
+export function chmodCreated(host: string, mode: number): void {
+  chmodSync(host, mode & 0o7777 & ~DAEMON_UMASK);
 }

@@ -1,5 +1,5 @@
-// fsutil's MkdirAll inside a root: missing directories are created with `mode` (the process
-// umask applies, as with Go's os.Mkdir), then chowned and stamped; existing ones are left
+// fsutil's MkdirAll inside a root: missing directories are created with `mode` (under the
+// daemon's umask 022, as Go's os.Mkdir in BuildKit), then chowned and stamped; existing ones are left
 // alone. The path must already be resolved inside the root (root-path helpers), and a
 // symlink met on the way is refused rather than followed.
 import { lstatSync, mkdirSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { isInside } from '../layer/root-path.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { FileOpError, pathError } from './errors.js';
-import { setFixedTime, setOwner, type Owner } from './fs-meta.js';
+import { chmodCreated, setFixedTime, setOwner, type Owner } from './fs-meta.js';
 
 /** Returns true when the last directory was created here. */
 export function mkdirAllInRoot(root: string, host: string, mode: number, owner?: Owner, timestamp?: bigint): boolean {
@@ -26,6 +26,7 @@ export function mkdirAllInRoot(root: string, host: string, mode: number, owner?:
     }
     mkdirSync(cur, mode);
     if (!lstatSync(cur).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
+    chmodCreated(cur, mode);
     if (owner) setOwner(cur, owner);
     setFixedTime(cur, timestamp);
     created = true;

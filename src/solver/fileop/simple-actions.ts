@@ -1,13 +1,13 @@
 // BuildKit's mkdir, mkfile, rm and symlink file actions on a plain root directory. Paths are
-// resolved inside the root (symlinks included); modes go through the process umask as
-// Go's os.Mkdir / os.WriteFile do.
+// resolved inside the root (symlinks included); new entries get their mode under the daemon
+// umask 022 as Go's os.Mkdir / os.WriteFile give them in BuildKit.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FileActionMkdir, FileActionMkfile, FileActionRm, FileActionSymlink } from '../../llb/types.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import { errnoCode, FileOpError, pathError } from './errors.js';
-import { setFixedTime, setOwner, type Owner } from './fs-meta.js';
+import { chmodCreated, setFixedTime, setOwner, type Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
 import { resolveWildcards } from './wildcards.js';
 
@@ -41,6 +41,7 @@ export async function mkdir(destRoot: string, action: FileActionMkdir, owner?: O
     if (errnoCode(err) === 'EEXIST') return;
     rethrowAsPathError(err, 'mkdir', root, host);
   }
+  chmodCreated(host, mode);
   if (owner) setOwner(host, owner);
   setFixedTime(host, action.timestamp);
 }
@@ -48,6 +49,7 @@ export async function mkdir(destRoot: string, action: FileActionMkdir, owner?: O
 export async function mkfile(destRoot: string, action: FileActionMkfile, owner?: Owner): Promise<void> {
   const root = path.resolve(destRoot);
   const host = inRoot(root, path.posix.join('/', action.path));
+  const existed = lstatIfExists(host) !== undefined;
   let fd: number;
   try {
     fd = openSync(host, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, action.mode & 0o777);
@@ -60,6 +62,8 @@ export async function mkfile(destRoot: string, action: FileActionMkfile, owner?:
   } finally {
     closeSync(fd);
   }
+  // os.WriteFile only sets the mode of a file it creates.
+  if (!existed) chmodCreated(host, action.mode & 0o777);
   if (owner) setOwner(host, owner);
   setFixedTime(host, action.timestamp);
 }

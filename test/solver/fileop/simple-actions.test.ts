@@ -2,12 +2,11 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mkdir, mkfile, resolveChown, rm, symlink } from '../../../src/solver/fileop/index.js';
-import { listing, roots, tree } from './fixtures.js';
+import { copy, mkdir, mkfile, resolveChown, rm, symlink } from '../../../src/solver/fileop/index.js';
+import { dockerCopy, listing, roots, tree } from './fixtures.js';
 
 const TS = 1_234_567_890n * 1_000_000_000n;
 const mtime = (p: string): number => Math.round(lstatSync(p).mtimeMs / 1000);
-const umasked = (mode: number): string => (mode & ~process.umask()).toString(8).padStart(4, '0');
 
 describe('mkdir', () => {
   it('makeParents creates every missing directory with the mode, owner and timestamp', async () => {
@@ -35,12 +34,31 @@ describe('mkdir', () => {
   });
 });
 
+describe('modes do not depend on our umask', () => {
+  it('under umask 077, created directories and files still get the daemon-umask (022) modes', async () => {
+    const r = roots();
+    tree(r.src, { f: 'F' });
+    const saved = process.umask(0o077);
+    try {
+      await mkdir(r.dest, { type: 'mkdir', path: '/a/b', mode: 0o755, makeParents: true });
+      await mkdir(r.dest, { type: 'mkdir', path: '/c', mode: 0o777, makeParents: false });
+      await mkfile(r.dest, { type: 'mkfile', path: '/m', mode: 0o644, data: Buffer.from('M') });
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/f', '/p/q/') });
+    } finally {
+      process.umask(saved);
+    }
+    expect(listing(r.dest)).toEqual([
+      'a/ 0755 0:0', 'a/b/ 0755 0:0', 'c/ 0755 0:0', 'm 0644 0:0 =M', 'p/ 0755 0:0', 'p/q/ 0755 0:0', 'p/q/f 0644 0:0 =F',
+    ]);
+  });
+});
+
 describe('mkfile', () => {
-  it('writes data with the mode (through the umask, as os.WriteFile), owner and timestamp', async () => {
+  it('writes data with the mode (under the daemon umask 022, whatever ours is), owner and timestamp', async () => {
     const r = roots();
     tree(r.dest, { 'etc/': '' });
-    await mkfile(r.dest, { type: 'mkfile', path: 'etc/conf', mode: 0o640, data: Buffer.from('x=1\n'), timestamp: TS }, { uid: 9, gid: 9 });
-    expect(listing(r.dest)).toEqual(['etc/ 0755 0:0', `etc/conf ${umasked(0o640)} 9:9 =x=1\n`]);
+    await mkfile(r.dest, { type: 'mkfile', path: 'etc/conf', mode: 0o666, data: Buffer.from('x=1\n'), timestamp: TS }, { uid: 9, gid: 9 });
+    expect(listing(r.dest)).toEqual(['etc/ 0755 0:0', 'etc/conf 0644 9:9 =x=1\n']);
     expect(mtime(path.join(r.dest, 'etc/conf'))).toBe(1_234_567_890);
   });
 
