@@ -18,7 +18,7 @@ import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cach
 import { CacheIndex, type CacheRecord } from './cache/records.js';
 import { pruneStaleContainers } from './executor/run-container.js';
 import type { RuntimeName } from './executor/runtime.js';
-import { pruneStaleTemp, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
+import { pruneStaleTemp, resultSnapshotId, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
 import { solveExec } from './ops/exec.js';
 import { solveFile } from './ops/file.js';
 import { solveGit } from './ops/git.js';
@@ -323,7 +323,7 @@ function messageOf(err: unknown): string {
 }
 
 async function runOp(env: BuildEnv, v: VertexInfo, inputs: SolvedRef[]): Promise<SolvedRef[]> {
-  const run: OpRun = { env, progress: v.progress, key: v.key, inputs };
+  const run: OpRun = { env, progress: v.progress, key: v.key, inputs, snapshotId: (i) => resultSnapshotId(v.key, i, v.ignoreCache) };
   const op = v.op;
   switch (op.kind) {
     case 'source': {

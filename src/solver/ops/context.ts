@@ -1,5 +1,6 @@
 // What every op runner gets: the stores, the snapshotter, the build's options and its
 // cancellation signal, plus the vertex's progress handle.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentStore } from '../../content/store.js';
@@ -43,8 +44,10 @@ export interface BuildEnv {
 export interface OpRun {
   env: BuildEnv;
   progress: VertexProgress;
-  /** Cache key of the vertex (for deterministic snapshot ids). */
+  /** Cache key of the vertex. */
   key: string;
+  /** Snapshot id for output `index`: r-<key hex>-<index>, unique when the cache is bypassed. */
+  snapshotId(index: number): string;
   inputs: SolvedRef[];
 }
 
@@ -58,9 +61,14 @@ export function requireLayers(ref: SolvedRef | undefined, what: string): LayersR
   return ref;
 }
 
-/** Snapshot id of output `index` of the vertex with cache key `key`. */
-export function resultSnapshotId(key: string, index: number): string {
-  return `r-${key.replace(/^sha256:/, '')}-${index}`;
+/**
+ * Snapshot id of output `index` of the vertex with cache key `key`. A run that bypasses the
+ * cache (--no-cache) gets a unique suffix: its result must replace, not lose to, an older
+ * snapshot under the same key.
+ */
+export function resultSnapshotId(key: string, index: number, unique = false): string {
+  const id = `r-${key.replace(/^sha256:/, '')}-${index}`;
+  return unique ? `${id}-${randomBytes(4).toString('hex')}` : id;
 }
 
 /** A private temp dir under <root>/tmp named with our pid, so dead builds' dirs can be removed. */

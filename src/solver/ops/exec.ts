@@ -11,7 +11,7 @@ import { CacheIndex } from '../cache/records.js';
 import { isInside } from '../layer/root-path.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
-import { buildTempDir, layerDirs, requireLayers, resultSnapshotId, type OpRun } from './context.js';
+import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
 import { withCacheMount } from './cache-mount.js';
 
 const TAIL_LINES = 6;
@@ -145,7 +145,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     const outputs: SolvedRef[] = [];
     for (const w of writable) {
       if (w.mount.output < 0) continue;
-      const id = resultSnapshotId(run.key, w.mount.output);
+      const id = run.snapshotId(w.mount.output);
       await w.active.commit(id);
       outputs[w.mount.output] = { kind: 'layers', layers: [...w.base.layers, { snapshotId: id }] };
     }

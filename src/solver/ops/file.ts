@@ -10,7 +10,7 @@ import { makeContextFilter } from '../../context/context-filter.js';
 import type { FileOp } from '../../llb/types.js';
 import { copy, mkdir, mkfile, resolveChown, rm, symlink, type Owner, type SourceFilter } from '../fileop/index.js';
 import type { LayersRef, SolvedRef } from '../result.js';
-import { layerDirs, requireLayers, resultSnapshotId, type OpRun } from './context.js';
+import { layerDirs, requireLayers, type OpRun } from './context.js';
 
 interface CopySource {
   dir: string;
@@ -53,7 +53,7 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
       }
     }
     for (const r of releases.splice(0)) await r();
-    const id = resultSnapshotId(run.key, 0);
+    const id = run.snapshotId(0);
     await active.commit(id);
     return [{ kind: 'layers', layers: [...base.layers, { snapshotId: id }] }];
   } finally {

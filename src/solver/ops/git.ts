@@ -6,7 +6,7 @@ import { SourceAttr } from '../../llb/source-attrs.js';
 import type { SourceOp } from '../../llb/types.js';
 import { runTool } from '../layer/run-tool.js';
 import type { LayersRef } from '../result.js';
-import { buildTempDir, resultSnapshotId, type OpRun } from './context.js';
+import { buildTempDir, type OpRun } from './context.js';
 
 export function parseGitIdentifier(identifier: string, fullURL: string | undefined): { remote: string; ref: string; subdir: string } {
   const rest = identifier.replace(/^git:\/\//, '');
@@ -38,7 +38,7 @@ export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> 
     const from = subdir ? path.join(clone, path.posix.normalize(`/${subdir}`)) : clone;
     const r = await runTool('cp', ['-a', '--', `${from}/.`, active.mountpoint]);
     if (r.code !== 0) throw new Error(`copying the git checkout failed: ${r.stderr.toString().trim()}`);
-    const id = resultSnapshotId(run.key, 0);
+    const id = run.snapshotId(0);
     await active.commit(id);
     return [{ kind: 'layers', layers: [{ snapshotId: id }] }];
   } finally {

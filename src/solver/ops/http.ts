@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SourceAttr } from '../../llb/source-attrs.js';
 import type { SourceOp } from '../../llb/types.js';
 import type { LayersRef } from '../result.js';
-import { resultSnapshotId, type OpRun } from './context.js';
+import { type OpRun } from './context.js';
 
 export function httpFilename(url: string, disposition: string | null, explicit: string | undefined): string {
   if (explicit) return explicit;
@@ -39,7 +39,7 @@ export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]>
     await chown(file, Number(src.attrs[SourceAttr.HTTPUID] ?? 0), Number(src.attrs[SourceAttr.HTTPGID] ?? 0));
     const modified = res.headers.get('last-modified');
     if (modified) await utimes(file, new Date(modified), new Date(modified));
-    const id = resultSnapshotId(run.key, 0);
+    const id = run.snapshotId(0);
     await active.commit(id);
     return [{ kind: 'layers', layers: [{ snapshotId: id }] }];
   } finally {
