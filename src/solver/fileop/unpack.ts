@@ -1,7 +1,7 @@
 // ADD's Docker compatibility: a local source that is a tar archive (possibly compressed) is
 // extracted into the destination directory instead of being copied. Entries keep the
-// owners and modes in the archive; names are confined to the destination (the layer
-// applier refuses absolute and `..` names and resolves every parent inside it).
+// owners and modes in the archive; names are confined to the destination (absolute names are
+// re-rooted into it as Docker does, `..` names refused, every parent resolved inside it).
 import path from 'node:path';
 import { applyLayer } from '../layer/apply-layer.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
@@ -11,6 +11,7 @@ import { openArchiveStream } from './archive-stream.js';
 import { displayPath, FileOpError } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
+import { rerootedTar } from './reroot-tar.js';
 
 const PROBE_BYTES = 1 << 20;
 
@@ -66,7 +67,7 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   mkdirAllInRoot(o.destRoot, dest, 0o755, o.owner, o.timestamp);
   const archive = openArchiveStream(file, name);
   try {
-    await applyLayer(archive.stream, dest, { whiteouts: 'flatten' });
+    await applyLayer(rerootedTar(archive.stream), dest, { whiteouts: 'flatten' });
   } catch (err) {
     throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot, dest))}: ${(err as Error).message}`);
   } finally {

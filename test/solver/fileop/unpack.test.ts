@@ -32,6 +32,16 @@ describe('ADD unpack', () => {
     });
   }
 
+  it('keeps PAX xattrs and long names of archive entries', async () => {
+    const r = roots();
+    const long = `${'d'.repeat(120)}/${'f'.repeat(120)}`;
+    writeFileSync(path.join(r.src, 'x.tar'), makeTar([{ name: long, content: 'L', xattrs: { 'user.k': 'v' } }]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/x.tar', '/x') });
+    const file = path.join(r.dest, 'x', long);
+    expect(readFileSync(file, 'utf8')).toBe('L');
+    expect(execFileSync('getfattr', ['--only-values', '-n', 'user.k', file]).toString()).toBe('v');
+  });
+
   it('a file that is not a tar (even compressed) is copied as is', async () => {
     const r = roots();
     writeFileSync(path.join(r.src, 'notes.txt'), 'hello');
@@ -62,7 +72,6 @@ describe('ADD unpack', () => {
 
   const hostile: Array<[string, FixtureEntry[]]> = [
     ['a ../ name', [{ name: '../../outside/evil', content: 'E' }]],
-    ['an absolute name', [{ name: '/outside-abs/evil', content: 'E' }]],
     ['a hardlink to a file outside', [{ name: 'h', type: 'link', linkname: '../../outside/secret' }]],
   ];
   for (const [what, entries] of hostile) {
@@ -76,6 +85,22 @@ describe('ADD unpack', () => {
       expect(existsSync('/outside-abs')).toBe(false);
     });
   }
+
+  it('absolute names and absolute hardlink targets are re-rooted into the destination (Docker Untar)', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'abs.tar'), makeTar([
+      { name: '/outside-abs/evil', content: 'E' },
+      { name: '/../../up-abs', content: 'U' },
+      { name: 'h', type: 'link', linkname: '/outside-abs/evil' },
+    ]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/abs.tar', '/x') });
+    expect(existsSync('/outside-abs')).toBe(false);
+    expect(existsSync('/up-abs')).toBe(false);
+    expect(listing(r.dest)).toEqual([
+      'x/ 0755 0:0', 'x/h 0644 0:0 =E', 'x/outside-abs/ 0755 0:0', 'x/outside-abs/evil 0644 0:0 =E', 'x/up-abs 0644 0:0 =U',
+    ]);
+    expect(lstatSync(path.join(r.dest, 'x/h')).ino).toBe(lstatSync(path.join(r.dest, 'x/outside-abs/evil')).ino);
+  });
 
   it('a symlink then a write through it lands inside the destination', async () => {
     const r = roots();
