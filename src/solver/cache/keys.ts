@@ -12,8 +12,19 @@ import { checksumPath, type ChecksumOptions } from '../contenthash/checksum.js';
 import type { StatCache } from '../contenthash/stat-cache.js';
 import type { LocalRef } from '../result.js';
 
+/**
+ * The op's part of its cache key. A base image enters by its pinned manifest digest alone,
+ * so `--pull` (image.resolvemode=pull) keeps the cache when the registry has nothing newer.
+ */
 export function opCacheDigest(op: Op, digest: Digest): string {
-  return op.kind === 'exec' ? digestOf(encodeOp({ ...op, exec: execOpForCacheKey(op.exec) })) : digest;
+  if (op.kind === 'source') {
+    const pinned = op.source.identifier.startsWith('docker-image://') ? /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1] : undefined;
+    return pinned ? digestOf(JSON.stringify({ image: pinned, platform: op.platform ?? null })) : digest;
+  }
+  // Inputs enter the key through their own keys (as BuildKit's CacheMap digests the op body
+  // alone): an input whose op changed but whose key did not must not change this key.
+  const body: Op = { ...op, inputs: op.inputs.map((i) => ({ digest: '', index: i.index })) };
+  return digestOf(encodeOp(body.kind === 'exec' ? { ...body, exec: execOpForCacheKey(body.exec) } : body));
 }
 
 export function outputKey(vertexKey: string, index: number): string {
