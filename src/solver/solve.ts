@@ -95,6 +95,8 @@ interface VertexInfo {
   identity: string;
   record?: CacheRecord;
   ignoreCache: boolean;
+  /** Set when the vertex itself is not ignored but an input re-runs without the cache. */
+  taintedBy?: string;
   progress: VertexProgress;
 }
 
@@ -190,9 +192,14 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       const identity = step
         ? `${opts.dockerfile ?? 'Dockerfile'}|${step.step.stage}|${step.ordinal}`
         : `${opts.dockerfile ?? 'Dockerfile'}|${name.replace(/@sha256:[0-9a-f]{64}/g, '')}`;
+      const ignored = !isSource(op) && (opts.noCache === true || meta?.ignoreCache === true);
+      // What consumes a result made without the cache runs again too (as with --no-cache),
+      // so --no-cache-filter=STAGE re-runs that stage even when later steps were cached.
+      const taint = ignored ? undefined : op.inputs.map((i) => infos.get(i.digest)!).find((x) => x.ignoreCache);
       infos.set(d, {
         digest: d, op, name, key: vertexKey(basis.opDigest, basis.inputKeys, content), basis, identity,
-        ignoreCache: !isSource(op) && (opts.noCache === true || meta?.ignoreCache === true), progress,
+        ignoreCache: ignored || taint !== undefined, progress,
+        ...(taint ? { taintedBy: taint.taintedBy ?? taint.name } : {}),
       });
     }
     await Promise.all([...statCaches.values()].map((c) => c.save().catch(() => undefined)));
@@ -269,8 +276,9 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
               prevBasis = last?.basis;
               prevKey = last?.key;
               if (opts.explainCache) {
-                const cause: MissCause | undefined = v.ignoreCache
-                  ? (opts.noCache ? { kind: 'no-cache' } : { kind: 'ignore-cache', stage: stepsByDigest.get(d)?.step.stage })
+                const cause: MissCause | undefined = opts.noCache ? { kind: 'no-cache' }
+                  : v.taintedBy ? { kind: 'input-rerun', name: v.taintedBy }
+                  : v.ignoreCache ? { kind: 'ignore-cache', stage: stepsByDigest.get(d)?.step.stage }
                   : (prevKey === v.key ? { kind: 'result-missing' } : undefined);
                 rec.missReason = explainMiss(prevBasis, v.basis, cause);
                 v.progress.miss(rec.missReason);

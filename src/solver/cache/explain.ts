@@ -6,6 +6,7 @@ import type { CacheBasis } from './basis.js';
 export type MissCause =
   | { kind: 'no-cache' }
   | { kind: 'ignore-cache'; stage?: string }
+  | { kind: 'input-rerun'; name: string }
   | { kind: 'no-record' }
   | { kind: 'result-missing' };
 
@@ -29,6 +30,7 @@ function list(names: string[], max = 3): string {
 export function explainMiss(prev: CacheBasis | undefined, cur: CacheBasis, cause?: MissCause): string {
   if (cause?.kind === 'no-cache') return 'cache disabled by --no-cache';
   if (cause?.kind === 'ignore-cache') return cause.stage ? `cache disabled by --no-cache-filter for stage ${cause.stage}` : 'cache disabled for this step';
+  if (cause?.kind === 'input-rerun') return `input re-run without the cache: ${cause.name}`;
   if (!prev) return 'no cache record for this step (first build)';
   if (prev.baseImage !== cur.baseImage && cur.baseImage) return `base image changed: ${prev.baseImage ?? 'none'} -> ${cur.baseImage}`;
   const args = changedKeys(prev.buildArgs, cur.buildArgs);

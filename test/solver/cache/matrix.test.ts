@@ -87,6 +87,12 @@ describe('cache matrix', () => {
     expect(r.stderr).toMatch(/RUN echo "plain"/);
   });
 
+  it('--pull keeps the cache when the registry has nothing newer', () => {
+    const r = build('--pull');
+    for (const s of [FROM, RUN_BASE, COPY, RUN_ARG]) expect(stepState(r, s), s).toBe('CACHED');
+    expect(r.stats?.containers).toBe(0);
+  });
+
   it('a new process after --no-cache reuses the fresh results', () => {
     const r = build();
     expect(r.stats?.containers).toBe(0);

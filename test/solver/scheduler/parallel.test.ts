@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, copyContext, slipwayBuild, tempDir } from '../build/slipway.js';
+import { BIN, copyContext, slipwayBuild, stepState, tempDir } from '../build/slipway.js';
 
 /** No snapshot temp dir, build temp dir, mount or container of ours is left behind. */
 function expectNothingLeft(root: string): void {
@@ -62,6 +62,18 @@ describe('scheduler', () => {
     expect(runs).toHaveLength(2);
     const firstDone = events.find((e) => e.type === 'vertex-done' && e.id === runs[0]!.id)!;
     expect(runs[1]!.time).toBeGreaterThanOrEqual(firstDone.time);
+  });
+
+  it('--no-cache-filter re-runs only the named stage', () => {
+    const ctx = copyContext('parallel');
+    dirs.push(ctx);
+    const r = slipwayBuild(root, ['--no-cache-filter', 'left', '--explain-cache', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(stepState(r, '[left 2/2] RUN')).toBe('DONE');
+    expect(stepState(r, '[right 2/2] RUN')).toBe('CACHED');
+    expect(r.stderr).toMatch(/MISS: cache disabled by --no-cache-filter for stage left/);
+    expect(stepState(r, '[stage-2 2/3] COPY --from=left')).toBe('DONE');
+    expect(r.stderr).toMatch(/MISS: input re-run without the cache: \[left 2\/2\] RUN/);
   });
 
   it('a failing RUN reports the process, exit code and last output lines; exit code 1', () => {
