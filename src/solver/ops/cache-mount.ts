@@ -2,17 +2,41 @@
 // sharing=shared lets concurrent steps use it together; locked makes them take turns (in
 // this process, and across processes through an O_EXCL lock file); private gives a step
 // that finds it busy a fresh throwaway directory instead.
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
 import type { CacheIndex } from '../cache/records.js';
+import { mustRunTool } from '../layer/run-tool.js';
 import { pidAlive } from '../snapshot/pid-alive.js';
 
-interface CacheMountSpec {
+export interface CacheMountSpec {
   id: string;
   sharing: 'shared' | 'private' | 'locked';
   dest: string;
   readonly: boolean;
+  /** Where a new cache directory takes its first contents, owner and mode (uid/gid/mode/from=). */
+  seed?: () => Promise<{ dir: string; release(): Promise<void> } | undefined>;
+}
+
+/** Creates the cache directory; a new one is filled from the seed (contents, owner, mode). */
+async function createCacheDir(dir: string, seed: CacheMountSpec['seed']): Promise<void> {
+  await mkdir(path.dirname(dir), { recursive: true, mode: 0o755 });
+  try {
+    await mkdir(dir, { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  const src = await seed?.();
+  if (!src) return;
+  try {
+    const st = await stat(src.dir);
+    await mustRunTool('cp', ['-a', '--', `${src.dir}/.`, dir]);
+    await chown(dir, st.uid, st.gid);
+    await chmod(dir, st.mode & 0o7777);
+  } finally {
+    await src.release();
+  }
 }
 
 const inUse = new Map<string, number>();
@@ -46,7 +70,7 @@ export async function withCacheMount<T>(index: CacheIndex, specs: readonly Cache
   try {
     for (const [i, s] of specs.entries()) {
       const dir = index.mountDir(s.id);
-      await mkdir(dir, { recursive: true, mode: 0o755 });
+      await createCacheDir(dir, s.seed);
       let source = dir;
       if (s.sharing === 'private' && (inUse.get(dir) ?? 0) > 0) {
         source = path.join(tmp, `cache-${i}`);

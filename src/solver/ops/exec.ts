@@ -9,10 +9,11 @@ import { ProcessExitError } from '../executor/exit-error.js';
 import { runContainer, type ContainerMount } from '../executor/run-container.js';
 import { CacheIndex } from '../cache/records.js';
 import { isInside } from '../layer/root-path.js';
+import { mustRunTool } from '../layer/run-tool.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
-import { withCacheMount } from './cache-mount.js';
+import { withCacheMount, type CacheMountSpec } from './cache-mount.js';
 
 const TAIL_LINES = 6;
 
@@ -49,14 +50,21 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
 
     const mounts: ContainerMount[] = [];
     const extraEnv: string[] = [];
-    const cacheMounts: Array<{ id: string; sharing: 'shared' | 'private' | 'locked'; dest: string; readonly: boolean }> = [];
+    const cacheMounts: CacheMountSpec[] = [];
     for (const [i, m] of op.mounts.entries()) {
       if (m === rootMount) continue;
       switch (m.mountType) {
         case 'bind': {
           const ref = m.input >= 0 ? run.inputs[m.input] : undefined;
           if (ref?.kind === 'local') {
-            mounts.push({ type: 'bind', source: subPath(ref.dir, m.selector), destination: m.dest, readonly: true });
+            let source = subPath(ref.dir, m.selector);
+            if (!m.readonly) {
+              // Writes to a context bind mount are discarded: give the step its own copy.
+              const copy = path.join(tmp, `bind-${i}`);
+              await mustRunTool('cp', ['-a', '--', source, copy]);
+              source = copy;
+            }
+            mounts.push({ type: 'bind', source, destination: m.dest, readonly: m.readonly });
             break;
           }
           const base = requireLayers(ref, `mount ${m.dest}`);
@@ -72,9 +80,20 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
           }
           break;
         }
-        case 'cache':
-          cacheMounts.push({ id: m.cacheOpt?.id || m.dest, sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly });
+        case 'cache': {
+          const ref = m.input >= 0 ? run.inputs[m.input] : undefined;
+          cacheMounts.push({
+            id: m.cacheOpt?.id || m.dest, sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly,
+            seed: async () => {
+              if (!ref) return undefined;
+              if (ref.kind === 'local') return { dir: subPath(ref.dir, m.selector), release: async () => undefined };
+              if (ref.layers.length === 0) return undefined;
+              const view = await env.snapshotter.view(layerDirs(env, ref));
+              return { dir: subPath(view.path, m.selector), release: () => view.release() };
+            },
+          });
           break;
+        }
         case 'tmpfs':
           mounts.push({ type: 'tmpfs', source: 'tmpfs', destination: m.dest,
             options: ['nosuid', 'nodev', 'mode=1777', ...(m.tmpfsOpt?.size ? [`size=${m.tmpfsOpt.size}`] : [])] });

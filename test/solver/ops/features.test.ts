@@ -67,6 +67,11 @@ describe('op and mount kinds', () => {
     expect(readFileSync(path.join(out, 'n'), 'utf8')).toBe('1\n');
     expect(readFileSync(path.join(out, 'linked', 'ctx.txt'), 'utf8')).toBe('from the context\n');
     expect(readFileSync(path.join(out, 'ssh'), 'utf8')).toBe('ssh-ok\n');
+    // A cache mount with uid/gid/mode starts as a directory with that owner and mode.
+    expect(readFileSync(path.join(out, 'owned-stat'), 'utf8')).toBe('1234:2345:700\n');
+    // A writable bind of a context file: the step sees its writes, the context never does.
+    expect(readFileSync(path.join(out, 'rw-seen'), 'utf8')).toBe('from the context\nscribble\n');
+    expect(readFileSync(path.join(ctx, 'ctx.txt'), 'utf8')).toBe('from the context\n');
     // Mount targets and tmpfs contents stay out of the result.
     expect(() => statSync(path.join(out, 'scratch', 't'))).toThrow();
     expect(() => statSync(path.join(out, 'cache', 'n'))).toThrow();
