@@ -18,7 +18,8 @@ export interface ExecRequest {
   quiet: boolean;
   maxParallelism: number;
   runtime: RuntimeName;
-  network: 'host' | 'none';
+  /** --network; undefined leaves RUN steps on the default (sandbox = host networking here). */
+  network: 'host' | 'none' | undefined;
   secrets: Map<string, SecretSource>;
   ssh: Map<string, string>;
   explainCache: boolean;
@@ -85,7 +86,7 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
     quiet: raw.quiet === true,
     maxParallelism: maxPar,
     runtime,
-    network: network === 'none' ? 'none' : 'host',
+    network: network === 'default' ? undefined : network === 'none' ? 'none' : 'host',
     secrets: new Map(list(raw.secret).map((s) => parseSecret(s, env))),
     ssh: new Map(list(raw.ssh).map((s) => parseSSH(s, env))),
     explainCache: raw.explainCache === true,

@@ -73,7 +73,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         signal: abort.signal,
         maxParallelism: exec.maxParallelism,
         runtime: exec.runtime,
-        network: exec.network,
+        network: exec.network ?? 'host',
         secrets: exec.secrets,
         ssh: exec.ssh,
         noCache: exec.noCache,

@@ -21,7 +21,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
   const { root } = globalsOf(cmd);
   const result = await convert(req, root, {
     noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
-    network: exec.network,
+    ...(exec.network ? { network: exec.network } : {}),
     labels: exec.labels,
     imageResolveMode: exec.pull ? 'pull' : 'default',
   });
