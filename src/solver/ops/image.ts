@@ -7,6 +7,7 @@ import { layerCompression } from '../../content/media-types.js';
 import { pullImage } from '../../registry/pull.js';
 import { parseReference } from '../../registry/reference.js';
 import { loadImage } from '../../store/image-content.js';
+import { ImageStore } from '../../store/image-store.js';
 import { readLayerMeta, updateLayerMeta } from '../layer-meta.js';
 import type { LayerRef, LayersRef } from '../result.js';
 import type { BuildEnv } from './context.js';
@@ -48,7 +49,15 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
   if (!img || !(await allBlobs(env, img.manifest))) {
     env.signal.throwIfAborted();
     status(`resolve ${ref.toString()}`);
-    const res = await pullImage(ref.toString(), { root: env.root, content: env.content, recordImage: async () => undefined });
+    // The base is recorded under its name:tag (what the converter resolved to this digest), so
+    // the next build resolves it from the store instead of asking the registry.
+    const images = new ImageStore(env.root, env.content);
+    const res = await pullImage(ref.toString(), {
+      root: env.root, content: env.content,
+      recordImage: async (_name, target) => {
+        if (ref.tag) await images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
+      },
+    });
     await env.lease?.add([res.target.digest, res.manifest.digest]);
     img = await loadLocal(env, res.target.digest) ?? { manifest: (await loadImage(env.content, res.target)).manifest, config: res.config };
   }
