@@ -7,11 +7,11 @@ import { iidfileContent } from '../../exporters/metadata.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
 import { BuildLease } from '../../solver/build-lease.js';
 import type { ConvertResult } from '../../frontend/dockerfile/convert/index.js';
-import { PlainRenderer } from '../../solver/progress/plain.js';
-import { VertexProgress, type ProgressSink } from '../../solver/progress/events.js';
+import { VertexProgress } from '../../solver/progress/events.js';
 import { solve, SolveError } from '../../solver/solve.js';
 import type { BuildRequest } from './build-options.js';
 import type { ExecRequest } from './build-exec-options.js';
+import type { BuildProgress } from './build-progress.js';
 
 class SignalExit extends Error {
   constructor(readonly signal: NodeJS.Signals, readonly exitCode: number) {
@@ -34,20 +34,8 @@ export class BuildFailure extends Error {
   }
 }
 
-function progressSink(mode: ExecRequest['progress']): { sink: ProgressSink; finish(): void } {
-  if (mode === 'quiet') return { sink: () => undefined, finish: () => undefined };
-  if (mode === 'rawjson') {
-    return {
-      sink: (e) => process.stderr.write(`${JSON.stringify(e.type === 'vertex-log' ? { ...e, data: e.data.toString('base64') } : e)}\n`),
-      finish: () => undefined,
-    };
-  }
-  // tty arrives with the UX issue; until then every mode prints the plain format.
-  const r = new PlainRenderer((t) => process.stderr.write(t));
-  return { sink: r.sink, finish: () => r.finish() };
-}
-
-export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertResult, root: string): Promise<void> {
+export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertResult, root: string,
+  progress: BuildProgress): Promise<void> {
   const outputs = parseOutputs(exec.outputs, { tags: exec.tags });
   if (outputs.length === 0 && (exec.quiet || exec.iidfile)) outputs.push(parseOutput('type=image'));
   const abort = new AbortController();
@@ -61,7 +49,6 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
   const onTerm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const progress = progressSink(exec.progress);
   const lease = new BuildLease(root);
   try {
     let result;

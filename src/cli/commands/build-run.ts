@@ -14,46 +14,72 @@ import { type BuildRequest, parseBuildFlags } from './build-options.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
 import { parseExecFlags } from './build-exec-options.js';
+import { createProgress, internalStep, metadataStep } from './build-progress.js';
+import type { ProgressSink } from '../../solver/progress/events.js';
 
 export async function runBuild(context: string | undefined, raw: Record<string, unknown>, cmd: Command): Promise<void> {
   const req = parseBuildFlags(context, raw);
   const exec = parseExecFlags(raw);
   const { root } = globalsOf(cmd);
-  const result = await convert(req, root, {
-    noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
-    ...(exec.network ? { network: exec.network } : {}),
-    labels: exec.labels,
-    imageResolveMode: exec.pull ? 'pull' : 'default',
-  });
+  const progress = req.printLLB ? undefined : createProgress(exec.progress);
+  let result: ConvertResult;
+  try {
+    result = await convert(req, root, {
+      noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
+      ...(exec.network ? { network: exec.network } : {}),
+      labels: exec.labels,
+      imageResolveMode: exec.pull ? 'pull' : 'default',
+    }, progress?.sink);
+  } catch (err) {
+    progress?.finish();
+    throw err;
+  }
   process.stderr.write(formatWarnings(result.warnings));
-  if (req.printLLB) {
+  if (!progress) {
     process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
     return;
   }
   const { executeBuild } = await import('./build-exec.js');
-  await executeBuild(req, exec, result, root);
+  await executeBuild(req, exec, result, root, progress);
 }
 
 /** Conversion settings that come from the execution flags. */
 export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode'>;
 
-export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}): Promise<ConvertResult> {
+export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}, progress?: ProgressSink): Promise<ConvertResult> {
   let text: string;
   try {
     text = req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8');
   } catch (err) {
     throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  const dockerignore = await readDockerignore(req.contextDir, req.dockerfile === '-' ? path.join(req.contextDir, 'Dockerfile') : req.dockerfile);
+  if (progress) {
+    internalStep(progress, 'internal:dockerfile', `[internal] load build definition from ${path.basename(req.dockerfileName)}`,
+      `transferring dockerfile: ${Buffer.byteLength(text)}B done`);
+    internalStep(progress, 'internal:dockerignore', '[internal] load .dockerignore', 'transferring context: 2B done');
+  }
+  const lookup = async (ref: string, platform: Parameters<ConvertOptions['resolveImageConfig']>[1]['platform'], pull: boolean) => {
+    const res = await resolveImageConfig(ref, { root, platform, pull });
+    return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
+  };
+  const resolved = new Map<string, ReturnType<typeof lookup>>();
   return convertDockerfile(text, {
     ...extras,
     file: req.dockerfileName,
     target: req.target,
     buildArgs: req.buildArgs,
     platform: req.platform,
-    dockerignore: await readDockerignore(req.contextDir, req.dockerfile === '-' ? path.join(req.contextDir, 'Dockerfile') : req.dockerfile),
-    resolveImageConfig: async (ref, { platform, resolveMode }) => {
-      const res = await resolveImageConfig(ref, { root, platform, pull: resolveMode === 'pull' });
-      return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
+    dockerignore,
+    resolveImageConfig: (ref, { platform, resolveMode }) => {
+      // One lookup (and one progress vertex) per image, however many stages name it.
+      const key = `${ref} ${resolveMode}`;
+      let p = resolved.get(key);
+      if (!p) {
+        const run = () => lookup(ref, platform, resolveMode === 'pull');
+        resolved.set(key, (p = progress ? metadataStep(progress, ref, run) : run()));
+      }
+      return p;
     },
   });
 }

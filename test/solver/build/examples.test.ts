@@ -24,6 +24,9 @@ describe('refenv examples', () => {
     const r = slipwayBuild(root, ['-t', 'example/multistage:1', '-o', `type=local,dest=${out}`, '-o', 'type=image', ctx]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^#\d+ [\d.]+ a$/m);
+    // BuildKit's plain output opens with the internal steps, one metadata lookup per image.
+    expect(r.stderr).toMatch(/^#1 \[internal\] load build definition from Dockerfile\n#1 transferring dockerfile: \d+B done\n#1 DONE 0\.\ds\n\n#2 \[internal\] load \.dockerignore\n/);
+    expect(r.stderr.match(/\[internal\] load metadata for 127\.0\.0\.1:5100\/library\/busybox:latest\n/g)).toHaveLength(1);
     expect(readFileSync(path.join(out, 'a'), 'utf8')).toBe('a\n');
     expect(statSync(path.join(out, 'bin', 'busybox')).isFile()).toBe(true);
     const inspect = spawnSync(BIN, ['--root', root, 'image', 'inspect', 'example/multistage:1'], { encoding: 'utf8' });
