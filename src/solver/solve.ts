@@ -16,16 +16,9 @@ import { type CacheBasis, hashBuildArgs } from './cache/basis.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
 import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cache/keys.js';
 import { CacheIndex, type CacheRecord } from './cache/records.js';
-import { pruneStaleContainers } from './executor/run-container.js';
 import type { RuntimeName } from './executor/runtime.js';
 import { pruneStaleTemp, resultSnapshotId, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
-import { solveExec } from './ops/exec.js';
-import { solveFile } from './ops/file.js';
-import { solveGit } from './ops/git.js';
-import { solveHTTP } from './ops/http.js';
-import { solveImage } from './ops/image.js';
 import { solveLocal } from './ops/local.js';
-import { solveMerge } from './ops/merge.js';
 import { silentProgress, VertexProgress, type ProgressSink } from './progress/events.js';
 import type { LayersRef, SolvedRef } from './result.js';
 import { ChecksumNotFoundError } from './contenthash/checksum.js';
@@ -119,7 +112,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     const def = decodeDefinition(definition);
     const g = buildGraph(def);
     // Containers of killed builds go first: their mounts keep snapshot temp dirs busy.
-    await pruneStaleTemp(opts.root, () => pruneStaleContainers(opts.runtime ?? 'runc'));
+    await pruneStaleTemp(opts.root, async () => (await import('./executor/run-container.js')).pruneStaleContainers(opts.runtime ?? 'runc'));
     const env: BuildEnv = {
       root: opts.root,
       content: new ContentStore(opts.root),
@@ -330,21 +323,23 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+// Op runners load on first use: a fully cached build never compiles the executor, the file
+// operations or the registry pull.
 async function runOp(env: BuildEnv, v: VertexInfo, inputs: SolvedRef[]): Promise<SolvedRef[]> {
   const run: OpRun = { env, progress: v.progress, key: v.key, inputs, snapshotId: (i) => resultSnapshotId(v.key, i, v.ignoreCache) };
   const op = v.op;
   switch (op.kind) {
     case 'source': {
       const id = op.source.identifier;
-      if (id.startsWith('docker-image://')) return [await solveImage(env, id, (t) => v.progress.status(t))];
+      if (id.startsWith('docker-image://')) return [await (await import('./ops/image.js')).solveImage(env, id, (t) => v.progress.status(t))];
       if (id.startsWith('local://')) return [solveLocal(env, op.source)];
-      if (id.startsWith('http://') || id.startsWith('https://')) return solveHTTP(run, op.source);
-      if (id.startsWith('git://')) return solveGit(run, op.source);
+      if (id.startsWith('http://') || id.startsWith('https://')) return (await import('./ops/http.js')).solveHTTP(run, op.source);
+      if (id.startsWith('git://')) return (await import('./ops/git.js')).solveGit(run, op.source);
       throw new Error(`unsupported source ${id}`);
     }
-    case 'exec': return solveExec(run, op.exec);
-    case 'file': return solveFile(run, op.file);
-    case 'merge': return solveMerge(run, op.merge);
+    case 'exec': return (await import('./ops/exec.js')).solveExec(run, op.exec);
+    case 'file': return (await import('./ops/file.js')).solveFile(run, op.file);
+    case 'merge': return (await import('./ops/merge.js')).solveMerge(run, op.merge);
   }
 }
 
