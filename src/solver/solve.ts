@@ -73,7 +73,7 @@ export interface SolveResult {
 /** A build failure located at a vertex (its progress name). */
 export class SolveError extends Error {
   readonly exitCode = 1;
-  constructor(readonly vertexName: string, cause: unknown) {
+  constructor(readonly vertexName: string, cause: unknown, readonly digest?: Digest) {
     super((cause as Error)?.message ?? String(cause), { cause });
     this.name = 'SolveError';
   }
@@ -175,7 +175,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
         const e = new Error(`failed to compute cache key: ${msg}`, { cause: err });
         progress.start();
         progress.error(e.message);
-        throw new SolveError(name, e);
+        throw new SolveError(name, e, d);
       }
       // Steps inherit their stage's base image, so a miss can name a changed base.
       const first = op.inputs[0];
@@ -235,7 +235,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
 
     let firstError: SolveError | undefined;
     const fail = (v: VertexInfo, err: unknown): SolveError => {
-      const e = err instanceof SolveError ? err : new SolveError(v.name, err);
+      const e = err instanceof SolveError ? err : new SolveError(v.name, err, v.digest);
       if (!firstError) {
         firstError = e;
         abort.abort(e);

@@ -7,6 +7,7 @@ import { iidfileContent } from '../../exporters/metadata.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
 import { BuildLease } from '../../solver/build-lease.js';
 import type { ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import type { Definition } from '../../llb/types.js';
 import { VertexProgress } from '../../solver/progress/events.js';
 import { solve, SolveError } from '../../solver/solve.js';
 import type { BuildRequest } from './build-options.js';
@@ -22,16 +23,40 @@ class SignalExit extends Error {
   }
 }
 
-/** How a failed step prints: BuildKit's box with the step and its last output, then the error. */
+/**
+ * How a failed step prints, as BuildKit: a box with the step and its last output lines, the
+ * Dockerfile lines it came from with the failing one marked, then the error.
+ */
 export class BuildFailure extends Error {
   readonly exitCode = 1;
-  constructor(readonly step: string, message: string, readonly lastOutput: string[]) {
+  constructor(readonly step: string, message: string, readonly lastOutput: string[], readonly snippet = '') {
     super(message);
   }
   format(): string {
-    const box = ['------', ` > ${this.step}:`, ...this.lastOutput.map((l) => `${l}`), '------'].join('\n');
-    return `${box}\nERROR: failed to solve: ${this.message}\n`;
+    const box = ['------', ` > ${this.step}:`, ...this.lastOutput, '------'].join('\n');
+    return `${box}\n${this.snippet}ERROR: failed to solve: ${this.message}\n`;
   }
+}
+
+/** `Dockerfile:N` and the lines around the op's source range, the failing ones marked `>>>`. */
+export function sourceSnippet(def: Definition, digest: string | undefined): string {
+  const loc = digest ? def.source.locations[digest]?.[0] : undefined;
+  const info = loc ? def.source.infos[loc.sourceIndex] : undefined;
+  const range = loc?.ranges[0];
+  if (!info?.data || !range) return '';
+  const lines = info.data.split('\n');
+  const from = Math.max(1, range.start.line - 2);
+  const to = Math.min(lines.length, range.end.line + 2);
+  const width = String(to).length;
+  const out = [`${info.filename}:${range.start.line === range.end.line ? range.start.line : `${range.start.line}-${range.end.line}`}`, '--------------------'];
+  for (let n = from; n <= to; n++) {
+    const marked = n >= range.start.line && n <= range.end.line;
+    const text = lines[n - 1] ?? '';
+    if (!marked && n === to && text.trim() === '') continue;
+    out.push(`${String(n).padStart(width + 2)} | ${marked ? '>>>' : '   '} ${text}`.trimEnd());
+  }
+  out.push('--------------------');
+  return `${out.join('\n')}\n`;
 }
 
 export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertResult, root: string,
@@ -74,7 +99,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
       if (caught) throw caught;
       if (err instanceof SolveError) {
         const cause = err.cause as { lastOutput?: string[] } | undefined;
-        throw new BuildFailure(err.vertexName, err.message, cause?.lastOutput ?? []);
+        throw new BuildFailure(err.vertexName, err.message, cause?.lastOutput ?? [], sourceSnippet(converted.definition, err.digest));
       }
       throw err;
     }

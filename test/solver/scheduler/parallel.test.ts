@@ -97,6 +97,10 @@ describe('scheduler', () => {
     const box = /^------\n > \[stage-1 2\/3\] RUN echo first line.*:\n((?:.*\n)*?)------$/m.exec(r.stderr);
     expect(box?.[1]?.split('\n').filter(Boolean).sort()).toEqual(['first line', 'second line']);
     expect(r.stderr).toMatch(/^#\d+ ERROR: process "\/bin\/sh -c echo first line/m);
+    // The Dockerfile lines around the step, the failing one marked.
+    expect(r.stderr).toContain('Dockerfile:4\n--------------------\n');
+    expect(r.stderr).toMatch(/^ +4 \| >>> RUN echo first line && echo second line >&2 && exit 3$/m);
+    expect(r.stderr).toMatch(/^ +3 \|     FROM 127\.0\.0\.1:5100\/library\/busybox:latest$/m);
     expectNothingLeft(root);
   });
 
