@@ -2,17 +2,17 @@
 // the outputs (-t → the local store). Ctrl-C / SIGTERM abort the solve (containers killed,
 // mounts and temp dirs removed by the ops) and exit 130 / 143.
 import { writeFile } from 'node:fs/promises';
-import { exportImage, exportedImage } from '../../exporters/export-image.js';
-import { iidfileContent } from '../../exporters/metadata.js';
+import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
 import { BuildLease } from '../../solver/build-lease.js';
-import type { ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import type { ConvertedBuild } from './build-convert-cache.js';
 import type { Definition } from '../../llb/types.js';
 import { VertexProgress } from '../../solver/progress/events.js';
 import { solve, SolveError } from '../../solver/solve.js';
 import type { BuildRequest } from './build-options.js';
 import type { ExecRequest } from './build-exec-options.js';
 import type { BuildProgress } from './build-progress.js';
+import { exportBuild } from './build-export-memo.js';
 
 class SignalExit extends Error {
   constructor(readonly signal: NodeJS.Signals, readonly exitCode: number) {
@@ -59,7 +59,7 @@ export function sourceSnippet(def: Definition, digest: string | undefined): stri
   return `${out.join('\n')}\n`;
 }
 
-export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertResult, root: string,
+export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertedBuild, root: string,
   progress: BuildProgress): Promise<void> {
   const outputs = parseOutputs(exec.outputs, { tags: exec.tags });
   if (outputs.length === 0 && (exec.quiet || exec.iidfile)) outputs.push(parseOutput('type=image'));
@@ -107,10 +107,11 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (result.ref.kind !== 'layers') throw new Error('the build result is a local directory, not an image');
     const exporting = new VertexProgress(progress.sink, 'exporter', 'exporting to image');
     if (outputs.length) exporting.start();
-    const exported = outputs.length === 0 ? undefined : await exportImage({
+    const epoch = sourceDateEpoch(req.buildArgs);
+    const img = outputs.length === 0 ? undefined : await exportBuild({
       root, layers: result.ref.layers, image: converted.image, baseImage: converted.baseImage, outputs,
+      ...(epoch !== undefined ? { epoch } : {}),
     });
-    const img = exported ? exportedImage(exported) : undefined;
     if (img) {
       exporting.status(`writing image ${img.imageID} done`);
       for (const n of img.names) exporting.status(`naming to ${n} done`);
@@ -118,7 +119,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (outputs.length) exporting.done();
     progress.finish();
     if (exec.quiet && img) process.stdout.write(`${img.imageID}\n`);
-    if (exec.iidfile && img) await writeFile(exec.iidfile, iidfileContent(img));
+    if (exec.iidfile && img) await writeFile(exec.iidfile, img.imageID);
   } finally {
     await lease.release().catch(() => undefined);
     process.off('SIGINT', onInt);

@@ -3,11 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { convertDockerfile, type ConvertOptions, type ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import type { ConvertOptions, ConvertResult } from '../../frontend/dockerfile/convert/index.js';
 import type { Image } from '../../frontend/dockerfile/image-config.js';
 import { definitionToDot } from '../../llb/print-dot.js';
 import { definitionToJSON } from '../../llb/print-json.js';
-import { resolveImageConfig } from '../../registry/resolve-config.js';
+import { ContentStore } from '../../content/store.js';
+import { ImageStore } from '../../store/image-store.js';
+import { convertCacheKey, loadConverted, saveConverted, type BaseResolution, type ConvertedBuild } from './build-convert-cache.js';
 import { globalsOf } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type BuildRequest, parseBuildFlags } from './build-options.js';
@@ -22,7 +24,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
   const exec = parseExecFlags(raw);
   const { root } = globalsOf(cmd);
   const progress = req.printLLB ? undefined : createProgress(exec.progress);
-  let result: ConvertResult;
+  let result: ConvertedBuild;
   try {
     result = await convert(req, root, {
       noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
@@ -46,7 +48,9 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
 /** Conversion settings that come from the execution flags. */
 export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode'>;
 
-export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}, progress?: ProgressSink): Promise<ConvertResult> {
+export async function convert(req: BuildRequest, root: string, extras: ConvertExtras, progress: ProgressSink): Promise<ConvertedBuild>;
+export async function convert(req: BuildRequest, root: string, extras?: ConvertExtras, progress?: ProgressSink): Promise<ConvertResult | ConvertedBuild>;
+export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}, progress?: ProgressSink): Promise<ConvertResult | ConvertedBuild> {
   let text: string;
   try {
     text = req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8');
@@ -59,18 +63,31 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       `transferring dockerfile: ${Buffer.byteLength(text)}B done`);
     internalStep(progress, 'internal:dockerignore', '[internal] load .dockerignore', 'transferring context: 2B done');
   }
+  const options = {
+    ...extras, file: req.dockerfileName, target: req.target, buildArgs: req.buildArgs, platform: req.platform, dockerignore,
+  };
+  // Builds (not --print-llb) reuse a memoized conversion while their bases are unchanged.
+  const memoKey = progress ? convertCacheKey({ text, ...options, buildArgs: [...req.buildArgs] }) : undefined;
+  if (memoKey) {
+    const images = new ImageStore(root, new ContentStore(root));
+    const hit = await loadConverted(root, memoKey, async (ref) => (await images.resolve(ref))?.target.digest);
+    if (hit) {
+      for (const ref of new Set(hit.bases.map((b) => b.ref))) await metadataStep(progress!, ref, async () => undefined);
+      return hit.result;
+    }
+  }
+  const [{ convertDockerfile }, { resolveImageConfig }] = await Promise.all([
+    import('../../frontend/dockerfile/convert/index.js'), import('../../registry/resolve-config.js'),
+  ]);
+  const bases: BaseResolution[] = [];
   const lookup = async (ref: string, platform: Parameters<ConvertOptions['resolveImageConfig']>[1]['platform'], pull: boolean) => {
     const res = await resolveImageConfig(ref, { root, platform, pull });
+    bases.push({ ref, resolveMode: pull ? 'pull' : 'default', digest: res.targetDigest });
     return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
   };
   const resolved = new Map<string, ReturnType<typeof lookup>>();
-  return convertDockerfile(text, {
-    ...extras,
-    file: req.dockerfileName,
-    target: req.target,
-    buildArgs: req.buildArgs,
-    platform: req.platform,
-    dockerignore,
+  const result = await convertDockerfile(text, {
+    ...options,
     resolveImageConfig: (ref, { platform, resolveMode }) => {
       // One lookup (and one progress vertex) per image, however many stages name it.
       const key = `${ref} ${resolveMode}`;
@@ -82,6 +99,8 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       return p;
     },
   });
+  if (memoKey) await saveConverted(root, memoKey, bases, result).catch(() => undefined);
+  return result;
 }
 
 async function readStdin(): Promise<string> {
