@@ -139,6 +139,10 @@ describe('images, tag, filters and formats', () => {
     expect(slipway(r2, ['history', '-H', '--format', '{{.Size}}', 'h']).stdout.split('\n')[2]).toBe('3.58kB');
     expect(slipway(r2, ['history', '--human=maybe', 'h']).status).toBe(2);
     expect(slipway(r2, ['history', 'nope'])).toMatchObject({ status: 1, stderr: 'Error: No such image: nope:latest\n' });
+    // Docker's inspect shows the newest history entry's comment when the config has none.
+    expect(slipway(r2, ['inspect', '--format', '{{.Comment}}', 'h']).stdout).toBe('\n');
+    await makeImage(r2, { layers: [l1], created: OLD, history: [{ created: OLD, created_by: 'ADD rootfs /', comment: 'buildkit.dockerfile.v0' }] }, 'c');
+    expect(slipway(r2, ['inspect', '--format', '{{.Comment}}', 'c']).stdout).toBe('buildkit.dockerfile.v0\n');
   });
 
   it('inspect: a docker-shaped JSON array; --format; unknown image exits 1', () => {

@@ -36,7 +36,7 @@ export async function inspectImage(store: ImageStore, record: ImageRecord): Prom
     RepoTags: record.tags.map(familiar),
     RepoDigests: record.digests.map(familiar),
     Parent: '',
-    Comment: typeof config.comment === 'string' ? config.comment : '',
+    Comment: inspectComment(config),
     Created: config.created ?? ZERO_TIME,
     DockerVersion: typeof config.docker_version === 'string' ? config.docker_version : '',
     Author: config.author ?? '',
@@ -52,6 +52,12 @@ export async function inspectImage(store: ImageStore, record: ImageRecord): Prom
   out.Descriptor = { mediaType: record.target.mediaType, digest: record.target.digest, size: record.target.size };
   if (manifestDescriptor.digest !== record.target.digest) (out.Descriptor as Record<string, unknown>).platformManifest = manifestDescriptor.digest;
   return out;
+}
+
+/** Docker's inspect falls back to the newest history entry's comment (BuildKit's `buildkit.dockerfile.v0`). */
+function inspectComment(config: ImageConfig): string {
+  if (typeof config.comment === 'string' && config.comment !== '') return config.comment;
+  return config.history?.at(-1)?.comment ?? '';
 }
 
 /** Docker's container.Config JSON: every field present, in Docker's order. */
