@@ -20,7 +20,9 @@ export async function deleteImage(store: ImageStore, record: ImageRecord): Promi
   await store.remove(record);
   const { deleted, reclaimed } = await store.gc();
   const gone = new Set(deleted);
-  events.push({ kind: 'Deleted', ref: record.id });
+  // Another manifest with the same config (e.g. the schema2 form of this image) keeps the ID alive.
+  const idLives = (await store.list()).some((r) => r.id === record.id);
+  if (!idLives) events.push({ kind: 'Deleted', ref: record.id });
   if (loaded) {
     const chains = chainIds(loaded.config.rootfs?.diff_ids ?? []);
     const layers = loaded.manifest.layers;

@@ -91,7 +91,8 @@ export class ImageStore {
     const m = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(nameOrId);
     if (m) {
       const hits = records.filter((r) => r.id.slice('sha256:'.length).startsWith(m[1]!));
-      if (hits.length === 1) return hits[0];
+      // Several manifests may share one config (the OCI and schema2 forms of an image): one ID.
+      if (hits.length > 0 && hits.every((r) => r.id === hits[0]!.id)) return hits[0];
     }
     return undefined;
   }

@@ -237,6 +237,29 @@ describe('rmi, dangling images, prune and system df', () => {
     expect(slipway(root, ['images', '-q']).stdout).toBe('');
   });
 
+  it('two manifests of one config (OCI and schema2 forms) are one image ID to rmi and inspect', async () => {
+    const root = tempRoot();
+    const img = await makeImage(root, { layers: [await makeLayer({ s: '1' })] }, 'x:1');
+    const store = openStore(root);
+    // A second manifest for the same config, as a registry's schema2 form of the image would be.
+    const manifest = JSON.parse((await store.content.readBytes(img.manifest.digest)).toString()) as Record<string, unknown>;
+    const second = async () => {
+      const other = await store.content.writeBytes(JSON.stringify({ ...manifest, annotations: { form: 'second' } }));
+      await store.tag('x:2', { ...img.manifest, digest: other.digest, size: other.size });
+    };
+    await second();
+    const short = img.id.slice(7, 19);
+    expect(JSON.parse(slipway(root, ['inspect', short]).stdout)[0].Id).toBe(img.id);
+    expect(slipway(root, ['rmi', short])).toMatchObject({ status: 1, stderr: expect.stringContaining('must be forced') });
+    // The ID lives on under x:1: untagging x:2 deletes nothing.
+    expect(slipway(root, ['rmi', 'x:2'])).toMatchObject({ status: 0, stdout: 'Untagged: x:2\n' });
+    await second(); // rmi collected its manifest blob
+    const f = slipway(root, ['rmi', '-f', short]);
+    expect(f.status).toBe(0);
+    expect(f.stdout.split('\n').filter(Boolean).sort()).toEqual(['Untagged: x:1', 'Untagged: x:2', `Deleted: ${img.id}`, expect.stringMatching(/^Deleted: sha256:/)].sort());
+    expect(slipway(root, ['images', '-aq']).stdout).toBe('');
+  });
+
   it('re-tagging leaves a dangling <none> image that dangling filters and prune see', async () => {
     const root = tempRoot();
     const old = await makeImage(root, { layers: [await makeLayer({ v: '1' })], created: OLD }, 'app');

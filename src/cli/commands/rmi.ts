@@ -23,12 +23,16 @@ export async function runRmi(root: string, images: string[], opts: { force?: boo
     if (!record) throw new NoSuchImageError(displayName(arg));
     const name = namedBy(arg, record.tags);
     if (name) return untagOrDelete(store, record, name);
-    if (record.tags.length > 1 && !opts.force) {
+    // By ID: every manifest recorded with this config is the same image to Docker.
+    const same = (await store.list()).filter((r) => r.id === record.id);
+    if (same.flatMap((r) => r.tags).length > 1 && !opts.force) {
       throw new ImageCommandError(
         `conflict: unable to delete ${shortId(record.id, true)} (must be forced) - image is referenced in multiple repositories`,
       );
     }
-    return (await deleteImage(store, record)).events;
+    const events: RemovalEvent[] = [];
+    for (const r of same) events.push(...(await deleteImage(store, r)).events);
+    return events;
   }
 }
 
