@@ -10,20 +10,17 @@ import { ContentStore } from '../content/store.js';
 import type { BuildLease } from './build-lease.js';
 import type { StepInfo } from '../frontend/dockerfile/convert/options.js';
 import { decodeDefinition } from '../llb/definition.js';
-import { describeOp } from '../llb/describe.js';
-import { CUSTOM_NAME_KEY, type Definition, type Digest, type Op, type OpMetadata } from '../llb/types.js';
-import { type CacheBasis, hashBuildArgs } from './cache/basis.js';
+import type { Definition, Digest, Op } from '../llb/types.js';
+import type { CacheBasis } from './cache/basis.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
-import { opCacheDigest, outputKey, selectionsFromLocal, vertexKey } from './cache/keys.js';
-import { CacheIndex, type CacheRecord } from './cache/records.js';
+import { CacheIndex } from './cache/records.js';
 import type { RuntimeName } from './executor/runtime.js';
 import { pruneStaleTemp, resultSnapshotId, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
 import { solveLocal } from './ops/local.js';
-import { silentProgress, VertexProgress, type ProgressSink } from './progress/events.js';
+import { silentProgress, type ProgressSink } from './progress/events.js';
 import type { LayersRef, SolvedRef } from './result.js';
-import { ChecksumNotFoundError } from './contenthash/checksum.js';
-import { StatCache } from './contenthash/stat-cache.js';
 import { buildGraph, neededVertices } from './scheduler/graph.js';
+import { computeVertexInfos, KeyError, type VertexInfo } from './cache/vertex-keys.js';
 import { Snapshotter, type SnapshotterKind } from './snapshot/snapshotter.js';
 
 export interface SolveOptions {
@@ -79,25 +76,7 @@ export class SolveError extends Error {
   }
 }
 
-interface VertexInfo {
-  digest: Digest;
-  op: Op;
-  name: string;
-  key: string;
-  basis: CacheBasis;
-  identity: string;
-  record?: CacheRecord;
-  ignoreCache: boolean;
-  /** Set when the vertex itself is not ignored but an input re-runs without the cache. */
-  taintedBy?: string;
-  progress: VertexProgress;
-}
-
 const isSource = (op: Op): boolean => op.kind === 'source';
-
-function vertexName(op: Op, meta: OpMetadata | undefined): string {
-  return meta?.description?.[CUSTOM_NAME_KEY] ?? describeOp(op, meta);
-}
 
 export async function solve(definition: Definition, opts: SolveOptions): Promise<SolveResult> {
   const sink = opts.progress ?? silentProgress;
@@ -128,74 +107,12 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       stats,
     };
     const index = new CacheIndex(opts.root);
-    const statCaches = new Map<string, StatCache>();
-    const statCacheFor = async (dir: string): Promise<StatCache> => {
-      let c = statCaches.get(dir);
-      if (!c) statCaches.set(dir, (c = await StatCache.forScope(opts.root, dir)));
-      return c;
-    };
-    const stepsByDigest = new Map<string, { step: StepInfo; ordinal: number }>();
-    const perStage = new Map<string, number>();
-    for (const s of opts.steps ?? []) {
-      const n = perStage.get(s.stage) ?? 0;
-      perStage.set(s.stage, n + 1);
-      stepsByDigest.set(s.digest, { step: s, ordinal: n });
-    }
-
-    // 1. Keys, inputs first. Local sources are cheap to "solve" and needed for checksums.
-    const infos = new Map<Digest, VertexInfo>();
-    const locals = new Map<Digest, SolvedRef>();
-    for (const d of g.order) {
-      const op = g.ops.get(d)!;
-      const meta = def.metadata[d];
-      const name = vertexName(op, meta);
-      const progress = new VertexProgress(sink, d, name);
-      const basis: CacheBasis = { opDigest: opCacheDigest(op, d), inputKeys: [], inputNames: [], contextFiles: {}, buildArgs: {} };
-      const content: string[] = [];
-      try {
-        if (op.kind === 'source' && op.source.identifier.startsWith('local://')) locals.set(d, solveLocal(env, op.source));
-        if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
-          basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];
-        }
-        for (const [i, inp] of op.inputs.entries()) {
-          const local = locals.get(inp.digest);
-          const dep = infos.get(inp.digest)!;
-          basis.inputNames.push(dep.name);
-          if (local && local.kind === 'local') {
-            const sel = await selectionsFromLocal(op, i, local, await statCacheFor(local.dir));
-            content.push(...sel.digests.map((s) => `${i}:${s}`));
-            Object.assign(basis.contextFiles, sel.files);
-            basis.inputKeys.push('');
-          } else {
-            basis.inputKeys.push(outputKey(dep.key, inp.index));
-          }
-        }
-      } catch (err) {
-        const msg = err instanceof ChecksumNotFoundError ? `failed to calculate checksum of ref: ${err.message}` : (err as Error).message;
-        const e = new Error(`failed to compute cache key: ${msg}`, { cause: err });
-        progress.start();
-        progress.error(e.message);
-        throw new SolveError(name, e, d);
-      }
-      // Steps inherit their stage's base image, so a miss can name a changed base.
-      const first = op.inputs[0];
-      if (!basis.baseImage && first) basis.baseImage = infos.get(first.digest)?.basis.baseImage;
-      const step = stepsByDigest.get(d);
-      if (step) basis.buildArgs = hashBuildArgs(step.step.buildArgs);
-      const identity = step
-        ? `${opts.dockerfile ?? 'Dockerfile'}|${step.step.stage}|${step.ordinal}`
-        : `${opts.dockerfile ?? 'Dockerfile'}|${name.replace(/@sha256:[0-9a-f]{64}/g, '')}`;
-      const ignored = !isSource(op) && (opts.noCache === true || meta?.ignoreCache === true);
-      // What consumes a result made without the cache runs again too (as with --no-cache),
-      // so --no-cache-filter=STAGE re-runs that stage even when later steps were cached.
-      const taint = ignored ? undefined : op.inputs.map((i) => infos.get(i.digest)!).find((x) => x.ignoreCache);
-      infos.set(d, {
-        digest: d, op, name, key: vertexKey(basis.opDigest, basis.inputKeys, content), basis, identity,
-        ignoreCache: ignored || taint !== undefined, progress,
-        ...(taint ? { taintedBy: taint.taintedBy ?? taint.name } : {}),
-      });
-    }
-    await Promise.all([...statCaches.values()].map((c) => c.save().catch(() => undefined)));
+    // 1. Keys, inputs first (context reads enter by content checksums).
+    const { infos, stepsByDigest } = await computeVertexInfos(g, def.metadata, env, {
+      root: opts.root, sink, noCache: opts.noCache === true, steps: opts.steps ?? [], dockerfile: opts.dockerfile ?? 'Dockerfile',
+    }).catch((err: unknown) => {
+      throw err instanceof KeyError ? new SolveError(err.vertexName, err, err.digest) : err;
+    });
 
     // 2. Cache lookups (records whose snapshots all still exist).
     const existing = new Map<string, Promise<boolean>>();
