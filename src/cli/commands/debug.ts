@@ -11,4 +11,12 @@ export function registerDebug(program: Command): void {
       const { runDebugAst } = await import('./debug-ast.js');
       await runDebugAst(file);
     });
+  debug
+    .command('fsck')
+    .description('Check the store, snapshots and build cache for corruption (exit 1 on errors)')
+    .option('--json', 'Print the report as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const [{ runDebugFsck }, { globalsOf }] = await Promise.all([import('./debug-fsck.js'), import('../context.js')]);
+      await runDebugFsck(globalsOf(cmd).root, opts);
+    });
 }
