@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveRoot } from '../src/cli/root.js';
@@ -22,6 +25,33 @@ describe('slipway CLI basics', () => {
     const r = spawnSync(bin, ['no-such-command'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown command 'no-such-command'");
+  });
+});
+
+describe('global options and pipes', () => {
+  it('accepts --root before and after the command name, and a command\'s own -v', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+    try {
+      const emptyTar = Buffer.alloc(1024);
+      const imported = spawnSync(bin, ['import', '-', 'cli-root-test:1', '--root', dir], { input: emptyTar, encoding: 'utf8' });
+      expect(imported.status).toBe(0);
+      expect(existsSync(join(dir, 'store', 'index.json'))).toBe(true);
+      const before = spawnSync(bin, ['--root', dir, 'images', '-q'], { encoding: 'utf8' });
+      const after = spawnSync(bin, ['images', '--root', dir, '-q'], { encoding: 'utf8' });
+      expect(before.stdout.trim()).toMatch(/^[0-9a-f]{12}$/);
+      expect(after.stdout).toBe(before.stdout);
+      const df = spawnSync(bin, ['system', 'df', '-v', '--root', dir], { encoding: 'utf8' });
+      expect(df.status).toBe(0);
+      expect(df.stdout).toContain('Images space usage');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits quietly when its stdout is closed early', () => {
+    const r = spawnSync('sh', ['-c', `${bin} --help | head -c 1 >/dev/null; ${bin} build --help | head -c 1`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('EPIPE');
   });
 });
 

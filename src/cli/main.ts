@@ -1,6 +1,6 @@
 // The CLI's front door: declares commands and flags, and loads each command's code only
 // when that command runs (start-up time is part of the product, DESIGN.md principle 8).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { registerBuild } from './commands/build.js';
 import { registerDebug } from './commands/debug.js';
 import { registerPull } from './commands/pull.js';
@@ -20,6 +20,9 @@ export function makeProgram(): Command {
     .option('--root <dir>', 'Where the store and cache live (env SLIPWAY_ROOT; default $XDG_DATA_HOME/slipway or ~/.local/share/slipway)')
     .option('-D, --debug', 'Print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
+    // Program options only before the command name, so that a command's own short flags
+    // win after it (`system df -v` is --verbose, as in Docker; `slipway -v` is the version).
+    .enablePositionalOptions()
     .exitOverride();
   registerBuild(program);
   registerDebug(program);
@@ -28,7 +31,16 @@ export function makeProgram(): Command {
   registerLogin(program);
   registerLogout(program);
   registerImageCommands(program);
+  for (const cmd of program.commands) acceptGlobalOptions(cmd);
   return program;
+}
+
+/** Every command also takes --root and --debug after its name (`slipway build --root DIR .`). */
+function acceptGlobalOptions(cmd: Command): void {
+  const has = (flag: string) => cmd.options.some((o) => o.long === flag);
+  if (!has('--root')) cmd.addOption(new Option('--root <dir>', 'Where the store and cache live').hideHelp());
+  if (!has('--debug')) cmd.addOption(new Option('-D, --debug', 'Print stack traces for errors').hideHelp());
+  for (const sub of cmd.commands) acceptGlobalOptions(sub);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +57,12 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(err);
   }
 }
+
+// `slipway images | head -1` closes our stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv).then(
   (code) => {

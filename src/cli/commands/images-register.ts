@@ -151,7 +151,7 @@ export function registerImageCommands(program: Command): void {
   systemGroup(program)
     .command('df')
     .description('Show disk usage (images and build cache)')
-    .option('--verbose', 'Show detailed information on space usage (-v is the global --version)')
+    .option('-v, --verbose', 'Show detailed information on space usage')
     .option('--format <string>', "Format output using a Go template subset, 'table …' or 'json'")
     .action(async (opts, cmd: Command) => {
       const { runDf } = await import('./df.js');
