@@ -25,7 +25,8 @@ const flag = (name, dflt) => {
 };
 const N = Number(flag('-n', '3'));
 const repo = new URL('..', import.meta.url).pathname;
-const slipway = args.includes('--pin') ? pinnedBuild(repo) : join(repo, 'bin', 'slipway');
+const pinned = args.includes('--pin') ? pinnedBuild(repo) : undefined;
+const slipway = pinned?.bin ?? join(repo, 'bin', 'slipway');
 const examplesDir = '/work/shared/refenv/examples';
 const wanted = new Set(flag('--rows', 'multistage,debian,big').split(','));
 
@@ -94,7 +95,7 @@ for (let i = 0; i < 10; i++) {
 const pad = (s, n) => String(s).padStart(n);
 const cpu = cpus()[0]?.model ?? 'unknown cpu';
 console.log(`Slipway vs peers — ${new Date().toISOString()} — ${hostname()}: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`);
-console.log(`slipway ${spawnSync(slipway, ['--version'], { encoding: 'utf8' }).stdout.trim()}${args.includes('--pin') ? ` (commit ${spawnSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim()})` : ''}`);
+console.log(`${spawnSync(slipway, ['--version'], { encoding: 'utf8' }).stdout.trim()}${pinned ? ` (commit ${pinned.commit})` : ' (working tree)'}, ${spawnSync('buildah', ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
 console.log(`median of ${N} runs, ms per whole build process; ${notes.join('; ')}`);
 console.log('');
 console.log(`| ${'row'.padEnd(14)} | ${'builder'.padEnd(8)} | ${pad('cold', 7)} | ${pad('cached', 7)} | ${pad('1-file', 7)} |`);
