@@ -21,6 +21,7 @@ describe('secrets', () => {
   let root: string;
   let ctx: string;
   let secretFile: string;
+  const cleanup: string[] = [];
   beforeAll(() => {
     root = tempDir('secret-root');
     ctx = copyContext('secret');
@@ -28,7 +29,7 @@ describe('secrets', () => {
     writeFileSync(secretFile, SECRET);
   });
   afterAll(() => {
-    for (const d of [root, ctx, path.dirname(secretFile)]) rmSync(d, { recursive: true, force: true });
+    for (const d of [root, ctx, path.dirname(secretFile), ...cleanup]) rmSync(d, { recursive: true, force: true });
   });
 
   it('mounts the secret for RUN and keeps it out of every stored byte', () => {
@@ -45,12 +46,12 @@ describe('secrets', () => {
     expect(blobs).toBeGreaterThan(3);
     // The secret file's mount target is not left in the image either.
     const out = tempDir('secret-out');
+    cleanup.push(out);
     const r2 = slipwayBuild(root, ['--secret', `id=token,src=${secretFile}`, '-o', `type=local,dest=${out}`, ctx]);
     expect(r2.status, r2.stderr).toBe(0);
     expect(existsSync(path.join(out, 'run', 'secrets'))).toBe(false);
     expect(readFileSync(path.join(out, 'checked'), 'utf8')).toBe('ok\n');
     expect(execFileSync('cat', [path.join(out, 'checked-env')], { encoding: 'utf8' })).toBe('ok\n');
-    rmSync(out, { recursive: true, force: true });
   });
 
   it('a secret not given is simply absent (secret mounts are optional by default, as BuildKit)', () => {
