@@ -11,6 +11,7 @@
 //    twice (a pristine base and the working tree); commit walks both and writes the changes
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -157,6 +158,10 @@ export class Snapshotter {
   async unpack(id: string, chain: readonly string[], tar: AsyncIterable<Uint8Array>,
     onWarning?: (message: string) => void): Promise<{ layerDir: string } & ApplyLayerResult> {
     checkId(id);
+    // A stream that fails to open (its blob deleted meanwhile) errors before applyLayer starts
+    // reading it: keep that error for the iteration to throw, instead of an unhandled 'error'
+    // event killing the process.
+    if (tar instanceof EventEmitter) tar.on('error', () => undefined);
     const tmp = await this.newTemp();
     try {
       const fs = path.join(tmp, 'fs');
