@@ -38,34 +38,40 @@ describe('concurrency on one root', () => {
     expect(errorLines(fsckRoot(shared))).toEqual([]);
   }, 150_000);
 
-  it('image prune -a and rmi looping beside a build never delete what it uses', async () => {
+  // Each round starts from an empty root, so the base is pulled while the loop runs (the
+  // window between the pull and the build's lease). BUG (reported): src/solver/ops/image.ts
+  // leases the base's blobs only after pullImage returned and the base was tagged, so an rmi
+  // + gc in between deletes a layer blob the build is about to unpack.
+  it('image prune -a and rmi looping beside builds never delete what they use', async () => {
     const ctx = scratch.context('prune-ctx', {
-      Dockerfile: `FROM ${base()}\nRUN dd if=/dev/zero of=/z bs=1M count=4 2>/dev/null\nCOPY f /f\nRUN for i in 1 2 3 4 5; do cp /z /z$i; sleep 0.1; done\nRUN echo done > /done\n`,
+      Dockerfile: `FROM ${base()}\nRUN dd if=/dev/zero of=/z bs=1M count=4 2>/dev/null\nCOPY f /f\nRUN for i in 1 2 3; do cp /z /z$i; done\n`,
       f: 'x\n',
     });
-    const root = scratch.dir('prune-root');
     const clean = scratch.dir('prune-clean');
     const ref = await slipway(clean, ['build', '-q', '-t', 'prune:test', ctx]);
     expect(ref.status, ref.stderr).toBe(0);
 
-    let building = true;
-    let loops = 0;
-    const gc = (async () => {
-      while (building) {
-        const p = await slipway(root, ['image', 'prune', '-a', '-f']);
-        expect(p.status, p.stderr).toBe(0);
-        // rmi of the base the build pulled (may not exist yet / any more: that is fine)
-        await slipway(root, ['rmi', '-f', base()]);
-        loops++;
-      }
-    })();
-    const r = await slipway(root, ['build', '-q', '-t', 'prune:test', ctx], { timeoutMs: 90_000 });
-    building = false;
-    await gc;
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe(ref.stdout);
-    expect(loops).toBeGreaterThanOrEqual(2);
-    expect(errorLines(fsckRoot(root))).toEqual([]);
+    for (let round = 0; round < 4; round++) {
+      const root = scratch.dir('prune-root');
+      let building = true;
+      let loops = 0;
+      const gc = (async () => {
+        while (building) {
+          const p = await slipway(root, ['image', 'prune', '-a', '-f']);
+          expect(p.status, p.stderr).toBe(0);
+          // rmi of the base the build pulls (absent before the pull and after a prune: fine)
+          await slipway(root, ['rmi', '-f', base()]);
+          loops++;
+        }
+      })();
+      const r = await slipway(root, ['build', '-q', '-t', 'prune:test', ctx], { timeoutMs: 90_000 });
+      building = false;
+      await gc;
+      expect(r.status, `round ${round}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toBe(ref.stdout);
+      expect(loops).toBeGreaterThanOrEqual(1);
+      expect(errorLines(fsckRoot(root))).toEqual([]);
+    }
   }, 150_000);
 
   // BUG (reported): ImageStore.gc deletes the registry blobs of base layers that cached

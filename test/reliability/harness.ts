@@ -36,8 +36,15 @@ export class Scratch {
     return d;
   }
 
+  /**
+   * Removes the dirs. A build killed mid-RUN can leave an overlay mount whose container is
+   * still finishing: detach such mounts lazily and retry while the directory is busy.
+   */
   cleanup(): void {
-    for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
+    for (const d of this.dirs) {
+      spawnSync('sh', ['-c', 'grep -o " $1/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l', 'sh', d]);
+      rmSync(d, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    }
   }
 }
 
