@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerignoreError, loadDockerignore, readDockerignore } from '../../src/context/dockerignore.js';
 import { PatternMatcher } from '../../src/context/pattern-matcher.js';
+import { sharedPath } from '../helpers/shared.js';
 
-const CORPUS = '/work/shared/corpus/dockerignore';
+const CORPUS = sharedPath('corpus', 'dockerignore');
 
 describe('readDockerignore (ignorefile.ReadAll)', () => {
   it.each([

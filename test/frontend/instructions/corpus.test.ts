@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../../src/frontend/dockerfile/errors.js';
 import { parseInstructions } from '../../../src/frontend/dockerfile/instructions/index.js';
 import { parseDockerfile } from '../../../src/frontend/dockerfile/parser/index.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const dir = '/work/shared/corpus/dockerfiles';
+const dir = sharedPath('corpus', 'dockerfiles');
 const files = readdirSync(dir).sort();
 
 /** corpus/README.md, "Files expected to fail". */

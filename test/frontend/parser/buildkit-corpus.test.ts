@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../../src/frontend/dockerfile/errors.js';
 import { dumpAST, parseDockerfile } from '../../../src/frontend/dockerfile/parser/index.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const base = '/work/shared/conformance/buildkit/parser';
+const base = sharedPath('conformance', 'buildkit', 'parser');
 const positive = readdirSync(join(base, 'testfiles')).sort();
 const negative = readdirSync(join(base, 'testfiles-negative')).sort();
 

@@ -1,8 +1,9 @@
 // The real-world Dockerfile corpus shared by the parser tests and the benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedPath } from '../../helpers/shared.js';
 
-export const CORPUS_DIR = '/work/shared/corpus/dockerfiles';
+export const CORPUS_DIR = sharedPath('corpus', 'dockerfiles');
 
 /** BuildKit's parser rejects these (see the corpus README, "Files expected to fail"). */
 export function expectedToFail(name: string): boolean {

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sharedPath } from '../../helpers/shared.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slipway', import.meta.url));
-const cases = '/work/shared/conformance/buildkit/parser';
+const cases = sharedPath('conformance', 'buildkit', 'parser');
 
 describe('slipway debug ast', () => {
   it('prints BuildKit\'s dump for a corpus case, byte-exact', () => {

@@ -1,12 +1,12 @@
 // BuildKit's shell-expansion corpus (frontend/dockerfile/shell/envVarTest and wordsTest),
 // run with the same harness rules as upstream (see conformance/buildkit/README.md §2).
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envFromList, ShellLex } from '../../../src/frontend/dockerfile/shell/index.js';
 import { trimSpace } from '../../../src/frontend/dockerfile/shell/runes.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const corpus = fileURLToPath(new URL('../../../../shared/conformance/buildkit/shell/', import.meta.url));
+const corpus = sharedPath('conformance', 'buildkit', 'shell') + '/';
 
 /** Lines as Go's bufio.Scanner yields them: split on \n, trailing \r dropped, no final empty line. */
 function scanLines(path: string): string[] {
