@@ -14,6 +14,7 @@ import type { Definition, Digest, Op } from '../llb/types.js';
 import type { CacheBasis } from './cache/basis.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
 import { CacheIndex } from './cache/records.js';
+import type { ImportedCache } from './cache/remote/imported-cache.js';
 import type { RuntimeName } from './executor/runtime.js';
 import { pruneStaleTemp, resultSnapshotId, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
 import { solveLocal } from './ops/local.js';
@@ -47,6 +48,8 @@ export interface SolveOptions {
   /** Dockerfile path, part of each step's identity. */
   dockerfile?: string;
   snapshotter?: SnapshotterKind | 'auto';
+  /** Cache import (issue 8): records from --cache-from, consulted when the local index misses. */
+  importedCache?: ImportedCache;
 }
 
 export interface VertexRecord {
@@ -121,12 +124,20 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       if (!p) existing.set(id, (p = stat(path.join(opts.root, 'snapshots', id, 'fs')).then((st) => st.isDirectory(), () => false)));
       return p;
     };
+    // cache exchange (issue 8): vertices whose record came from --cache-from (materialized when used).
+    const imported = new Set<Digest>();
     await Promise.all([...infos.values()].map(async (v) => {
       if (isSource(v.op) || v.ignoreCache) return;
       const rec = await index.get(v.key);
-      if (!rec) return;
-      const ids = [...new Set(rec.outputs.flat())];
-      if ((await Promise.all(ids.map(exists))).every(Boolean)) v.record = rec;
+      if (rec) {
+        const ids = [...new Set(rec.outputs.flat())];
+        if ((await Promise.all(ids.map(exists))).every(Boolean)) v.record = rec;
+      }
+      const remote = v.record ? undefined : opts.importedCache?.lookup(v.key);
+      if (remote) {
+        v.record = remote;
+        imported.add(v.digest);
+      }
     }));
 
     const rootDigest = def.root?.digest;
@@ -169,6 +180,16 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
           v.progress.cached();
           stats.cached++;
           records.set(d, { digest: d, name: v.name, key: v.key, state: 'cached' });
+          // cache exchange (issue 8): an imported result is fetched and unpacked only now that it is needed.
+          if (imported.has(d)) {
+            try {
+              await opts.importedCache!.materialize(v.key, env);
+            } catch (err) {
+              v.progress.error(messageOf(err));
+              throw fail(v, err);
+            }
+            await index.put(v.record);
+          }
           return v.record.outputs.map((ids): SolvedRef => ({ kind: 'layers', layers: ids.map((snapshotId) => ({ snapshotId })) }));
         }
         const inputs = await Promise.all(v.op.inputs.map(async (inp) => (await resolve(inp.digest))[inp.index]!));

@@ -13,6 +13,7 @@ import type { BuildRequest } from './build-options.js';
 import type { ExecRequest } from './build-exec-options.js';
 import type { BuildProgress } from './build-progress.js';
 import { exportBuild } from './build-export-memo.js';
+import { openCacheExchange } from './build-cache-exchange.js';
 
 class SignalExit extends Error {
   constructor(readonly signal: NodeJS.Signals, readonly exitCode: number) {
@@ -61,8 +62,8 @@ export function sourceSnippet(def: Definition, digest: string | undefined): stri
 
 export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertedBuild, root: string,
   progress: BuildProgress): Promise<void> {
-  const outputs = parseOutputs(exec.outputs, { tags: exec.tags });
-  if (outputs.length === 0 && (exec.quiet || exec.iidfile)) outputs.push(parseOutput('type=image'));
+  const outputs = parseOutputs(exec.outputs, { tags: exec.tags, push: exec.push });
+  if (outputs.length === 0 && (exec.quiet || exec.iidfile || exec.metadataFile)) outputs.push(parseOutput('type=image'));
   const abort = new AbortController();
   let caught: SignalExit | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -76,6 +77,9 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
   process.on('SIGTERM', onTerm);
   const lease = new BuildLease(root);
   try {
+    // cache exchange (issue 8): --cache-from sources read (configs only) before the solve.
+    const cacheFlags = exec as ExecRequest & { cacheFrom?: string[]; cacheTo?: string[] };
+    const cacheX = await openCacheExchange(cacheFlags.cacheFrom ?? [], cacheFlags.cacheTo ?? [], progress.sink);
     let result;
     try {
       result = await solve(converted.definition, {
@@ -93,13 +97,16 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         explainCache: exec.explainCache,
         steps: converted.steps,
         dockerfile: req.dockerfile,
+        ...(cacheX.imported ? { importedCache: cacheX.imported } : {}), // cache exchange (issue 8)
       });
     } catch (err) {
       progress.finish();
       if (caught) throw caught;
       if (err instanceof SolveError) {
+        // The renderer's last lines (`0.123 text`, as BuildKit's box); quiet keeps none, the executor's tail then.
+        const shown = err.digest ? progress.lastLines(err.digest) : undefined;
         const cause = err.cause as { lastOutput?: string[] } | undefined;
-        throw new BuildFailure(err.vertexName, err.message, cause?.lastOutput ?? [], sourceSnippet(converted.definition, err.digest));
+        throw new BuildFailure(err.vertexName, err.message, shown ?? cause?.lastOutput ?? [], sourceSnippet(converted.definition, err.digest));
       }
       throw err;
     }
@@ -108,18 +115,28 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     const exporting = new VertexProgress(progress.sink, 'exporter', 'exporting to image');
     if (outputs.length) exporting.start();
     const epoch = sourceDateEpoch(req.buildArgs);
+    // cache exchange (issue 8): what the cache export needs; inline cache goes into the image config.
+    const cacheInput = {
+      root, definition: converted.definition, vertices: result.vertices, result: result.ref.layers, image: converted.image,
+      ...(epoch !== undefined ? { epoch } : {}), ...(outputs[0] ? { compression: outputs[0].compression } : {}),
+      ...(cacheX.imported ? { imported: cacheX.imported } : {}),
+    };
+    const configExtra = await cacheX.inlineExtra(cacheInput);
     const img = outputs.length === 0 ? undefined : await exportBuild({
       root, layers: result.ref.layers, image: converted.image, baseImage: converted.baseImage, outputs,
       ...(epoch !== undefined ? { epoch } : {}),
+      ...(configExtra ? { configExtra } : {}), // cache exchange (issue 8)
     });
     if (img) {
       exporting.status(`writing image ${img.imageID} done`);
       for (const n of img.names) exporting.status(`naming to ${n} done`);
     }
     if (outputs.length) exporting.done();
+    await cacheX.exportAll(cacheInput); // cache exchange (issue 8)
     progress.finish();
     if (exec.quiet && img) process.stdout.write(`${img.imageID}\n`);
     if (exec.iidfile && img) await writeFile(exec.iidfile, img.imageID);
+    if (exec.metadataFile && img) await (await import('../../exporters/metadata.js')).writeMetadataFile(exec.metadataFile, img);
   } finally {
     await lease.release().catch(() => undefined);
     process.off('SIGINT', onInt);

@@ -20,6 +20,8 @@ export interface ExportRequest {
   baseImage: Image | null;
   outputs: readonly OutputSpec[];
   epoch?: number;
+  /** cache exchange (issue 8): extra image config fields (inline cache). */
+  configExtra?: Record<string, unknown>;
 }
 
 /** Only plain store outputs can be answered from the memo: anything else writes elsewhere. */
@@ -30,7 +32,7 @@ function memoizable(outputs: readonly OutputSpec[]): boolean {
 function memoPath(req: ExportRequest): string {
   const key = createHash('sha256').update(JSON.stringify({
     v: 1, code: import.meta.url, layers: req.layers.map((l) => l.snapshotId), image: req.image, base: req.baseImage,
-    outputs: req.outputs, epoch: req.epoch ?? null,
+    outputs: req.outputs, epoch: req.epoch ?? null, configExtra: req.configExtra ?? null, // cache exchange (issue 8)
   })).digest('hex');
   return path.join(req.root, 'cache', 'exports', `${key}.json`);
 }
@@ -63,6 +65,7 @@ export async function exportBuild(req: ExportRequest): Promise<ExportedImage | u
   const exported = await exportImage({
     root: req.root, layers: req.layers, image: req.image, baseImage: req.baseImage, outputs: req.outputs,
     ...(req.epoch !== undefined ? { epoch: req.epoch } : {}),
+    ...(req.configExtra ? { configExtra: req.configExtra } : {}), // cache exchange (issue 8)
   });
   const img = exportedImage(exported);
   if (memo && img) await writeFileAtomic(memo, JSON.stringify(img)).catch(() => undefined);
