@@ -122,3 +122,4 @@ console.log('');
 console.log('context checksum (bench/checksum.mjs, same 10,000 files / 200 MB):');
 for (const line of checksum.stdout.split('\n')) if (/^(context|cold|warm checksum|sha256sum)/.test(line)) console.log(`  ${line}`);
 console.log(`slipway --version start-up: median ${median(startup)} ms of 10 (min ${Math.min(...startup)} ms)`);
+if (pinned) rmSync(pinned.dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Returns the pinned `bin/slipway` and the commit it was built from. */
+/** Returns the pinned `bin/slipway`, the commit it was built from and its directory (to remove). */
 export function pinnedBuild(repo) {
   const head = execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const dir = join('/var/tmp', `slipway-bench-pin-${head.slice(0, 12)}`);
@@ -13,5 +13,5 @@ export function pinnedBuild(repo) {
   execFileSync('sh', ['-c', 'git -C "$1" archive HEAD | tar -x -C "$2"', 'sh', repo, dir]);
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: 'inherit' });
-  return { bin: join(dir, 'bin', 'slipway'), commit: head.slice(0, 7) };
+  return { bin: join(dir, 'bin', 'slipway'), commit: head.slice(0, 7), dir };
 }
