@@ -24,7 +24,30 @@ export interface ExecRequest {
   ssh: Map<string, string>;
   explainCache: boolean;
   iidfile: string | undefined;
+  metadataFile: string | undefined;
   labels: Record<string, string>;
+  /** --push: push the -t names (buildx's shorthand for an image output with push=true). */
+  push: boolean;
+  /** --allow: granted entitlements (network.host, security.insecure). */
+  allow: Set<Entitlement>;
+  /** --insecure-registry hosts (plain HTTP / unverified TLS). */
+  insecureRegistries: string[];
+  // cache-import/export (issue 8): parsed and wired by the registry-cache code.
+  cacheFrom: string[];
+  cacheTo: string[];
+}
+
+export type Entitlement = 'network.host' | 'security.insecure';
+const ENTITLEMENTS: readonly Entitlement[] = ['network.host', 'security.insecure'];
+
+/** `--allow network.host,security.insecure` (repeatable, comma lists), as buildx. */
+export function parseAllow(values: readonly string[]): Set<Entitlement> {
+  const out = new Set<Entitlement>();
+  for (const v of values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    if (!ENTITLEMENTS.includes(v as Entitlement)) throw new UsageError(`invalid --allow ${JSON.stringify(v)}: expected network.host or security.insecure`);
+    out.add(v as Entitlement);
+  }
+  return out;
 }
 
 function list(v: unknown): string[] {
@@ -61,9 +84,14 @@ export function parseSSH(spec: string, env: NodeJS.ProcessEnv = process.env): [s
 }
 
 export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ExecRequest {
-  const progress = String(raw.progress ?? 'auto') as ProgressMode;
+  let progress = String(raw.progress ?? 'auto') as ProgressMode;
   if (!['plain', 'auto', 'tty', 'quiet', 'rawjson'].includes(progress)) {
     throw new UsageError(`invalid --progress ${JSON.stringify(progress)}: expected auto, plain, tty, rawjson or quiet`);
+  }
+  if (raw.quiet === true) {
+    // buildx: -q prints only the image ID, so it cannot be combined with a visible progress mode.
+    if (progress !== 'auto' && progress !== 'quiet') throw new UsageError(`progress=${progress} and quiet cannot be used together`);
+    progress = 'quiet';
   }
   const runtime = String(raw.runtime ?? 'runc');
   if (runtime !== 'runc' && runtime !== 'crun') throw new UsageError(`invalid --runtime ${JSON.stringify(runtime)}: expected runc or crun`);
@@ -82,7 +110,7 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
     noCache: raw.cache === false || raw.noCache === true,
     noCacheFilter: list(raw.noCacheFilter ?? raw.cacheFilter).flatMap((s) => s.split(',')).filter(Boolean),
     pull: raw.pull === true,
-    progress: raw.quiet === true && raw.progress === undefined ? 'quiet' : progress,
+    progress,
     quiet: raw.quiet === true,
     maxParallelism: maxPar,
     runtime,
@@ -91,6 +119,12 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
     ssh: new Map(list(raw.ssh).map((s) => parseSSH(s, env))),
     explainCache: raw.explainCache === true,
     iidfile: typeof raw.iidfile === 'string' ? raw.iidfile : undefined,
+    metadataFile: typeof raw.metadataFile === 'string' ? raw.metadataFile : undefined,
     labels,
+    push: raw.push === true,
+    allow: parseAllow(list(raw.allow)),
+    insecureRegistries: list(raw.insecureRegistry).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+    cacheFrom: list(raw.cacheFrom),
+    cacheTo: list(raw.cacheTo),
   };
 }

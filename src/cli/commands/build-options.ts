@@ -1,13 +1,20 @@
 // `slipway build` flags → a BuildRequest. Kept apart from the command wiring so that the
 // flag set can grow (tags, outputs, secrets, cache…) without touching how a build runs.
 import * as path from 'node:path';
+import { classifyContext, type ContextSpec } from '../../context/remote/context-spec.js';
 import { UsageError } from '../errors.js';
 
 export type PrintLLBFormat = 'json' | 'dot';
 
 export interface BuildRequest {
-  /** Absolute path of the context directory. */
+  /** What the context argument names (a local directory, stdin, a git or http URL). */
+  context: ContextSpec;
+  /** Absolute path of the context directory (for other kinds: set once it is fetched). */
   contextDir: string;
+  /** `-f` as given. */
+  file: string | undefined;
+  /** The Dockerfile's text when it came with the context (stdin, a URL that is not an archive). */
+  dockerfileText?: string;
   /** Absolute path of the Dockerfile, or `-` for standard input. */
   dockerfile: string;
   /** The Dockerfile's name as shown in errors (relative to the context when inside it). */
@@ -32,21 +39,41 @@ export function parseBuildFlags(contextArg: string | undefined, raw: Record<stri
     context = printLlb;
     printLlb = true;
   }
-  if (context === undefined) throw new UsageError('build requires exactly 1 argument: the context directory');
-  const contextDir = path.resolve(context);
+  if (context === undefined) throw new UsageError('build requires exactly 1 argument: a context directory, URL or -');
+  const spec = classifyContext(context);
   const file = typeof raw.file === 'string' ? raw.file : undefined;
-  const dockerfile = file === '-' ? '-' : file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
-  const rel = path.relative(contextDir, dockerfile);
-  const dockerfileName = file === undefined || file === '-' ? 'Dockerfile' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+  if (spec.kind === 'stdin' && file === '-') throw new UsageError('invalid argument: can\'t use stdin for both build context and dockerfile');
+  const contextDir = spec.kind === 'local' ? spec.dir : path.resolve(context);
+  const { dockerfile, dockerfileName } = locateDockerfile(contextDir, file, spec.kind === 'local' || spec.kind === 'missing');
   return {
+    context: spec,
     contextDir,
+    file,
     dockerfile,
     dockerfileName,
     target: typeof raw.target === 'string' && raw.target !== '' ? raw.target : undefined,
     buildArgs: parseBuildArgs((raw.buildArg as string[] | undefined) ?? [], env),
-    platform: typeof raw.platform === 'string' ? raw.platform : undefined,
+    platform: parsePlatform(raw.platform),
     printLLB: parsePrintLLB(printLlb),
   };
+}
+
+/**
+ * The Dockerfile's path and display name: `-f` is relative to the working directory for a
+ * local context and to the context itself for a fetched one (as for BuildKit's remote contexts).
+ */
+export function locateDockerfile(contextDir: string, file: string | undefined, local: boolean): { dockerfile: string; dockerfileName: string } {
+  if (file === '-') return { dockerfile: '-', dockerfileName: 'Dockerfile' };
+  if (file === undefined) return { dockerfile: path.join(contextDir, 'Dockerfile'), dockerfileName: 'Dockerfile' };
+  const dockerfile = local ? path.resolve(file) : path.join(contextDir, path.posix.normalize(`/${file}`));
+  const rel = path.relative(contextDir, dockerfile);
+  return { dockerfile, dockerfileName: rel.startsWith('..') || path.isAbsolute(rel) ? file : rel };
+}
+
+/** The request once a fetched context is on disk. */
+export function withContextDir(req: BuildRequest, dir: string, dockerfileText: string | undefined): BuildRequest {
+  const located = dockerfileText !== undefined ? { dockerfile: path.join(dir, 'Dockerfile'), dockerfileName: 'Dockerfile' } : locateDockerfile(dir, req.file, false);
+  return { ...req, contextDir: dir, ...located, ...(dockerfileText !== undefined ? { dockerfileText } : {}) };
 }
 
 /** `K=V`, or `K` alone to take the value from the environment (skipped when unset, as docker). */
@@ -60,6 +87,14 @@ export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv
     else if (env[key] !== undefined) out.set(key, env[key]!);
   }
   return out;
+}
+
+/** Only this host's platform can be built: no emulation, no multi-platform lists. */
+export function parsePlatform(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const ok = v.split(',').every((p) => /^(linux\/)?(amd64|x86_64|x86-64)(\/v[1-4])?$/i.test(p.trim()));
+  if (!ok) throw new UsageError(`unsupported --platform ${JSON.stringify(v)}: slipway builds only for linux/amd64 (no emulation or multi-platform builds)`);
+  return 'linux/amd64';
 }
 
 function parsePrintLLB(v: unknown): PrintLLBFormat | undefined {

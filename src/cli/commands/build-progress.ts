@@ -1,26 +1,30 @@
 // The build's progress output, chosen by --progress, and BuildKit's "[internal]" vertices
 // for the work done before the solve (reading the Dockerfile and .dockerignore, resolving
 // base image metadata), so plain output reads like BuildKit's from its first line.
-import { nowSeconds, type ProgressSink, VertexProgress } from '../../solver/progress/events.js';
+import { nowSeconds, type ProgressRenderer, type ProgressSink, VertexProgress } from '../../solver/progress/events.js';
 import { PlainRenderer } from '../../solver/progress/plain.js';
 import type { ExecRequest } from './build-exec-options.js';
 
-export interface BuildProgress {
-  sink: ProgressSink;
-  finish(): void;
-}
+export type BuildProgress = ProgressRenderer;
 
-export function createProgress(mode: ExecRequest['progress']): BuildProgress {
-  if (mode === 'quiet') return { sink: () => undefined, finish: () => undefined };
-  if (mode === 'rawjson') {
-    return {
-      sink: (e) => process.stderr.write(`${JSON.stringify(e.type === 'vertex-log' ? { ...e, data: e.data.toString('base64') } : e)}\n`),
-      finish: () => undefined,
-    };
+const quietProgress: BuildProgress = { sink: () => undefined, finish: () => undefined, lastLines: () => undefined };
+
+/** The renderer for --progress (`auto`: tty on a terminal, plain otherwise); tty loads chalk only when used. */
+export async function createProgress(mode: ExecRequest['progress'], stream: NodeJS.WriteStream = process.stderr): Promise<BuildProgress> {
+  const write = (t: string): void => {
+    stream.write(t);
+  };
+  if (mode === 'quiet') return quietProgress;
+  if (mode === 'rawjson') return new (await import('../../solver/progress/rawjson.js')).RawJSONRenderer(write);
+  if (mode === 'tty' || (mode === 'auto' && stream.isTTY)) {
+    const { TTYRenderer } = await import('../../solver/progress/tty.js');
+    return new TTYRenderer({
+      write, isTTY: stream.isTTY === true,
+      get columns() { return stream.columns; },
+      get rows() { return stream.rows; },
+    });
   }
-  // tty arrives with the UX issue; until then every other mode prints the plain format.
-  const r = new PlainRenderer((t) => process.stderr.write(t));
-  return { sink: r.sink, finish: () => r.finish() };
+  return new PlainRenderer(write);
 }
 
 /** An "[internal] …" vertex that is already finished, with one status line. */
@@ -32,8 +36,13 @@ export function internalStep(sink: ProgressSink, id: string, name: string, statu
 }
 
 /** Wraps a base-image metadata lookup in an "[internal] load metadata for REF" vertex. */
-export async function metadataStep<T>(sink: ProgressSink, ref: string, fn: () => Promise<T>): Promise<T> {
-  const v = new VertexProgress(sink, `internal:metadata:${ref}:${nowSeconds()}`, `[internal] load metadata for ${ref}`);
+export function metadataStep<T>(sink: ProgressSink, ref: string, fn: () => Promise<T>): Promise<T> {
+  return timedStep(sink, `internal:metadata:${ref}:${nowSeconds()}`, `[internal] load metadata for ${ref}`, fn);
+}
+
+/** Runs `fn` as a vertex of its own: started, then done or failed with its error. */
+export async function timedStep<T>(sink: ProgressSink, id: string, name: string, fn: () => Promise<T>): Promise<T> {
+  const v = new VertexProgress(sink, id, name);
   v.start();
   try {
     const out = await fn();

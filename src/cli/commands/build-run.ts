@@ -12,37 +12,72 @@ import { ImageStore } from '../../store/image-store.js';
 import { convertCacheKey, loadConverted, saveConverted, type BaseResolution, type ConvertedBuild } from './build-convert-cache.js';
 import { globalsOf } from '../context.js';
 import { UsageError } from '../errors.js';
-import { type BuildRequest, parseBuildFlags } from './build-options.js';
+import { type BuildRequest, parseBuildFlags, withContextDir } from './build-options.js';
+import type { ContextSpec } from '../../context/remote/context-spec.js';
+import { checkEntitlements } from './build-entitlements.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
 import { parseExecFlags } from './build-exec-options.js';
-import { createProgress, internalStep, metadataStep } from './build-progress.js';
+import { createProgress, internalStep, metadataStep, timedStep } from './build-progress.js';
 import type { ProgressSink } from '../../solver/progress/events.js';
 
 export async function runBuild(context: string | undefined, raw: Record<string, unknown>, cmd: Command): Promise<void> {
-  const req = parseBuildFlags(context, raw);
+  let req = parseBuildFlags(context, raw);
   const exec = parseExecFlags(raw);
   const { root } = globalsOf(cmd);
-  const progress = req.printLLB ? undefined : createProgress(exec.progress);
-  let result: ConvertedBuild;
+  // Usage errors come before any progress output.
+  if (req.context.kind === 'missing') throw new UsageError(`unable to prepare context: path ${JSON.stringify(req.context.path)} not found`);
+  if (!req.printLLB && (exec.outputs.length || exec.push)) {
+    const { parseOutputs } = await import('../../exporters/outputs.js');
+    parseOutputs(exec.outputs, { tags: exec.tags, push: exec.push });
+  }
+  if (exec.insecureRegistries.length) (await import('../../registry/hosts.js')).addInsecureRegistries(exec.insecureRegistries);
+  // buildx hands SOURCE_DATE_EPOCH from the environment to the build as a build arg.
+  const epochEnv = process.env.SOURCE_DATE_EPOCH;
+  if (epochEnv !== undefined && !req.buildArgs.has('SOURCE_DATE_EPOCH')) req.buildArgs.set('SOURCE_DATE_EPOCH', epochEnv);
+  const progress = req.printLLB ? undefined : await createProgress(exec.progress);
+  let cleanup: (() => Promise<void>) | undefined;
   try {
-    result = await convert(req, root, {
+    if (req.context.kind !== 'local') {
+      const spec = req.context;
+      const { prepareRemoteContext } = await import('../../context/remote/prepare-context.js');
+      const fetchIt = () => prepareRemoteContext(spec, root, process.stdin);
+      const prepared = progress ? await timedStep(progress.sink, `internal:context`, contextStepName(spec), fetchIt) : await fetchIt();
+      cleanup = prepared.cleanup;
+      if (prepared.dockerfileText !== undefined && req.file !== undefined) {
+        throw new UsageError('ambiguous Dockerfile source: both the context and -f name a Dockerfile');
+      }
+      req = withContextDir(req, prepared.dir, prepared.dockerfileText);
+    }
+    const result = await convert(req, root, {
       noCache: exec.noCache ? true : exec.noCacheFilter.length ? exec.noCacheFilter : false,
       ...(exec.network ? { network: exec.network } : {}),
       labels: exec.labels,
       imageResolveMode: exec.pull ? 'pull' : 'default',
     }, progress?.sink);
+    if (!progress) {
+      process.stderr.write(formatWarnings(result.warnings));
+      process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
+      return;
+    }
+    checkEntitlements(result.definition, exec.allow, exec.network);
+    const { executeBuild } = await import('./build-exec.js');
+    await executeBuild(req, exec, result, root, progress);
+    if (exec.progress !== 'quiet') process.stderr.write(formatWarnings(result.warnings));
   } catch (err) {
     progress?.finish();
     throw err;
+  } finally {
+    await cleanup?.().catch(() => undefined);
   }
-  process.stderr.write(formatWarnings(result.warnings));
-  if (!progress) {
-    process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
-    return;
+}
+
+function contextStepName(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' }>): string {
+  switch (spec.kind) {
+    case 'git': return `[internal] load git source ${spec.url}`;
+    case 'http': return `[internal] load remote build context ${spec.url}`;
+    case 'stdin': return '[internal] load build context from standard input';
   }
-  const { executeBuild } = await import('./build-exec.js');
-  await executeBuild(req, exec, result, root, progress);
 }
 
 /** Conversion settings that come from the execution flags. */
@@ -53,7 +88,7 @@ export async function convert(req: BuildRequest, root: string, extras?: ConvertE
 export async function convert(req: BuildRequest, root: string, extras: ConvertExtras = {}, progress?: ProgressSink): Promise<ConvertResult | ConvertedBuild> {
   let text: string;
   try {
-    text = req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8');
+    text = req.dockerfileText ?? (req.dockerfile === '-' ? await readStdin() : await readFile(req.dockerfile, 'utf8'));
   } catch (err) {
     throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

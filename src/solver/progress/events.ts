@@ -54,3 +54,11 @@ export class VertexProgress {
     this.sink({ type: 'vertex-miss', id: this.id, reason, time: nowSeconds() });
   }
 }
+
+/** A progress display: receives events, ends with finish(), and keeps each vertex's last output lines. */
+export interface ProgressRenderer {
+  readonly sink: ProgressSink;
+  finish(): void;
+  /** The last output lines of a vertex (`0.123 text`), for the error box after a failure. */
+  lastLines(id: string): string[] | undefined;
+}
