@@ -2,7 +2,7 @@
 //  - records/<hex>.json: parseable, key matching the file name, every snapshot id it names
 //    exists (nothing deletes snapshots, so a dangling record is corruption);
 //  - exports/*.json: the image memo; a pruned manifest only makes it stale (checked on use);
-//  - steps/, convert/: parseable JSON.
+//  - steps/, convert/, contenthash/ (stat caches): parseable JSON.
 import path from 'node:path';
 import { isObject, listDir, readJsonFile } from './fs-read.js';
 import type { Findings } from './findings.js';
@@ -67,7 +67,8 @@ async function checkExportMemos(root: string, present: ReadonlySet<string>, out:
 async function checkParseable(root: string, sub: string, out: Findings): Promise<void> {
   const dir = path.join(root, 'cache', sub);
   for (const e of await listDir(dir)) {
-    if (!readerVisible(e.name) || !e.isFile()) continue;
+    // Only the files readers open (`<key>.json`); temp files are the leftover check's.
+    if (!readerVisible(e.name) || !e.isFile() || !e.name.endsWith('.json')) continue;
     const r = await readJsonFile<unknown>(path.join(dir, e.name));
     if (!r.ok) out.add('error', path.join('cache', sub, e.name), `unreadable: ${r.why}`);
   }
@@ -79,5 +80,6 @@ export async function checkCache(root: string, present: ReadonlySet<string>, sna
   await checkExportMemos(root, present, out);
   await checkParseable(root, 'steps', out);
   await checkParseable(root, 'convert', out);
+  await checkParseable(root, 'contenthash', out);
   return n;
 }

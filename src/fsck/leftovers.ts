@@ -6,8 +6,10 @@ import { listDir } from './fs-read.js';
 import { abandoned, atomicTempPid, looksTemporary, pidPrefixed } from './temp-names.js';
 import type { Findings } from './findings.js';
 
-/** Directories whose files are written with writeFileAtomic (dot-temp next to the target). */
-const ATOMIC_DIRS = ['store', 'store/leases', 'cache/records', 'cache/steps', 'cache/exports', 'cache/convert'];
+/** Directories read by listing them (the others are read by exact file name). */
+const LISTED_DIRS = new Set(['store/leases']);
+/** Directories whose files are replaced atomically (a temp file next to the target). */
+const ATOMIC_DIRS = ['store', 'store/leases', 'cache/records', 'cache/steps', 'cache/exports', 'cache/convert', 'cache/contenthash'];
 
 export async function checkLeftovers(root: string, snapshotIds: ReadonlySet<string>, out: Findings): Promise<void> {
   for (const e of await listDir(path.join(root, 'store', 'ingest'))) {
@@ -23,7 +25,9 @@ export async function checkLeftovers(root: string, snapshotIds: ReadonlySet<stri
       if (pid !== undefined) {
         if (abandoned(pid)) out.add('leftover', path.join(rel, e.name), 'temp file of an interrupted atomic write');
       } else if (looksTemporary(e.name)) {
-        out.add('error', path.join(rel, e.name), 'temporary file left visible where readers look');
+        // Lease files are found by listing; the other dirs' readers open exact names.
+        if (LISTED_DIRS.has(rel)) out.add('error', path.join(rel, e.name), 'temporary file left visible where readers look');
+        else out.add('leftover', path.join(rel, e.name), 'temp file of an interrupted write (readers open exact names)');
       }
     }
   }

@@ -2,7 +2,7 @@
 // debris of dead processes is listed as a harmless leftover (exit 0).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, Scratch, base, errorLines, fsckRoot, slipway } from './harness.js';
@@ -95,9 +95,12 @@ describe('debug fsck', () => {
     const pid = deadPid();
     writeFileSync(path.join(root, 'store', 'ingest', `${pid}-0123abcd`), 'partial');
     writeFileSync(path.join(root, 'cache', 'records', `.x.json.${pid}-abcdef`), '{');
+    mkdirSync(path.join(root, 'cache', 'contenthash'), { recursive: true });
+    writeFileSync(path.join(root, 'cache', 'contenthash', 'k.json.0a1b2c.tmp'), '{"half');
     const r = fsckRoot(root);
     expect(r.status).toBe(0);
     expect(r.report.findings.map((f) => `${f.severity} ${f.where}`).sort()).toEqual([
+      'leftover cache/contenthash/k.json.0a1b2c.tmp',
       `leftover cache/records/.x.json.${pid}-abcdef`,
       `leftover store/ingest/${pid}-0123abcd`,
     ]);
