@@ -47,7 +47,8 @@ export async function selectionsFromLocal(op: Op, i: number, local: LocalRef, st
   const filter = makeContextFilter(local.includePatterns, local.excludePatterns);
   const add = async (selector: string, extra: ChecksumOptions = {}): Promise<void> => {
     const hashes = new Map<string, string>();
-    const sum = await checksumPath(local.dir, selector || '/', { filter, statCache, fileHashes: hashes, ...extra });
+    // ownerAsRoot: the key must not depend on the uid that owns the checkout on this machine.
+    const sum = await checksumPath(local.dir, selector || '/', { filter, statCache, fileHashes: hashes, ownerAsRoot: true, ...extra });
     out.digests.push(`${selector}=${sum}`);
     for (const [p, d] of hashes) if (!p.endsWith('/')) out.files[p.replace(/^\/+/, '')] = d;
   };

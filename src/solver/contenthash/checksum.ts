@@ -22,6 +22,12 @@ export interface ChecksumOptions {
   fileHashes?: Map<string, string>;
   /** Count the root directory's own header (snapshots) instead of the fixed empty one (contexts). */
   rootHeader?: boolean;
+  /**
+   * Hash every owner as 0:0: the docker CLI and buildx send the context with uid/gid reset
+   * (resetUIDAndGID), so a context's checksum, and the cache keys built on it, must not
+   * depend on which user checked the files out on this machine.
+   */
+  ownerAsRoot?: boolean;
   onContentRead?: (rel: string) => void;
 }
 
@@ -71,9 +77,9 @@ class Checksummer {
   }
 
   async digestTree(entry: TreeEntry): Promise<void> {
-    const { statCache, onContentRead, rootHeader } = this.opts;
+    const { statCache, onContentRead, rootHeader, ownerAsRoot } = this.opts;
     const all = [...allEntries(entry)];
-    await digestEntries(this.root, all, { statCache, onContentRead, rootHeader });
+    await digestEntries(this.root, all, { statCache, onContentRead, rootHeader, ownerAsRoot });
     if (statCache && entry.children) statCache.prune(entry.rel, new Set(all.map((e) => e.rel)));
   }
 

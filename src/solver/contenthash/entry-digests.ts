@@ -25,6 +25,8 @@ export interface DigestOptions {
   onContentRead?: (rel: string) => void;
   /** Whether the root's own header counts (snapshots) or is the fixed empty header (contexts). */
   rootHeader?: boolean;
+  /** Hash owners as 0:0 (a build context, which docker/buildx send with uid/gid reset). */
+  ownerAsRoot?: boolean;
 }
 
 export const EMPTY_DIGEST = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -114,7 +116,7 @@ export async function digestEntries(root: string, entries: TreeEntry[], opts: Di
   for (const e of misses) {
     const abs = e.rel === '' ? path.resolve(root) : path.resolve(root, e.rel);
     const started = Date.now();
-    const h = createHash('sha256').update(headerBytes(e.st, e.link, xattrs.get(abs)));
+    const h = createHash('sha256').update(headerBytes(e.st, e.link, xattrs.get(abs), opts.ownerAsRoot));
     if (e.st.isFile() && e.st.size > 0n) {
       opts.onContentRead?.(e.rel);
       sinceYield += hashContent(abs, e.st.size, h);

@@ -23,7 +23,7 @@ export function countsAsXattr(name: string): boolean {
 }
 
 /** The header bytes for an entry (sockets count as regular files, as in BuildKit). */
-export function headerBytes(st: BigIntStats, linkname: string, xattrs?: Xattrs): Buffer {
+export function headerBytes(st: BigIntStats, linkname: string, xattrs?: Xattrs, ownerAsRoot = false): Buffer {
   const fmt = st.mode & S_IFMT;
   const typeflag = TYPEFLAGS[String(fmt)] ?? '0';
   const isDir = typeflag === '5';
@@ -32,7 +32,7 @@ export function headerBytes(st: BigIntStats, linkname: string, xattrs?: Xattrs):
   const major = (rdev >> 8n) & 0xfffn;
   const minor = (rdev & 0xffn) | ((rdev >> 12n) & 0xfff00n);
   const parts: (string | Buffer)[] = [
-    'name', 'mode', String(st.mode & 0o7777n), 'uid', String(st.uid), 'gid', String(st.gid),
+    'name', 'mode', String(st.mode & 0o7777n), 'uid', ownerAsRoot ? '0' : String(st.uid), 'gid', ownerAsRoot ? '0' : String(st.gid),
     'size', String(size), 'typeflag', typeflag, 'linkname', linkname, 'uname', 'gname',
     'devmajor', String(major), 'devminor', String(minor),
   ];

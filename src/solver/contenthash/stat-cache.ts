@@ -8,7 +8,8 @@ import type { BigIntStats } from 'node:fs';
 import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-const FORMAT = 'slipway.statcache.v1';
+// v2: context digests hash owners as 0:0 (entries cached by v1 hashed the real owner).
+const FORMAT = 'slipway.statcache.v2';
 /**
  * File timestamps come from a coarse kernel clock (a few ms), so an entry changed shortly
  * before or while it was hashed could change again without moving its times ("racy git").

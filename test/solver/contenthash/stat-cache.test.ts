@@ -73,7 +73,7 @@ describe('StatCache', () => {
     expect(after.ino).toBe(before.ino);
     expect(after.mtimeMs).toBe(before.mtimeMs);
     const doc = JSON.parse(readFileSync(cache.file, 'utf8')) as { format: string; entries: Record<string, [string, string]> };
-    expect(doc.format).toBe('slipway.statcache.v1');
+    expect(doc.format).toBe('slipway.statcache.v2');
     expect(Object.keys(doc.entries).sort()).toEqual(['a.txt', 'dir', 'dir/b.txt', 'dir/empty']);
   });
 
@@ -81,12 +81,12 @@ describe('StatCache', () => {
     const { ctx, root } = await setup();
     const cache = await StatCache.forScope(root, ctx);
     const first = await run(ctx, cache);
-    for (const garbage of ['{"format":"slipway.statcache.v1","entries":{"a.txt":["x", 1]}', '\0\0\0', '{"format":"other"}', '{"format":"slipway.statcache.v1","entries":{"a.txt":[1,2]}}']) {
+    for (const garbage of ['{"format":"slipway.statcache.v2","entries":{"a.txt":["x", 1]}', '\0\0\0', '{"format":"other"}', '{"format":"slipway.statcache.v2","entries":{"a.txt":[1,2]}}']) {
       writeFileSync(cache.file, garbage);
       const rebuilt = await run(ctx, await StatCache.forScope(root, ctx));
       expect(rebuilt.digest).toBe(first.digest);
       expect(rebuilt.reads.length).toBeGreaterThan(0);
-      expect(JSON.parse(readFileSync(cache.file, 'utf8')).format).toBe('slipway.statcache.v1');
+      expect(JSON.parse(readFileSync(cache.file, 'utf8')).format).toBe('slipway.statcache.v2');
       expect((await run(ctx, await StatCache.forScope(root, ctx))).reads).toEqual([]);
     }
   });
