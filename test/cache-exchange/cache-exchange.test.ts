@@ -111,6 +111,16 @@ describe('cache exchange through a registry (mode=max)', () => {
   });
 });
 
+describe('re-export from an importing store', () => {
+  it('a store that built from the cache (never fetching the builder\'s layers) exports a complete mode=max cache', async () => {
+    const relay = path.join(tmp, 'relay');
+    ok(await build(relay, context(), '-t', 'x:1', '--cache-from', `${REG}/${REPO}:max`, '--cache-to', `type=registry,ref=${REG}/${REPO}:relay,mode=max`));
+    const r = ok(await build(path.join(tmp, 'F'), context({ file: 'app.txt', text: 'app v3\n' }), '-t', 'x:2', '--cache-from', `${REG}/${REPO}:relay`));
+    expect(r.stats).toMatchObject({ containers: 1 });
+    expect(states(r)['[builder 3/3] RUN']).toBe('CACHED');
+  });
+});
+
 describe('mode=min against mode=max', () => {
   it('min holds the final image\'s steps: an unchanged build is fully cached', async () => {
     const r = ok(await build(path.join(tmp, 'C1'), context(), '-t', 'x:1', '--cache-from', `type=registry,ref=${REG}/${REPO}:min`));
@@ -160,6 +170,13 @@ describe('type=inline', () => {
     expect(inlineDigest).toMatch(/^sha256:/);
     expect(inlineDigest).not.toBe(aManifest);
     expect(await storedManifest(root, 'docker.io/library/y:1')).toBe(inlineDigest);
+    // BuildKit's inline form: base64 of the records array, results indexing the image's layers.
+    const m = JSON.parse(readFileSync(path.join(root, 'store', 'blobs', 'sha256', inlineDigest!.slice(7)), 'utf8')) as { config: { digest: string }; layers: unknown[] };
+    const config = JSON.parse(readFileSync(path.join(root, 'store', 'blobs', 'sha256', m.config.digest.slice(7)), 'utf8')) as Record<string, string>;
+    const records = JSON.parse(Buffer.from(config['moby.buildkit.cache.v0']!, 'base64').toString()) as Array<{ digest: string; layers: Array<{ layer: number }> }>;
+    expect(records).toHaveLength(3);
+    expect(records.flatMap((r) => r.layers.map((l) => l.layer)).sort()).toEqual([1, 2, 3]);
+    expect(m.layers).toHaveLength(4);
   });
 });
 

@@ -82,7 +82,7 @@ export async function collectCache(opts: CollectOptions): Promise<CollectedCache
       let idx = layerIndex.get(k);
       if (idx === undefined) {
         idx = layers.length;
-        layers.push({ blob: b.descriptor.digest, parent, annotations: { [UNCOMPRESSED_ANNOTATION]: b.diffID } });
+        layers.push({ blob: b.descriptor.digest, parent, annotations: { mediaType: b.descriptor.mediaType, diffID: b.diffID, size: b.descriptor.size } });
         layerIndex.set(k, idx);
       }
       descs.set(b.descriptor.digest, manifestLayer(b.descriptor, b.diffID, opts.ociMediaTypes ?? true));
@@ -104,7 +104,7 @@ export async function collectCache(opts: CollectOptions): Promise<CollectedCache
       const link = recordIndex.get(inp.digest);
       return link === undefined ? [] : [{ selector: '', link }];
     });
-    records.push({ digest: r.key, results, ...(inputs.some((i) => i.length) ? { inputs } : {}) });
+    records.push({ digest: r.key, layers: results, ...(inputs.some((i) => i.length) ? { inputs } : {}) });
   }
   return { config: { layers, records }, layers: [...descs.values()] };
 }

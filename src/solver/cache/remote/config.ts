@@ -1,21 +1,27 @@
-// The cache's wire format, in the shape of BuildKit's remotecache v1 spec (cache/remotecache/
-// v1/spec.go): a config blob (`application/vnd.buildkit.cacheconfig.v0`) listing layers (blob
-// digest + parent layer, so a layer chain is walked from its top) and records (cache key,
-// results pointing at a chain's top layer, inputs linking to other records).
-// Slipway's deviations, documented: a record's `digest` is Slipway's full cache key (inputs
-// already folded in), so import matches records by that key alone; a result may carry
-// `output` (the vertex output index, absent for 0) and `layer: -1` for an empty chain (scratch);
-// each layer carries its diffID in `annotations["containerd.io/uncompressed"]`.
+// The cache's wire format, BuildKit's remotecache v1 spec (cache/remotecache/v1/spec.go): a
+// config blob (`application/vnd.buildkit.cacheconfig.v0`) listing layers (blob digest, parent
+// layer index so a chain is walked from its top, annotations {mediaType, diffID, size}) and
+// records (digest, `layers`: results pointing at a chain's top layer, `inputs`: links to
+// other records). Manifest layer descriptors carry the diffID as containerd.io/uncompressed.
+// Slipway's deviations: a record's `digest` is Slipway's full cache key (inputs already folded
+// in), so import matches records by that key alone; a result may carry `output` (the vertex's
+// output index, absent for 0) and `layer: -1` for an empty chain (a scratch result).
 import type { Descriptor } from '../../../content/descriptor.js';
 
 export const CACHE_CONFIG_MEDIA_TYPE = 'application/vnd.buildkit.cacheconfig.v0';
 export const UNCOMPRESSED_ANNOTATION = 'containerd.io/uncompressed';
 
+export interface LayerAnnotations {
+  mediaType?: string;
+  diffID?: string;
+  size?: number;
+}
+
 export interface CacheLayer {
   blob: string;
-  /** Index of the layer below, -1 for the bottom one. */
+  /** Index of the layer below, -1 for the bottom one (BuildKit omits 0). */
   parent: number;
-  annotations?: Record<string, string>;
+  annotations?: LayerAnnotations;
 }
 
 export interface CacheResult {
@@ -32,7 +38,8 @@ export interface CacheInput {
 
 export interface CacheRecordV1 {
   digest: string;
-  results?: CacheResult[];
+  /** The results (BuildKit's JSON name for them is `layers`). */
+  layers?: CacheResult[];
   inputs?: CacheInput[][];
 }
 
@@ -60,6 +67,7 @@ export function parseCacheConfig(bytes: Buffer | string, what: string): CacheCon
   const c = doc as Partial<CacheConfig> | null;
   if (!c || !Array.isArray(c.layers) || !Array.isArray(c.records)) throw new Error(`${what}: cache config lacks layers/records`);
   c.layers.forEach((l, i) => {
+    if (l && l.parent === undefined) l.parent = 0; // Go's omitempty drops a parent of 0
     if (!l || typeof l.blob !== 'string' || !DIGEST.test(l.blob) || typeof l.parent !== 'number' || l.parent >= i && l.parent !== -1) {
       throw new Error(`${what}: cache config layer ${i} is invalid`);
     }

@@ -9,6 +9,7 @@ import type { Definition } from '../../../llb/types.js';
 import type { LayerRef } from '../../result.js';
 import type { VertexRecord } from '../../solve.js';
 import { collectCache } from './collect.js';
+import { chainOf } from './config.js';
 import { exportCacheToDir, exportCacheToRegistry, inlineCacheValue } from './export.js';
 import { ImportedCache } from './imported-cache.js';
 import { openCacheSource, type CacheSource } from './sources.js';
@@ -48,9 +49,12 @@ export async function inlineCacheExtra(input: CacheExportInput): Promise<Record<
   const c = await collectCache({
     ...input, mode: 'min', compression: input.compression ?? DEFAULT_COMPRESSION, clampMtime: clampOf(input),
   });
-  // Inline layers are found through the image's own manifest and config.
-  const layers = c.config.layers.map((l) => ({ blob: l.blob, parent: l.parent }));
-  return { [INLINE_CACHE_KEY]: inlineCacheValue({ layers, records: c.config.records }) };
+  // BuildKit's inline form: the records alone, each result's layer the index of its top layer
+  // among the image's layers (min mode results are prefixes of the image's chain).
+  const records = c.config.records.map((r) => ({
+    ...r, layers: (r.layers ?? []).map((res) => ({ ...res, layer: res.layer < 0 ? -1 : chainOf(c.config, res.layer).length - 1 })),
+  }));
+  return { [INLINE_CACHE_KEY]: inlineCacheValue(records) };
 }
 
 /** Writes one registry or local cache export; returns the cache manifest digest. */

@@ -76,7 +76,7 @@ export async function exportCacheToDir(content: ContentStore, c: CollectedCache,
   return m.descriptor.digest;
 }
 
-/** The image config value for type=inline: base64 of the cache config JSON, as BuildKit writes it. */
-export function inlineCacheValue(config: CacheConfig): string {
-  return Buffer.from(JSON.stringify(config)).toString('base64');
+/** The image config value for type=inline: base64 of the records' JSON, as BuildKit writes it. */
+export function inlineCacheValue(records: CacheConfig['records']): string {
+  return Buffer.from(JSON.stringify(records)).toString('base64');
 }

@@ -9,7 +9,7 @@ import { layerSnapshotId, compressionKey } from '../../ops/image.js';
 import { updateLayerMeta } from '../../layer-meta.js';
 import type { Snapshotter } from '../../snapshot/snapshotter.js';
 import type { CacheRecord } from '../records.js';
-import { chainOf, UNCOMPRESSED_ANNOTATION, type ChainLayer } from './config.js';
+import { chainOf, UNCOMPRESSED_ANNOTATION, type ChainLayer, type LayerAnnotations } from './config.js';
 import type { CacheSource } from './sources.js';
 
 interface ImportedRecord {
@@ -38,10 +38,10 @@ export class ImportedCache {
     // The first source naming a key wins (--cache-from order).
     for (const source of sources) {
       for (const r of source.config.records) {
-        if (this.records.has(r.digest) || !r.results?.length) continue;
+        if (this.records.has(r.digest) || !r.layers?.length) continue;
         const outputs: ChainLayer[][] = [];
         let ok = true;
-        for (const res of r.results) {
+        for (const res of r.layers) {
           const chain = res.layer < 0 ? [] : chainOf(source.config, res.layer).map((l) => toChainLayer(source, l.blob, l.annotations));
           if (chain.some((c) => c === undefined)) ok = false;
           outputs[res.output ?? 0] = chain as ChainLayer[];
@@ -103,9 +103,9 @@ export class ImportedCache {
   }
 }
 
-function toChainLayer(source: CacheSource, blob: string, annotations: Record<string, string> | undefined): ChainLayer | undefined {
+function toChainLayer(source: CacheSource, blob: string, annotations: LayerAnnotations | undefined): ChainLayer | undefined {
   const d = source.blobs.get(blob);
-  const diffID = annotations?.[UNCOMPRESSED_ANNOTATION] ?? d?.annotations?.[UNCOMPRESSED_ANNOTATION];
+  const diffID = annotations?.diffID ?? d?.annotations?.[UNCOMPRESSED_ANNOTATION];
   if (!d || !diffID) return undefined;
   // Stored without annotations: the exporter copies a base layer's annotations into the image.
   const descriptor: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };

@@ -68,11 +68,18 @@ async function openRegistry(refString: string): Promise<CacheSource> {
   return { what, ...inlineCache(imageConfig, resolved.manifest, what), fetch };
 }
 
-/** The cache an image config carries under moby.buildkit.cache.v0 (base64 JSON, as BuildKit). */
+/**
+ * The cache an image config carries under moby.buildkit.cache.v0: base64 of BuildKit's inline
+ * JSON, the records array alone, a result's `layer` being the index of its top layer among the
+ * image's layers (each layer's parent is the one before it). A full config object is read too.
+ */
 export function inlineCache(imageConfig: Record<string, unknown>, manifest: ImageManifest, what: string): { config: CacheConfig; blobs: Map<string, Descriptor> } {
   const raw = imageConfig[INLINE_CACHE_KEY];
   if (typeof raw !== 'string') throw new Error(`${what}: not a cache manifest and the image has no inline cache`);
-  const config = parseCacheConfig(Buffer.from(raw, 'base64'), what);
+  const decoded = Buffer.from(raw, 'base64').toString('utf8');
+  const records = decoded.trimStart().startsWith('[') ? decoded : undefined;
+  const config = parseCacheConfig(records === undefined ? decoded
+    : JSON.stringify({ layers: manifest.layers.map((l, i) => ({ blob: l.digest, parent: i - 1 })), records: JSON.parse(records) as unknown }), what);
   const diffIDs = (imageConfig.rootfs as { diff_ids?: string[] } | undefined)?.diff_ids ?? [];
   // The image's layers are the cache's: their diffIDs come from the image config.
   const layers = manifest.layers.map((d, i) => ({ ...d, annotations: { ...d.annotations, ...(diffIDs[i] ? { [UNCOMPRESSED_ANNOTATION]: diffIDs[i]! } : {}) } }));
