@@ -16,6 +16,9 @@ import { leasedDigests } from './leases.js';
 import { forgetUncompressedSize } from './layer-size.js';
 import { withFileLock } from './lock.js';
 
+/** Leased blobs up to this size are looked into for children (manifests are far smaller). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 export interface TagOptions {
   /** The manifest was pulled from the registry under this name: record a RepoDigest. */
   fromRegistry?: boolean;
@@ -171,7 +174,9 @@ export class ImageStore {
   async gc(): Promise<GcResult> {
     await this.content.ensureLayout();
     return withFileLock(this.lockPath, async () => {
-      const keep = await leasedDigests(this.root);
+      const keep = new Set<string>();
+      // A leased manifest or index keeps what it reaches, like an index entry does.
+      for (const digest of await leasedDigests(this.root)) await this.markLeased(digest, keep);
       for (const entry of (await this.readIndex()).manifests) await this.mark(entry, keep);
       const deleted: string[] = [];
       let reclaimed = 0;
@@ -186,6 +191,23 @@ export class ImageStore {
       }
       return { deleted, reclaimed };
     });
+  }
+
+  /** Marks a leased digest, and its children when it is a manifest or an index. */
+  private async markLeased(digest: string, keep: Set<string>): Promise<void> {
+    const size = await this.content.size(digest);
+    if (size === undefined || size > MAX_MANIFEST_BYTES) {
+      keep.add(digest);
+      return;
+    }
+    const head = (await this.content.readBytes(digest)).subarray(0, 1).toString();
+    if (head !== '{') {
+      keep.add(digest);
+      return;
+    }
+    const json = await readJsonBlob<{ mediaType?: string; manifests?: unknown; layers?: unknown }>(this.content, digest, 'manifest').catch(() => undefined);
+    const mediaType = json?.mediaType ?? (json?.manifests ? MediaType.OCI_INDEX : json?.layers ? MediaType.OCI_MANIFEST : '');
+    await this.mark({ mediaType, digest, size }, keep);
   }
 
   private async mark(desc: Descriptor, keep: Set<string>): Promise<void> {

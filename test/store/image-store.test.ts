@@ -88,6 +88,22 @@ describe('ImageStore', () => {
     expect((await store.gc()).deleted).toEqual([layer.digest]);
   });
 
+  it('keeps everything a leased manifest reaches, after its last name is gone', async () => {
+    const root = tempRoot();
+    const store = openStore(root);
+    const layer = await makeLayer({ leased: 'yes' });
+    const img = await makeImage(root, { layers: [layer] }, 'leased');
+    const record = (await store.resolve('leased'))!;
+    const lease = await Lease.acquire(root, [record.target.digest]);
+    await store.remove(record);
+    expect((await store.gc()).deleted).toEqual([]);
+    expect(existsSync(store.content.path(layer.digest))).toBe(true);
+    await lease.release();
+    const deleted = (await store.gc()).deleted;
+    expect(deleted).toContain(layer.digest);
+    expect(deleted).toContain(img.id);
+  });
+
   it('re-tagging the same image under the same name does not rewrite index.json', async () => {
     const root = tempRoot();
     const img = await makeImage(root, { layers: [await makeLayer({ a: '1' })] }, 'same');

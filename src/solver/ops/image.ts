@@ -8,6 +8,7 @@ import { pullImage } from '../../registry/pull.js';
 import { parseReference } from '../../registry/reference.js';
 import { loadImage } from '../../store/image-content.js';
 import { ImageStore } from '../../store/image-store.js';
+import { Lease } from '../../store/leases.js';
 import { readLayerMeta, updateLayerMeta } from '../layer-meta.js';
 import type { LayerRef, LayersRef } from '../result.js';
 import type { BuildEnv } from './context.js';
@@ -38,6 +39,9 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
   const refString = identifier.replace(/^docker-image:\/\//, '');
   const ref = parseReference(refString);
   const digest = ref.digest;
+  // Leased before it is read: an `rmi` + prune beside the build must not take it away between
+  // the check and the use (the store's gc keeps whatever a leased manifest or index reaches).
+  if (digest) await env.lease?.add([digest]);
   // The digest pinned in the identifier is authoritative (--pull already re-resolved it).
   let img = digest ? await loadLocal(env, digest) : undefined;
   if (img) {
@@ -55,6 +59,8 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
     const res = await pullImage(ref.toString(), {
       root: env.root, content: env.content,
       recordImage: async (_name, target) => {
+        // Leased before pullImage's own lease ends, so the blobs survive an untag + prune.
+        await env.lease?.add([target.digest]);
         if (ref.tag) await images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
       },
     });
@@ -102,6 +108,9 @@ async function unpackOnce(env: BuildEnv, id: string, chain: readonly string[], d
     status(`extracting ${desc.digest}`);
     await env.snapshotter.unpack(id, chain, env.content.openRead(desc.digest));
     await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
+    // The build cache keeps the registry blob of every base layer it unpacked: an export reuses
+    // it byte for byte, even after `image prune -a` removed the base image (as BuildKit's cache).
+    await Lease.named(env.root, `build-cache-${id}`).add([desc.digest]);
   })();
   unpacking.set(id, job);
   try {
