@@ -178,6 +178,15 @@ describe('type=inline', () => {
     expect(records.flatMap((r) => r.layers.map((l) => l.layer)).sort()).toEqual([1, 2, 3]);
     expect(m.layers).toHaveLength(4);
   });
+
+  it('after a change in the builder stage, the final stage\'s steps before COPY --from stay cached (inline is min mode)', async () => {
+    const r = ok(await build(path.join(tmp, 'E2'), context({ file: 'src.txt', text: 'source v9\n' }), '-t', 'y:2', '--cache-from', INLINE_IMAGE));
+    expect(r.stats).toMatchObject({ containers: 2 });
+    expect(states(r)).toEqual({
+      '[builder 2/3] COPY': 'DONE', '[builder 3/3] RUN': 'DONE',
+      '[stage-1 2/4] COPY': 'CACHED', '[stage-1 3/4] COPY': 'DONE', '[stage-1 4/4] RUN': 'DONE',
+    });
+  });
 });
 
 describe('what an export contains', () => {
