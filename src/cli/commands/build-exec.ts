@@ -112,7 +112,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     }
     await writeStats(result.stats);
     if (result.ref.kind !== 'layers') throw new Error('the build result is a local directory, not an image');
-    const exporting = new VertexProgress(progress.sink, 'exporter', 'exporting to image');
+    const exporting = new VertexProgress(progress.sink, 'exporter', exporterStepName(outputs));
     if (outputs.length) exporting.start();
     const epoch = sourceDateEpoch(req.buildArgs);
     // cache exchange (issue 8): what the cache export needs; inline cache goes into the image config.
@@ -142,6 +142,13 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+}
+
+/** BuildKit's name for the export vertex: a local directory or tarball is the client's. */
+function exporterStepName(outputs: readonly { type: string }[]): string {
+  if (outputs.length > 0 && outputs.every((o) => o.type === 'local')) return 'exporting to client directory';
+  if (outputs.length > 0 && outputs.every((o) => o.type === 'tar')) return 'exporting to client tarball';
+  return 'exporting to image';
 }
 
 /** Test hook: SLIPWAY_STATS_FILE receives the solve's counters (containers started, cached, executed). */

@@ -53,7 +53,8 @@ export function parseBuildFlags(contextArg: string | undefined, raw: Record<stri
     dockerfileName,
     target: typeof raw.target === 'string' && raw.target !== '' ? raw.target : undefined,
     buildArgs: parseBuildArgs((raw.buildArg as string[] | undefined) ?? [], env),
-    platform: parsePlatform(raw.platform),
+    // Checked by the converter (only linux/amd64), as FROM --platform is.
+    platform: typeof raw.platform === 'string' && raw.platform !== '' ? raw.platform : undefined,
     printLLB: parsePrintLLB(printLlb),
   };
 }
@@ -87,14 +88,6 @@ export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv
     else if (env[key] !== undefined) out.set(key, env[key]!);
   }
   return out;
-}
-
-/** Only this host's platform can be built: no emulation, no multi-platform lists. */
-export function parsePlatform(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v === '') return undefined;
-  const ok = v.split(',').every((p) => /^(linux\/)?(amd64|x86_64|x86-64)(\/v[1-4])?$/i.test(p.trim()));
-  if (!ok) throw new UsageError(`unsupported --platform ${JSON.stringify(v)}: slipway builds only for linux/amd64 (no emulation or multi-platform builds)`);
-  return 'linux/amd64';
 }
 
 function parsePrintLLB(v: unknown): PrintLLBFormat | undefined {
