@@ -160,6 +160,22 @@ describe('type=local', () => {
   });
 });
 
+describe('layer blobs shared by the image and the cache', () => {
+  it('with rewrite-timestamp=false (raw mtimes) the imported build still gives the same image', async () => {
+    const dest = path.join(tmp, 'raw-cache');
+    const out = 'type=image,name=x:raw,rewrite-timestamp=false';
+    const a = path.join(tmp, 'G1');
+    ok(await build(a, context(), '-o', out, '--cache-to', `type=local,dest=${dest},mode=min`));
+    const b = path.join(tmp, 'G2');
+    const r = ok(await build(b, context(), '-o', out, '--cache-from', `type=local,src=${dest}`));
+    expect(r.stats).toMatchObject({ containers: 0 });
+    const digest = await storedManifest(a, 'docker.io/library/x:raw');
+    expect(digest).toMatch(/^sha256:/);
+    expect(digest).not.toBe(aManifest);
+    expect(await storedManifest(b, 'docker.io/library/x:raw')).toBe(digest);
+  });
+});
+
 describe('type=inline', () => {
   it('an image pushed with inline cache serves as the cache; the rebuilt image is identical', async () => {
     const root = path.join(tmp, 'E');

@@ -119,6 +119,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     const cacheInput = {
       root, definition: converted.definition, vertices: result.vertices, result: result.ref.layers, image: converted.image,
       ...(epoch !== undefined ? { epoch } : {}), ...(outputs[0] ? { compression: outputs[0].compression } : {}),
+      ...(outputs[0]?.rewriteTimestamp !== undefined ? { rewriteTimestamp: outputs[0].rewriteTimestamp } : {}),
       ...(cacheX.imported ? { imported: cacheX.imported } : {}),
     };
     const configExtra = await cacheX.inlineExtra(cacheInput);

@@ -37,17 +37,26 @@ export interface CacheExportInput {
   epoch?: number;
   /** The image output's compression (inline cache layers are the image's). */
   compression?: Compression;
+  /** The image output's rewrite-timestamp: false keeps raw mtimes, so the cache's blobs must too. */
+  rewriteTimestamp?: boolean;
   imported?: ImportedCache;
 }
 
-function clampOf(input: CacheExportInput): number {
+/** The image exporter's mtime clamp for new layers (see export-image.ts), so both share blobs. */
+function clampOf(input: CacheExportInput): number | undefined {
+  if (input.rewriteTimestamp === false) return undefined;
   return input.epoch ?? rfc3339ToSeconds(defaultCreated(input.image));
+}
+
+function clampField(input: CacheExportInput): { clampMtime?: number } {
+  const clamp = clampOf(input);
+  return clamp === undefined ? {} : { clampMtime: clamp };
 }
 
 /** The config field for --cache-to type=inline (mode=min over the image's own layers). */
 export async function inlineCacheExtra(input: CacheExportInput): Promise<Record<string, unknown>> {
   const c = await collectCache({
-    ...input, mode: 'min', compression: input.compression ?? DEFAULT_COMPRESSION, clampMtime: clampOf(input),
+    ...input, mode: 'min', compression: input.compression ?? DEFAULT_COMPRESSION, ...clampField(input),
   });
   // BuildKit's inline form: the records alone, each result's layer the index of its top layer
   // among the image's layers (min mode results are prefixes of the image's chain).
@@ -61,7 +70,7 @@ export async function inlineCacheExtra(input: CacheExportInput): Promise<Record<
 export async function exportCache(spec: Exclude<CacheExportSpec, { type: 'inline' }>, input: CacheExportInput): Promise<string> {
   const compression: Compression = spec.compression === (input.compression ?? DEFAULT_COMPRESSION).type && input.compression
     ? input.compression : { type: spec.compression };
-  const c = await collectCache({ ...input, mode: spec.mode, compression, clampMtime: clampOf(input), ociMediaTypes: spec.ociMediaTypes });
+  const c = await collectCache({ ...input, mode: spec.mode, compression, ...clampField(input), ociMediaTypes: spec.ociMediaTypes });
   const content = new ContentStore(input.root);
   return spec.type === 'registry' ? exportCacheToRegistry(content, c, spec.ref) : exportCacheToDir(content, c, spec.dest, spec.tag);
 }
