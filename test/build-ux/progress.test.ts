@@ -1,0 +1,174 @@
+// Every progress mode through the real CLI on a busybox build from the testenv registry:
+// plain (line by line against BuildKit's format), tty in a pseudo-terminal (script), auto,
+// rawjson, quiet and -q.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../helpers/testenv.js';
+import { BIN, tempDir } from '../solver/build/slipway.js';
+import { slipway } from './cli.js';
+import { renderScreen } from './screen.js';
+
+let work: string;
+let root: string;
+let ctx: string;
+let base: string;
+
+beforeAll(() => {
+  base = `${testEnv().registries.plain}/library/busybox:latest`;
+  work = tempDir('ux-progress');
+  root = path.join(work, 'root');
+  ctx = path.join(work, 'ctx');
+  mkdirSync(ctx);
+  writeFileSync(path.join(ctx, 'a.txt'), 'a\n');
+  writeFileSync(path.join(ctx, 'Dockerfile'),
+    `FROM ${base}\nCOPY a.txt /a.txt\nARG V=1\nRUN echo one $V; sleep 0.05; echo two >&2\n`);
+  // Warm: the base is pulled once, so later builds differ only in the RUN step.
+  const warm = slipway(root, ['build', '-q', ctx]);
+  expect(warm.status, warm.stderr).toBe(0);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('--progress=plain', () => {
+  it('prints BuildKit plain output, checked line by line', () => {
+    const r = slipway(root, ['build', '--progress=plain', '--build-arg', 'V=2', '-t', 'ux/plain:1', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    const expected: (string | RegExp)[] = [
+      '#1 [internal] load build definition from Dockerfile',
+      /^#1 transferring dockerfile: \d+B done$/,
+      /^#1 DONE \d\.\ds$/,
+      '',
+      '#2 [internal] load .dockerignore',
+      '#2 transferring context: 2B done',
+      /^#2 DONE \d\.\ds$/,
+      '',
+      `#3 [internal] load metadata for ${base}`,
+      /^#3 DONE \d\.\ds$/,
+      '',
+      new RegExp(`^#4 \\[1/3\\] FROM ${base.replace(/[.]/g, '\\.')}@sha256:[0-9a-f]{64}$`),
+      '#4 CACHED',
+      '',
+      '#5 [internal] load build context',
+      '#5 CACHED',
+      '',
+      '#6 [2/3] COPY a.txt /a.txt',
+      '#6 CACHED',
+      '',
+      // Step names carry the expanded build args, as BuildKit's do.
+      '#7 [3/3] RUN echo one 2; sleep 0.05; echo two >&2',
+      /^#7 0\.\d{3} one 2$/,
+      /^#7 0\.\d{3} two$/,
+      /^#7 DONE \d\.\ds$/,
+      '',
+      '#8 exporting to image',
+      /^#8 writing image sha256:[0-9a-f]{64} done$/,
+      '#8 naming to docker.io/ux/plain:1 done',
+      /^#8 DONE \d\.\ds$/,
+      '',
+    ];
+    const lines = r.stderr.split('\n');
+    expect(lines).toHaveLength(expected.length);
+    expected.forEach((want, i) => {
+      if (typeof want === 'string') expect(lines[i], `line ${i + 1}`).toBe(want);
+      else expect(lines[i], `line ${i + 1}`).toMatch(want);
+    });
+    expect(r.stdout).toBe('');
+  });
+
+  it('auto is plain when stderr is not a terminal', () => {
+    const r = slipway(root, ['build', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^#1 \[internal\] load build definition from Dockerfile\n/);
+    expect(r.stderr).not.toContain('\x1b');
+  });
+});
+
+describe('--progress=tty', () => {
+  function inTerminal(args: string[]): string {
+    const cmd = [`stty cols 100 rows 40;`, BIN, '--root', root, 'build', ...args].map((a) => (a.endsWith(';') ? a : `'${a}'`)).join(' ');
+    const env = { ...process.env };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.status, r.stdout).toBe(0);
+    return r.stdout;
+  }
+
+  it('auto on a terminal draws the live view in colour and ends with the full list and a summary', () => {
+    const raw = inTerminal(['--build-arg', 'V=3', '-t', 'ux/tty:1', ctx]);
+    expect(raw).toContain('\x1b[34m'); // finished steps in blue
+    expect(raw).toMatch(/\x1b\[\d+A/); // redrawn in place
+    expect(raw).not.toMatch(/^#\d+ /m); // not the plain format
+    const screen = renderScreen(raw);
+    expect(screen[0]).toMatch(/^\[\+\] Building \d+\.\ds \(8\/8\) FINISHED$/);
+    expect(screen.slice(1, 9).map((l) => l.replace(/ +\d+\.\ds$/, ''))).toEqual([
+      ' => [internal] load build definition from Dockerfile',
+      ' => [internal] load .dockerignore',
+      ` => [internal] load metadata for ${base}`,
+      expect.stringMatching(/^ => CACHED \[1\/3\] FROM /),
+      ' => CACHED [internal] load build context',
+      ' => CACHED [2/3] COPY a.txt /a.txt',
+      ' => [3/3] RUN echo one 3; sleep 0.05; echo two >&2',
+      ' => exporting to image',
+    ]);
+    expect(screen.at(-1)).toMatch(/^Build finished in \d+\.\ds: 8 steps, 3 cached$/);
+    expect(screen).toHaveLength(10);
+    for (const line of screen) expect(line.length).toBeLessThan(100);
+  });
+
+  it('a failure shows the ERROR step in red, then the error box below the view', () => {
+    const bad = path.join(work, 'bad');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(path.join(bad, 'Dockerfile'), `FROM ${base}\nRUN echo last words; exit 7\n`);
+    const cmd = `stty cols 100 rows 40; '${BIN}' --root '${root}' build --progress=tty '${bad}'`;
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('\x1b[31m');
+    const screen = renderScreen(r.stdout);
+    expect(screen).toContainEqual(expect.stringMatching(/^ => ERROR \[2\/2\] RUN echo last words; exit 7 +\d+\.\ds$/));
+    expect(screen).toContainEqual(expect.stringMatching(/^Build failed after \d+\.\ds: \d+ steps, \d+ cached, 1 failed$/));
+    const box = screen.indexOf('------');
+    expect(screen.slice(box, box + 4)).toEqual(['------', ' > [2/2] RUN echo last words; exit 7:', expect.stringMatching(/^\d\.\d{3} last words$/), '------']);
+    expect(screen.at(-1)).toBe('ERROR: failed to solve: process "/bin/sh -c echo last words; exit 7" did not complete successfully: exit code: 7');
+  });
+
+  it('forced on a pipe, prints only the final view (no cursor moves)', () => {
+    const r = slipway(root, ['build', '--progress=tty', '-t', 'ux/pipe:1', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/\x1b\[\d*[AJK]/);
+    expect(r.stderr).toMatch(/FINISHED\n/);
+    expect(r.stderr).toMatch(/Build finished in \d+\.\ds: 8 steps, 4 cached\n$/);
+  });
+});
+
+describe('rawjson, quiet and -q', () => {
+  it('rawjson writes one JSON event per line, output in base64', () => {
+    const r = slipway(root, ['build', '--progress=rawjson', '--build-arg', 'V=4', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string; data?: string; id: string });
+    const run = events.find((e) => e.type === 'vertex-start' && e.name?.startsWith('[3/3] RUN'))!;
+    expect(run).toBeDefined();
+    const output = events.filter((e) => e.type === 'vertex-log' && e.id === run.id).map((e) => Buffer.from(e.data!, 'base64').toString()).join('');
+    expect(output).toContain('one 4\n');
+    expect(events.some((e) => e.type === 'vertex-done' && e.id === run.id)).toBe(true);
+  });
+
+  it('--progress=quiet prints nothing; -q prints only the image id', () => {
+    const quiet = slipway(root, ['build', '--progress=quiet', ctx]);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect([quiet.stdout, quiet.stderr]).toEqual(['', '']);
+    const q = slipway(root, ['build', '-q', '--build-arg', 'V=5', ctx]);
+    expect(q.status, q.stderr).toBe(0);
+    expect(q.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(q.stderr).toBe('');
+    const inspect = execFileSync(BIN, ['--root', root, 'image', 'inspect', q.stdout.trim()], { encoding: 'utf8' });
+    expect((JSON.parse(inspect) as Array<{ Id: string }>)[0]!.Id).toBe(q.stdout.trim());
+  });
+
+  it('-q cannot be combined with a visible progress mode (usage error, exit 2)', () => {
+    const r = slipway(root, ['build', '-q', '--progress=plain', ctx]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('slipway: progress=plain and quiet cannot be used together\n');
+  });
+});
