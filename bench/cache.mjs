@@ -4,7 +4,8 @@
 // every RUN executed) and to a warm local rebuild. Store A builds once with
 // --cache-to type=registry,mode=max (and type=local); then each run uses empty roots.
 // Median of N runs, whole `slipway` process.
-//   node bench/cache.mjs [-n 5] [--context DIR] [--registry 127.0.0.1:5100]
+//   node bench/cache.mjs [-n 5] [--context DIR | --example debian|multistage] [--registry 127.0.0.1:5100]
+// (--example: ../shared/refenv/examples/NAME, with the data.txt its README asks for.)
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,9 @@ const slipway = join(repo, 'bin', 'slipway');
 const REG = flag('--registry', '127.0.0.1:5100');
 const work = mkdtempSync(join(tmpdir(), 'slipway-bench-cache-'));
 const ctx = join(work, 'ctx');
-cpSync(flag('--context', join(repo, 'testdata', 'cache-exchange', 'app')), ctx, { recursive: true });
+const example = flag('--example', undefined);
+cpSync(example ? join(repo, '..', 'shared', 'refenv', 'examples', example) : flag('--context', join(repo, 'testdata', 'cache-exchange', 'app')), ctx, { recursive: true });
+if (example) writeFileSync(join(ctx, 'data.txt'), Array.from({ length: 100000 }, (_, i) => `${i + 1}\n`).join(''));
 const secret = join(work, 'secret');
 writeFileSync(secret, 'bench-secret');
 const ref = `${REG}/bench/cache-${process.pid}:max`;
