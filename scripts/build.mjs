@@ -4,7 +4,7 @@
 // That is most of Node's work for a fully cached build beyond its own start (DESIGN.md, 8).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const dist = new URL('../dist/', import.meta.url);
@@ -52,6 +52,7 @@ code = `(function (exports, require, module, __filename, __dirname) {"use strict
 const nonAscii = /[^\x00-\x7f]/.exec(code);
 if (nonAscii) throw new Error(`dist/slipway.cjs: non-ASCII output at ${nonAscii.index}: ${code.slice(nonAscii.index - 40, nonAscii.index + 10)}`);
 
+mkdirSync(dist, { recursive: true });
 const tmp = (name) => new URL(`${name}.${process.pid}`, dist);
 writeFileSync(tmp('slipway.cjs.map'), map);
 renameSync(tmp('slipway.cjs.map'), new URL('slipway.cjs.map', dist));
