@@ -120,7 +120,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
       root, definition: converted.definition, vertices: result.vertices, result: result.ref.layers, image: converted.image,
       ...(epoch !== undefined ? { epoch } : {}), ...(outputs[0] ? { compression: outputs[0].compression } : {}),
       ...(outputs[0]?.rewriteTimestamp !== undefined ? { rewriteTimestamp: outputs[0].rewriteTimestamp } : {}),
-      ...(cacheX.imported ? { imported: cacheX.imported } : {}),
+      ...(cacheX.imported ? { imported: cacheX.imported } : {}), lease,
     };
     const configExtra = await cacheX.inlineExtra(cacheInput);
     const img = outputs.length === 0 ? undefined : await exportBuild({

@@ -35,6 +35,8 @@ export interface CollectOptions {
   /** OCI or Docker layer media types in the manifest. */
   ociMediaTypes?: boolean;
   imported?: ImportedCache;
+  /** The build's lease: blobs fetched for the export are held by it. */
+  lease?: { add(digests: Iterable<string>): Promise<void> };
 }
 
 export interface CollectedCache {
@@ -118,7 +120,7 @@ async function layerBlob(opts: CollectOptions, content: ContentStore, id: string
   const local = await stat(path.join(opts.root, 'snapshots', id, 'fs')).then(() => true, () => false);
   if (!local) {
     // Imported but never needed here (mode=max after a cached build): pass its blob on.
-    const remote = await opts.imported?.blobFor(id, content);
+    const remote = await opts.imported?.blobFor(id, content, opts.lease);
     if (!remote) throw new Error(`cache export: layer ${id} is neither stored nor imported`);
     return remote;
   }

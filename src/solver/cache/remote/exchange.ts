@@ -40,6 +40,7 @@ export interface CacheExportInput {
   /** The image output's rewrite-timestamp: false keeps raw mtimes, so the cache's blobs must too. */
   rewriteTimestamp?: boolean;
   imported?: ImportedCache;
+  lease?: { add(digests: Iterable<string>): Promise<void> };
 }
 
 /** The image exporter's mtime clamp for new layers (see export-image.ts), so both share blobs. */

@@ -31,8 +31,6 @@ export class ImportedCache {
   /** Snapshot id → where its blob comes from (for export of layers never unpacked here). */
   private readonly layers = new Map<string, { layer: ChainLayer; source: CacheSource }>();
   private readonly unpacking = new Map<string, Promise<void>>();
-  /** Blob transfers done (tests and --progress read it). */
-  downloads = 0;
 
   constructor(sources: readonly CacheSource[]) {
     // The first source naming a key wins (--cache-from order).
@@ -79,10 +77,11 @@ export class ImportedCache {
   }
 
   /** The blob of an imported layer, fetched into `content` (for export of layers not unpacked here). */
-  async blobFor(snapshotId: string, content: ContentStore): Promise<ChainLayer | undefined> {
+  async blobFor(snapshotId: string, content: ContentStore, lease?: MaterializeEnv['lease']): Promise<ChainLayer | undefined> {
     const hit = this.layers.get(snapshotId);
     if (!hit) return undefined;
-    if (await hit.source.fetch(hit.layer.descriptor, content)) this.downloads++;
+    await lease?.add([hit.layer.descriptor.digest]);
+    await hit.source.fetch(hit.layer.descriptor, content);
     return hit.layer;
   }
 
@@ -91,8 +90,9 @@ export class ImportedCache {
     if (!p) {
       p = (async () => {
         if (await env.snapshotter.has(id)) return;
-        if (await source.fetch(l.descriptor, env.content)) this.downloads++;
+        // Leased before it lands, so an `image prune` beside the build cannot take it.
         await env.lease?.add([l.descriptor.digest]);
+        await source.fetch(l.descriptor, env.content);
         await env.snapshotter.unpack(id, chain, env.content.openRead(l.descriptor.digest));
         await updateLayerMeta(env.root, id, { diffID: l.diffID, blobs: { [compressionKey(l.descriptor.mediaType)]: l.descriptor } });
       })();
