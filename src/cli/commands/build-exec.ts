@@ -39,23 +39,35 @@ export class BuildFailure extends Error {
   }
 }
 
-/** `Dockerfile:N` and the lines around the op's source range, the failing ones marked `>>>`. */
+/**
+ * BuildKit's source snippet (solver/errdefs Source.Print): `Dockerfile:N`, the op's lines
+ * marked `>>>` with up to 4 lines of context for a one-line range (2 for longer ones), each
+ * as ` %3d | `.
+ */
 export function sourceSnippet(def: Definition, digest: string | undefined): string {
   const loc = digest ? def.source.locations[digest]?.[0] : undefined;
   const info = loc ? def.source.infos[loc.sourceIndex] : undefined;
-  const range = loc?.ranges[0];
-  if (!info?.data || !range) return '';
+  const ranges = loc?.ranges ?? [];
+  if (!info?.data || ranges.length === 0) return '';
   const lines = info.data.split('\n');
-  const from = Math.max(1, range.start.line - 2);
-  const to = Math.min(lines.length, range.end.line + 2);
-  const width = String(to).length;
-  const out = [`${info.filename}:${range.start.line === range.end.line ? range.start.line : `${range.start.line}-${range.end.line}`}`, '--------------------'];
-  for (let n = from; n <= to; n++) {
-    const marked = n >= range.start.line && n <= range.end.line;
-    const text = lines[n - 1] ?? '';
-    if (!marked && n === to && text.trim() === '') continue;
-    out.push(`${String(n).padStart(width + 2)} | ${marked ? '>>>' : '   '} ${text}`.trimEnd());
+  let start = Math.min(...ranges.map((r) => r.start.line));
+  let end = Math.min(lines.length, Math.max(...ranges.map((r) => Math.max(r.end.line, r.start.line))));
+  if (start < 1 || start > lines.length) return '';
+  const first = start;
+  const pad = end === start ? 4 : 2;
+  for (let p = 0; p < pad; p++) {
+    if (start > 1) {
+      start--;
+      p++;
+    }
+    if (end !== lines.length) {
+      end++;
+      p++;
+    }
   }
+  const marked = (n: number) => ranges.some((r) => n >= r.start.line && n <= Math.max(r.end.line, r.start.line));
+  const out = [`${info.filename}:${first}`, '--------------------'];
+  for (let n = start; n <= end; n++) out.push(` ${String(n).padStart(3)} | ${marked(n) ? '>>>' : '   '} ${lines[n - 1] ?? ''}`);
   out.push('--------------------');
   return `${out.join('\n')}\n`;
 }
