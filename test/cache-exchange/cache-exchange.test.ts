@@ -135,6 +135,17 @@ describe('mode=min against mode=max', () => {
     expect(states(r)['[builder 2/3] COPY']).toBe('DONE');
   });
 
+  it('an unwritable cache with ignore-error=true is a warning; without it the build fails', async () => {
+    const blocker = path.join(tmp, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const root = path.join(tmp, 'C4');
+    const warned = ok(await build(root, context(), '-t', 'x:1', '--cache-to', `type=local,dest=${blocker}/sub,ignore-error=true`));
+    expect(warned.stderr).toMatch(/WARNING: failed to export cache/);
+    const failed = await build(root, context(), '-t', 'x:1', '--cache-to', `type=local,dest=${blocker}/sub`);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toMatch(/not-a-dir/);
+  });
+
   it('a missing cache ref is a warning, not a failure', async () => {
     const r = ok(await build(path.join(tmp, 'C3'), context(), '-t', 'x:1', '--cache-from', `${REG}/${REPO}:does-not-exist`));
     expect(r.stderr).toMatch(/WARNING: failed to import cache/);

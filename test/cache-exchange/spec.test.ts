@@ -5,8 +5,9 @@ import { parseCacheFrom, parseCacheTo } from '../../src/solver/cache/remote/spec
 describe('--cache-to', () => {
   it('registry with defaults and options', () => {
     expect(parseCacheTo('type=registry,ref=127.0.0.1:5100/cache/x:1')).toEqual({
-      type: 'registry', ref: '127.0.0.1:5100/cache/x:1', mode: 'min', ociMediaTypes: true, compression: 'gzip',
+      type: 'registry', ref: '127.0.0.1:5100/cache/x:1', mode: 'min', ociMediaTypes: true, compression: 'gzip', ignoreError: false,
     });
+    expect(parseCacheTo('type=registry,ref=h:1/c,ignore-error=true,image-manifest=true')).toMatchObject({ ignoreError: true });
     expect(parseCacheTo('type=registry,ref=host:5000/c,mode=max,oci-mediatypes=false,compression=zstd')).toMatchObject({
       ref: 'host:5000/c:latest', mode: 'max', ociMediaTypes: false, compression: 'zstd',
     });

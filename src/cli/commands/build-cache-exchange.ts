@@ -44,6 +44,12 @@ export async function openCacheExchange(from: readonly string[], to: readonly st
           step.status(`writing cache manifest ${digest} done`);
           step.done();
         } catch (err) {
+          // ignore-error=true (buildx): a cache that cannot be written does not fail the build.
+          if (spec.ignoreError) {
+            step.status(`WARNING: failed to export cache: ${(err as Error).message}`);
+            step.done();
+            continue;
+          }
           step.error((err as Error).message);
           throw err;
         }

@@ -1,6 +1,7 @@
 // `--cache-to` / `--cache-from` specs in buildx syntax:
-//   --cache-to   type=registry,ref=HOST/REPO:TAG[,mode=min|max][,oci-mediatypes=true][,compression=gzip|zstd|uncompressed]
-//                type=local,dest=DIR[,mode=…]   type=inline
+//   --cache-to   type=registry,ref=HOST/REPO:TAG[,mode=min|max][,oci-mediatypes=true][,compression=gzip|zstd|uncompressed][,ignore-error=true]
+//                type=local,dest=DIR[,tag=T][,mode=…]   type=inline
+// Other buildx keys (image-manifest, compression-level, force-compression) are accepted and ignored.
 //   --cache-from type=registry,ref=REF | REF (shorthand) | type=local,src=DIR[,tag=T]
 // An image pushed with inline cache is read by type=registry too (its config holds the cache).
 import { UsageError } from '../../../cli/errors.js';
@@ -11,8 +12,8 @@ import { parseReference } from '../../../registry/reference.js';
 export type CacheMode = 'min' | 'max';
 
 export type CacheExportSpec =
-  | { type: 'registry'; ref: string; mode: CacheMode; ociMediaTypes: boolean; compression: CompressionType }
-  | { type: 'local'; dest: string; tag: string; mode: CacheMode; ociMediaTypes: boolean; compression: CompressionType }
+  | { type: 'registry'; ref: string; mode: CacheMode; ociMediaTypes: boolean; compression: CompressionType; ignoreError: boolean }
+  | { type: 'local'; dest: string; tag: string; mode: CacheMode; ociMediaTypes: boolean; compression: CompressionType; ignoreError: boolean }
   | { type: 'inline' };
 
 export type CacheImportSpec =
@@ -71,7 +72,10 @@ export function parseCacheTo(spec: string): CacheExportSpec {
   const f = fields(flag, spec);
   const type = f.get('type');
   if (type === 'inline') return { type: 'inline' };
-  const common = { mode: modeOf(flag, spec, f), ociMediaTypes: boolOf(flag, spec, f, 'oci-mediatypes', true), compression: compressionOf(flag, spec, f) };
+  const common = {
+    mode: modeOf(flag, spec, f), ociMediaTypes: boolOf(flag, spec, f, 'oci-mediatypes', true), compression: compressionOf(flag, spec, f),
+    ignoreError: boolOf(flag, spec, f, 'ignore-error', false),
+  };
   if (type === 'registry') return { type, ref: checkRef(flag, spec, need(flag, spec, f, 'ref')), ...common };
   if (type === 'local') return { type, dest: need(flag, spec, f, 'dest'), tag: f.get('tag') || 'latest', ...common };
   throw new UsageError(`invalid ${flag} ${JSON.stringify(spec)}: type=${type ?? ''}: expected registry, local or inline`);
