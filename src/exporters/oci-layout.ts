@@ -9,6 +9,7 @@ import type { Descriptor, ImageIndex } from '../content/descriptor.js';
 import { parseDigest } from '../content/digest.js';
 import { MediaType } from '../content/media-types.js';
 import type { ContentStore } from '../content/store.js';
+import { compareNames } from '../context/go-strings.js';
 import { parseReference } from '../registry/reference.js';
 import { IMAGE_NAME, REF_NAME } from '../store/annotations.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
@@ -47,7 +48,7 @@ function indexJSON(manifests: Descriptor[], annotations?: Record<string, string>
 function uniqueBlobs(blobs: Descriptor[]): Descriptor[] {
   const seen = new Map<string, Descriptor>();
   for (const b of blobs) seen.set(b.digest, b);
-  return [...seen.values()].sort((a, b) => a.digest.localeCompare(b.digest));
+  return [...seen.values()].sort((a, b) => compareNames(a.digest, b.digest));
 }
 
 /** The layout as a tar into `dest` (a file or `-`). */

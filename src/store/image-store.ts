@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { ContentStore } from '../content/store.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../content/descriptor.js';
 import { isIndexType, MediaType } from '../content/media-types.js';
+import { compareNames } from '../context/go-strings.js';
 import { parseReference, type Reference } from '../registry/reference.js';
 import { FROM_REGISTRY, IMAGE_CREATED, IMAGE_ID, IMAGE_NAME, REF_NAME, TAG_TIME } from './annotations.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -69,7 +70,9 @@ export class ImageStore {
     }
     const records: ImageRecord[] = [];
     for (const entries of byTarget.values()) records.push(await this.recordOf(entries));
-    return records.sort((a, b) => createdMs(b) - createdMs(a) || a.id.localeCompare(b.id));
+    // Byte order, not localeCompare: IDs are ASCII hex, and the first localeCompare loads
+    // ICU's collator (~7 ms, the largest single cost of a fully cached build).
+    return records.sort((a, b) => createdMs(b) - createdMs(a) || compareNames(a.id, b.id));
   }
 
   /**

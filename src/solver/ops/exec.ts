@@ -8,6 +8,7 @@ import type { ExecOp, Mount } from '../../llb/types.js';
 import { ProcessExitError } from '../executor/exit-error.js';
 import { runContainer, type ContainerMount } from '../executor/run-container.js';
 import { CacheIndex } from '../cache/records.js';
+import { compareNames } from '../layer/lower-view.js';
 import { isInside } from '../layer/root-path.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
@@ -146,7 +147,8 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         user: op.meta.user,
         ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
         network,
-        mounts: [...mounts, ...cacheSources].sort((a, b) => a.destination.localeCompare(b.destination)),
+        // Go's byte order, as BuildKit sorts (and no ICU collator to load, ~7 ms).
+        mounts: [...mounts, ...cacheSources].sort((a, b) => compareNames(a.destination, b.destination)),
         extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
         rlimits: op.meta.ulimit.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
         stdout: (b) => { tail.push(b); run.progress.log(1, b); },
