@@ -1,7 +1,7 @@
 // --cache-to / --cache-from against the real registry (issue 8): store A builds a two-stage
 // Dockerfile and exports its cache; empty stores build the same Dockerfile from a copy of the
 // context elsewhere (so no path enters a key) with the cache imported.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,21 @@ describe('re-export from an importing store', () => {
     const r = ok(await build(path.join(tmp, 'F'), context({ file: 'app.txt', text: 'app v3\n' }), '-t', 'x:2', '--cache-from', `${REG}/${REPO}:relay`));
     expect(r.stats).toMatchObject({ containers: 1 });
     expect(states(r)['[builder 3/3] RUN']).toBe('CACHED');
+  });
+});
+
+describe('an import interrupted after unpacking', () => {
+  it('a layer unpacked without its layer.json (killed build) gets it back, so the image digest is unchanged', async () => {
+    const root = path.join(tmp, 'H');
+    ok(await build(root, context(), '-t', 'x:1', '--cache-from', `${REG}/${REPO}:max`));
+    // As if killed between the unpack and layer.json / the record: drop both.
+    const snaps = readdirSync(path.join(root, 'snapshots')).filter((n) => n.startsWith('l-'));
+    expect(snaps.length).toBe(4);
+    for (const n of snaps) rmSync(path.join(root, 'snapshots', n, 'layer.json'), { force: true });
+    rmSync(path.join(root, 'cache', 'records'), { recursive: true, force: true });
+    const r = ok(await build(root, context(), '-t', 'x:again', '--cache-from', `${REG}/${REPO}:max`));
+    expect(r.stats).toMatchObject({ containers: 0 });
+    expect(await storedManifest(root, 'docker.io/library/x:again')).toBe(aManifest);
   });
 });
 

@@ -6,7 +6,7 @@
 import type { Descriptor } from '../../../content/descriptor.js';
 import type { ContentStore } from '../../../content/store.js';
 import { layerSnapshotId, compressionKey } from '../../ops/image.js';
-import { updateLayerMeta } from '../../layer-meta.js';
+import { readLayerMeta, updateLayerMeta } from '../../layer-meta.js';
 import type { Snapshotter } from '../../snapshot/snapshotter.js';
 import type { CacheRecord } from '../records.js';
 import { chainOf, UNCOMPRESSED_ANNOTATION, type ChainLayer, type LayerAnnotations } from './config.js';
@@ -89,12 +89,17 @@ export class ImportedCache {
     let p = this.unpacking.get(id);
     if (!p) {
       p = (async () => {
-        if (await env.snapshotter.has(id)) return;
+        const meta = { diffID: l.diffID, blobs: { [compressionKey(l.descriptor.mediaType)]: l.descriptor } };
+        if (await env.snapshotter.has(id)) {
+          // Unpacked before (a base image, or a build killed before layer.json was written).
+          if (!(await readLayerMeta(env.root, id)).diffID) await updateLayerMeta(env.root, id, meta);
+          return;
+        }
         // Leased before it lands, so an `image prune` beside the build cannot take it.
         await env.lease?.add([l.descriptor.digest]);
         await source.fetch(l.descriptor, env.content);
         await env.snapshotter.unpack(id, chain, env.content.openRead(l.descriptor.digest));
-        await updateLayerMeta(env.root, id, { diffID: l.diffID, blobs: { [compressionKey(l.descriptor.mediaType)]: l.descriptor } });
+        await updateLayerMeta(env.root, id, meta);
       })();
       this.unpacking.set(id, p);
       p.catch(() => this.unpacking.delete(id));
