@@ -88,11 +88,9 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
   if (!['plain', 'auto', 'tty', 'quiet', 'rawjson'].includes(progress)) {
     throw new UsageError(`invalid --progress ${JSON.stringify(progress)}: expected auto, plain, tty, rawjson or quiet`);
   }
-  if (raw.quiet === true) {
-    // buildx: -q prints only the image ID, so it cannot be combined with a visible progress mode.
-    if (progress !== 'auto' && progress !== 'quiet') throw new UsageError(`progress=${progress} and quiet cannot be used together`);
-    progress = 'quiet';
-  }
+  // -q alone: no progress at all, only the image ID on stdout. buildx refuses -q with another
+  // --progress; here an explicit --progress keeps its output on stderr (stdout stays the ID).
+  if (raw.quiet === true && progress === 'auto') progress = 'quiet';
   const runtime = String(raw.runtime ?? 'runc');
   if (runtime !== 'runc' && runtime !== 'crun') throw new UsageError(`invalid --runtime ${JSON.stringify(runtime)}: expected runc or crun`);
   const network = String(raw.network ?? 'default');

@@ -95,7 +95,8 @@ describe('scheduler', () => {
     expect(r.stderr).toContain('ERROR: failed to solve: process "/bin/sh -c echo first line && echo second line >&2 && exit 3" did not complete successfully: exit code: 3');
     // stdout and stderr lines may arrive in either order.
     const box = /^------\n > \[stage-1 2\/3\] RUN echo first line.*:\n((?:.*\n)*?)------$/m.exec(r.stderr);
-    expect(box?.[1]?.split('\n').filter(Boolean).sort()).toEqual(['first line', 'second line']);
+    // Box lines carry BuildKit's timestamp (`0.107 first line`).
+    expect(box?.[1]?.split('\n').filter(Boolean).map((l) => l.replace(/^\d+\.\d+ /, '')).sort()).toEqual(['first line', 'second line']);
     expect(r.stderr).toMatch(/^#\d+ ERROR: process "\/bin\/sh -c echo first line/m);
     // The Dockerfile lines around the step, the failing one marked.
     expect(r.stderr).toContain('Dockerfile:4\n--------------------\n');
