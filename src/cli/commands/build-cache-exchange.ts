@@ -39,6 +39,7 @@ export async function openCacheExchange(from: readonly string[], to: readonly st
         const step = new VertexProgress(sink, `cache-export-${spec.type === 'local' ? spec.dest : spec.ref}`,
           `exporting cache to ${spec.type === 'local' ? `client directory ${spec.dest}` : `registry ${spec.ref}`}`);
         step.start();
+        step.status('preparing build cache for export');
         try {
           const digest = await (await lazy()).exportCache(spec, input);
           step.status(`writing cache manifest ${digest} done`);
