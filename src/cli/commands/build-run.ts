@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js';
 import { type BuildRequest, parseBuildFlags, withContextDir } from './build-options.js';
 import type { ContextSpec } from '../../context/remote/context-spec.js';
 import { checkEntitlements } from './build-entitlements.js';
+import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
 import { parseExecFlags } from './build-exec-options.js';
@@ -35,6 +36,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
   // buildx hands SOURCE_DATE_EPOCH from the environment to the build as a build arg.
   const epochEnv = process.env.SOURCE_DATE_EPOCH;
   if (epochEnv !== undefined && !req.buildArgs.has('SOURCE_DATE_EPOCH')) req.buildArgs.set('SOURCE_DATE_EPOCH', epochEnv);
+  sourceDateEpoch(req.buildArgs); // a malformed value is a usage error before anything runs
   const progress = req.printLLB ? undefined : await createProgress(exec.progress);
   let cleanup: (() => Promise<void>) | undefined;
   try {

@@ -58,7 +58,6 @@ export class TTYRenderer implements ProgressRenderer {
   constructor(private readonly out: TTYTarget, color: ChalkInstance = chalkStderr) {
     this.color = color;
     if (out.isTTY) {
-      this.out.write('\x1b[?25l');
       this.timer = setInterval(() => this.draw(false), REDRAW_MS);
       this.timer.unref();
     }
@@ -159,9 +158,11 @@ export class TTYRenderer implements ProgressRenderer {
 
   private draw(all: boolean): void {
     const lines = this.frame(all);
-    let text = this.lineCount > 0 ? `\x1b[${this.lineCount}A\r` : '';
+    // The cursor is hidden only while a frame is written (as BuildKit), so an interrupted
+    // build never leaves the terminal without one.
+    let text = `\x1b[?25l${this.lineCount > 0 ? `\x1b[${this.lineCount}A\r` : ''}`;
     text += lines.map((l) => `${l}\x1b[K\n`).join('');
-    text += '\x1b[J';
+    text += '\x1b[J\x1b[?25h';
     this.out.write(text);
     this.lineCount = lines.length;
   }
@@ -183,7 +184,7 @@ export class TTYRenderer implements ProgressRenderer {
     if (this.timer) clearInterval(this.timer);
     if (this.out.isTTY) {
       this.draw(true);
-      this.out.write(`${this.summary()}\n\x1b[?25h`);
+      this.out.write(`${this.summary()}\n`);
     } else {
       this.out.write(`${this.frame(true).join('\n')}\n${this.summary()}\n`);
     }
