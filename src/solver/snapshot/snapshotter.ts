@@ -80,7 +80,7 @@ export class Snapshotter {
     const dir = path.join(root, 'snapshots');
     await mkdir(dir, { recursive: true });
     let kind = opts.kind ?? 'auto';
-    if (kind === 'auto') kind = (await overlaySupported(dir)) ? 'overlay' : 'copy';
+    if (kind === 'auto') kind = (await overlaySupported(dir, path.join(root, 'cache', 'overlay-probe.json'))) ? 'overlay' : 'copy';
     const s = new Snapshotter(root, kind);
     await s.pruneStale();
     return s;
