@@ -92,7 +92,7 @@ export async function collectCache(opts: CollectOptions): Promise<CollectedCache
     }
     return parent;
   };
-  const ordered = [...chosen.entries()].sort((a, b) => a[1].key.localeCompare(b[1].key));
+  const ordered = [...chosen.entries()].sort((a, b) => (a[1].key < b[1].key ? -1 : a[1].key > b[1].key ? 1 : 0));
   const recordIndex = new Map(ordered.map(([d], i) => [d, i]));
   const records: CacheRecordV1[] = [];
   for (const [digest, r] of ordered) {
