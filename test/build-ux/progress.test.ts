@@ -143,15 +143,18 @@ describe('--progress=tty', () => {
 });
 
 describe('rawjson, quiet and -q', () => {
-  it('rawjson writes one JSON event per line, output in base64', () => {
+  it('rawjson writes one SolveStatus-shaped JSON object per line, output in base64', () => {
     const r = slipway(root, ['build', '--progress=rawjson', '--build-arg', 'V=4', ctx]);
     expect(r.status, r.stderr).toBe(0);
-    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string; data?: string; id: string });
-    const run = events.find((e) => e.type === 'vertex-start' && e.name?.startsWith('[3/3] RUN'))!;
-    expect(run).toBeDefined();
-    const output = events.filter((e) => e.type === 'vertex-log' && e.id === run.id).map((e) => Buffer.from(e.data!, 'base64').toString()).join('');
+    type Status = { vertexes?: { digest: string; name: string; completed?: string; cached?: boolean }[]; logs?: { vertex: string; data: string }[] };
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Status);
+    const vertexes = events.flatMap((e) => e.vertexes ?? []);
+    const run = vertexes.find((v) => v.name.startsWith('[3/3] RUN'))!;
+    expect(run.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const output = events.flatMap((e) => e.logs ?? []).filter((l) => l.vertex === run.digest).map((l) => Buffer.from(l.data, 'base64').toString()).join('');
     expect(output).toContain('one 4\n');
-    expect(events.some((e) => e.type === 'vertex-done' && e.id === run.id)).toBe(true);
+    expect(vertexes.some((v) => v.digest === run.digest && v.completed && !v.cached)).toBe(true);
+    expect(vertexes.some((v) => v.name === '[2/3] COPY a.txt /a.txt' && v.cached)).toBe(true);
   });
 
   it('--progress=quiet prints nothing; -q prints only the image id', () => {

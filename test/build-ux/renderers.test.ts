@@ -148,15 +148,21 @@ describe('tty progress', () => {
 });
 
 describe('rawjson progress', () => {
-  it('writes one JSON object per event, output in base64', () => {
+  it("writes one BuildKit SolveStatus-shaped object per event (whole vertex, logs in base64)", () => {
     let out = '';
     const r = new RawJSONRenderer((t) => { out += t; });
-    r.sink({ type: 'vertex-start', id: 'a', name: 'x', time: 1 });
-    r.sink({ type: 'vertex-log', id: 'a', stream: 1, data: Buffer.from('hi\n'), time: 2 });
-    const events = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    r.sink({ type: 'vertex-start', id: 'sha256:a', name: '[1/1] RUN x', time: 1 });
+    r.sink({ type: 'vertex-log', id: 'sha256:a', stream: 1, data: Buffer.from('hi\n'), time: 2 });
+    r.sink({ type: 'vertex-miss', id: 'sha256:a', reason: 'build arg changed: V', time: 2 });
+    r.sink({ type: 'vertex-error', id: 'sha256:a', error: 'exit code: 1', time: 3 });
+    r.sink({ type: 'vertex-cached', id: 'sha256:b', name: 'FROM b', time: 4 });
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(events).toEqual([
-      { type: 'vertex-start', id: 'a', name: 'x', time: 1 },
-      { type: 'vertex-log', id: 'a', stream: 1, data: Buffer.from('hi\n').toString('base64'), time: 2 },
+      { vertexes: [{ digest: 'sha256:a', name: '[1/1] RUN x', started: '1970-01-01T00:00:01.000Z' }] },
+      { logs: [{ vertex: 'sha256:a', stream: 1, data: Buffer.from('hi\n').toString('base64'), timestamp: '1970-01-01T00:00:02.000Z' }] },
+      { cacheMisses: [{ vertex: 'sha256:a', reason: 'build arg changed: V', timestamp: '1970-01-01T00:00:02.000Z' }] },
+      { vertexes: [{ digest: 'sha256:a', name: '[1/1] RUN x', started: '1970-01-01T00:00:01.000Z', completed: '1970-01-01T00:00:03.000Z', error: 'exit code: 1' }] },
+      { vertexes: [{ digest: 'sha256:b', name: 'FROM b', started: '1970-01-01T00:00:04.000Z', completed: '1970-01-01T00:00:04.000Z', cached: true }] },
     ]);
   });
 });
