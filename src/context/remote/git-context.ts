@@ -10,8 +10,8 @@ function git(args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('git', args, {
       cwd, maxBuffer: 16 * 1024 * 1024,
-      // Never wait for a password prompt: a CI job would hang.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' },
+      // Never wait for a password or host-key prompt: a CI job would hang (an ssh agent still works).
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' },
     }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       const msg = String(stderr).trim().split('\n').filter(Boolean).pop() ?? err.message;
