@@ -222,6 +222,13 @@ describe('git contexts (git daemon on loopback)', () => {
     expect(tree(whole.out)).toEqual(['README', 'app/', 'app/Dockerfile', 'app/v.txt']);
   });
 
+  it('keeps .git with BUILDKIT_CONTEXT_KEEP_GIT_DIR=1, as BuildKit', () => {
+    const r = buildTo(['-f', 'app/Dockerfile', '--build-arg', 'BUILDKIT_CONTEXT_KEEP_GIT_DIR=1', `git://127.0.0.1:${port}/repo.git#main`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(tree(r.out)).toContain('.git/');
+    expect(readFileSync(path.join(r.out, '.git', 'HEAD'), 'utf8')).toMatch(/^[0-9a-f]{40}\n$/);
+  });
+
   it('a missing ref or subdir fails the build (exit 1) naming it', () => {
     const ref = buildTo([`git://127.0.0.1:${port}/repo.git#nope`]);
     expect(ref.status).toBe(1);

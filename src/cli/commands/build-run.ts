@@ -43,7 +43,8 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
     if (req.context.kind !== 'local') {
       const spec = req.context;
       const { prepareRemoteContext } = await import('../../context/remote/prepare-context.js');
-      const fetchIt = () => prepareRemoteContext(spec, root, process.stdin);
+      const keepGitDir = /^(1|true)$/i.test(req.buildArgs.get('BUILDKIT_CONTEXT_KEEP_GIT_DIR') ?? '');
+      const fetchIt = () => prepareRemoteContext(spec, root, { stdin: process.stdin, keepGitDir });
       const prepared = progress ? await timedStep(progress.sink, `internal:context`, contextStepName(spec), fetchIt) : await fetchIt();
       cleanup = prepared.cleanup;
       if (prepared.dockerfileText !== undefined && req.file !== undefined) {

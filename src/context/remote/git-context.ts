@@ -20,8 +20,11 @@ function git(args: string[], cwd: string): Promise<void> {
   });
 }
 
-/** Checks out `g` under `work` and returns the context directory (the repo root or its subdir). */
-export async function fetchGitContext(g: GitContext, work: string): Promise<string> {
+/**
+ * Checks out `g` under `work` and returns the context directory (the repo root or its subdir).
+ * `keepGitDir` (build arg BUILDKIT_CONTEXT_KEEP_GIT_DIR, as BuildKit) leaves .git in place.
+ */
+export async function fetchGitContext(g: GitContext, work: string, keepGitDir = false): Promise<string> {
   const repo = path.join(work, 'repo');
   try {
     await git(['init', '--quiet', repo], work);
@@ -41,7 +44,7 @@ export async function fetchGitContext(g: GitContext, work: string): Promise<stri
   } catch (err) {
     throw new Error(`failed to fetch git context ${g.url}: ${(err as Error).message}`);
   }
-  await rm(path.join(repo, '.git'), { recursive: true, force: true });
+  if (!keepGitDir) await rm(path.join(repo, '.git'), { recursive: true, force: true });
   if (!g.subdir) return repo;
   const sub = path.join(repo, path.posix.normalize(`/${g.subdir}`));
   if (!(await stat(sub).then((s) => s.isDirectory(), () => false))) {

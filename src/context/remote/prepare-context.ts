@@ -14,8 +14,15 @@ export interface PreparedContext {
   cleanup(): Promise<void>;
 }
 
+export interface PrepareOptions {
+  stdin: Readable;
+  signal?: AbortSignal;
+  /** Git contexts keep their .git directory. */
+  keepGitDir?: boolean;
+}
+
 export async function prepareRemoteContext(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' }>, root: string,
-  stdin: Readable, signal?: AbortSignal): Promise<PreparedContext> {
+  opts: PrepareOptions): Promise<PreparedContext> {
   const work = await buildTempDir(root, 'context');
   const cleanup = (): Promise<void> => rm(work, { recursive: true, force: true });
   try {
@@ -24,15 +31,15 @@ export async function prepareRemoteContext(spec: Exclude<ContextSpec, { kind: 'l
     switch (spec.kind) {
       case 'stdin': {
         const { readStdinContext } = await import('./stdin-context.js');
-        return { dir, ...(await readStdinContext(stdin, work, dir)), cleanup };
+        return { dir, ...(await readStdinContext(opts.stdin, work, dir)), cleanup };
       }
       case 'http': {
         const { fetchHttpContext } = await import('./http-context.js');
-        return { dir, ...(await fetchHttpContext(spec.url, work, dir, signal)), cleanup };
+        return { dir, ...(await fetchHttpContext(spec.url, work, dir, opts.signal)), cleanup };
       }
       case 'git': {
         const { fetchGitContext } = await import('./git-context.js');
-        return { dir: await fetchGitContext(spec, work), cleanup };
+        return { dir: await fetchGitContext(spec, work, opts.keepGitDir === true), cleanup };
       }
     }
   } catch (err) {
