@@ -140,6 +140,10 @@ describe('standard input contexts', () => {
     const both = slipway(root, ['build', '-f', '-', '-'], { input: COPY_ALL });
     expect(both.status).toBe(2);
     expect(both.stderr).toContain("can't use stdin for both build context and dockerfile");
+    const ambiguous = slipway(root, ['build', '-f', 'Dockerfile', '-'], { input: COPY_ALL });
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toContain('ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles');
+    noTempLeft();
     // A hand-made tar whose entry climbs out with ../
     const header = Buffer.alloc(512);
     header.write('../escape.txt', 0);

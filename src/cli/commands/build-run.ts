@@ -48,7 +48,8 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       const prepared = progress ? await timedStep(progress.sink, `internal:context`, contextStepName(spec), fetchIt) : await fetchIt();
       cleanup = prepared.cleanup;
       if (prepared.dockerfileText !== undefined && req.file !== undefined) {
-        throw new UsageError('ambiguous Dockerfile source: both the context and -f name a Dockerfile');
+        throw new UsageError(spec.kind === 'stdin' ? 'ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles'
+          : `ambiguous Dockerfile source: both ${spec.kind === 'http' ? 'the URL' : 'the context'} and -f name a Dockerfile`);
       }
       req = withContextDir(req, prepared.dir, prepared.dockerfileText);
     }
