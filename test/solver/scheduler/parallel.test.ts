@@ -22,6 +22,19 @@ function expectNothingLeft(root: string): void {
 
 interface RawEvent { type: string; id: string; name?: string; time: number }
 
+/** Start/done events from --progress=rawjson (BuildKit SolveStatus lines: whole vertices). */
+function vertexEvents(stderr: string): RawEvent[] {
+  type Vertex = { digest: string; name: string; started?: string; completed?: string; error?: string };
+  const out: RawEvent[] = [];
+  for (const line of stderr.trim().split('\n')) {
+    for (const v of (JSON.parse(line) as { vertexes?: Vertex[] }).vertexes ?? []) {
+      if (v.completed && !v.error) out.push({ type: 'vertex-done', id: v.digest, name: v.name, time: Date.parse(v.completed) / 1000 });
+      else if (v.started && !v.completed) out.push({ type: 'vertex-start', id: v.digest, name: v.name, time: Date.parse(v.started) / 1000 });
+    }
+  }
+  return out;
+}
+
 describe('scheduler', () => {
   let root: string;
   const dirs: string[] = [];
@@ -37,7 +50,7 @@ describe('scheduler', () => {
     dirs.push(ctx);
     const r = spawnSync(BIN, ['--root', root, 'build', '--progress=rawjson', '--max-parallelism', '2', ctx], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as RawEvent);
+    const events = vertexEvents(r.stderr);
     const span = (prefix: string) => {
       const start = events.find((e) => e.type === 'vertex-start' && e.name?.startsWith(prefix));
       expect(start, prefix).toBeDefined();
@@ -57,7 +70,7 @@ describe('scheduler', () => {
     dirs.push(ctx);
     const r = spawnSync(BIN, ['--root', root, 'build', '--no-cache', '--progress=rawjson', '--max-parallelism', '1', ctx], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as RawEvent);
+    const events = vertexEvents(r.stderr);
     const runs = events.filter((e) => e.type === 'vertex-start' && /RUN sleep/.test(e.name ?? ''));
     expect(runs).toHaveLength(2);
     const firstDone = events.find((e) => e.type === 'vertex-done' && e.id === runs[0]!.id)!;
