@@ -38,8 +38,8 @@ export function makeProgram(): Command {
 /** Every command also takes --root and --debug after its name (`slipway build --root DIR .`). */
 function acceptGlobalOptions(cmd: Command): void {
   const has = (flag: string) => cmd.options.some((o) => o.long === flag);
-  if (!has('--root')) cmd.addOption(new Option('--root <dir>', 'Where the store and cache live').hideHelp());
-  if (!has('--debug')) cmd.addOption(new Option('-D, --debug', 'Print stack traces for errors').hideHelp());
+  if (!has('--root')) cmd.addOption(new Option('--root <dir>', 'Where the store and cache live (env SLIPWAY_ROOT)'));
+  if (!has('--debug')) cmd.addOption(new Option('-D, --debug', 'Print stack traces for errors'));
   for (const sub of cmd.commands) acceptGlobalOptions(sub);
 }
 

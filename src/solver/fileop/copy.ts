@@ -111,7 +111,8 @@ async function copyOne(copier: Copier, srcRoot: string, src: string, destRoot: s
   if ((!a.dirCopyContents && srcIsDir && destSt) || (!srcIsDir && destSt?.isDirectory())) {
     dest = path.join(dest, path.posix.basename(path.posix.normalize('/' + src)));
   }
-  const parent = a.dirCopyContents && srcIsDir && !destSt ? dest : path.dirname(dest);
+  // The destination root itself (`COPY . /`) has no parent inside the root: it is its own.
+  const parent = (a.dirCopyContents && srcIsDir && !destSt) || dest === destRoot ? dest : path.dirname(dest);
   mkdirAllInRoot(destRoot, parent, 0o755, owner, a.timestamp);
   await copier.copyTop(srcHost, dest);
 }

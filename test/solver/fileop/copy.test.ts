@@ -23,6 +23,13 @@ describe('copy: files and destinations', () => {
     expect(mtime(path.join(r.dest, 'o10'))).toBe(T2001);
   });
 
+  it('copies a whole tree onto the destination root itself (COPY . / into scratch)', async () => {
+    const r = roots();
+    tree(r.src, { 'a.txt': 'A', 'd/b.txt': 'B' });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: { ...dockerCopy('/', '/'), dirCopyContents: true } });
+    expect(listing(r.dest)).toEqual(['a.txt 0644 0:0 =A', 'd/ 0755 0:0', 'd/b.txt 0644 0:0 =B']);
+  });
+
   it('a trailing slash or /. means "into", creating missing parents 0755', async () => {
     const r = roots();
     tree(r.src, { 'a.txt': 'A' });
