@@ -5,7 +5,7 @@ import type { Stats } from 'node:fs';
 import { lstatSync, readdirSync } from 'node:fs';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import path from 'node:path';
-import { readTreeXattrsMatching } from './xattrs.js';
+import { readTreeXattrsMatching, type Xattrs } from './xattrs.js';
 
 export const OPAQUE_XATTRS = ['trusted.overlay.opaque', 'user.overlay.opaque'];
 
@@ -100,10 +100,14 @@ export class LowerView {
 
 /** Opaque directories of a layer directory, found by one getfattr walk. */
 export async function scanOpaqueDirs(layer: string): Promise<Set<string>> {
-  const all = await readTreeXattrsMatching(layer, '^(trusted|user)\\.overlay\\.opaque$');
+  return opaqueDirsIn(layer, await readTreeXattrsMatching(layer, '^(trusted|user)\\.overlay\\.opaque$'));
+}
+
+/** Opaque directories (relative paths) in an xattr dump of the layer directory `layer`. */
+export function opaqueDirsIn(layer: string, dump: Map<string, Xattrs>): Set<string> {
   const out = new Set<string>();
-  for (const [file, attrs] of all) {
-    if ([...attrs.values()].some((v) => v.toString() === 'y')) out.add(path.relative(layer, file));
+  for (const [file, attrs] of dump) {
+    if (OPAQUE_XATTRS.some((n) => attrs.get(n)?.toString() === 'y')) out.add(path.relative(layer, file));
   }
   return out;
 }

@@ -25,6 +25,8 @@ export interface WriteLayerOptions {
   lowers: readonly string[] | LowerView;
   /** Clamp mtimes to this many seconds since the epoch (SOURCE_DATE_EPOCH); also the whiteout time. */
   epoch?: number;
+  /** The upperdir's xattr dump when already known (recorded at commit): saves a getfattr run. */
+  knownXattrs?: () => Promise<Map<string, Xattrs> | undefined>;
 }
 
 function lstatBig(p: string): BigIntStats {
@@ -94,7 +96,7 @@ class LayerTarWriter {
   }
 
   async *generate(): AsyncGenerator<Buffer> {
-    this.xattrs = await readTreeXattrs(this.opts.upperdir);
+    this.xattrs = (await this.opts.knownXattrs?.()) ?? await readTreeXattrs(this.opts.upperdir);
     yield* this.walk('', false);
     yield END_OF_ARCHIVE;
   }

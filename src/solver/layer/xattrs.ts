@@ -72,6 +72,30 @@ export async function readTreeXattrs(dir: string): Promise<Map<string, Xattrs>> 
   return parseDump(res.stdout);
 }
 
+/** A tree's xattr dump as JSON-able data: paths relative to `dir`, values in hex. */
+export type XattrRecord = Record<string, Record<string, string>>;
+
+export function xattrRecord(dir: string, dump: Map<string, Xattrs>): XattrRecord {
+  const base = path.resolve(dir);
+  const out: XattrRecord = {};
+  for (const [file, attrs] of dump) {
+    const names: Record<string, string> = {};
+    for (const [name, value] of attrs) names[name] = value.toString('hex');
+    out[path.relative(base, file)] = names;
+  }
+  return out;
+}
+
+/** The dump `readTreeXattrs(dir)` gave when `record` was made, keyed by absolute path again. */
+export function xattrsFromRecord(dir: string, record: XattrRecord): Map<string, Xattrs> {
+  const base = path.resolve(dir);
+  const out = new Map<string, Xattrs>();
+  for (const [rel, names] of Object.entries(record)) {
+    out.set(rel === '' ? base : path.join(base, rel), new Map(Object.entries(names).map(([n, hex]) => [n, Buffer.from(hex, 'hex')])));
+  }
+  return out;
+}
+
 /** Only the xattrs whose names match `pattern` (a getfattr -m regex) below `dir`. */
 export async function readTreeXattrsMatching(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
   const args = DUMP_ARGS.map((a, i) => (DUMP_ARGS[i - 1] === '-m' ? pattern : a));

@@ -17,9 +17,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyLayerResult } from '../layer/apply-layer.js';
 import { diffDirs } from '../layer/diff-dirs.js';
-import { LowerView, scanOpaqueDirs } from '../layer/lower-view.js';
+import { LowerView, opaqueDirsIn } from '../layer/lower-view.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import { writeLayerTar } from '../layer/write-layer.js';
+import { readTreeXattrs, xattrRecord, xattrsFromRecord, type XattrRecord, type Xattrs } from '../layer/xattrs.js';
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
@@ -50,6 +51,17 @@ async function readOpaqueRecord(layerDir: string): Promise<Set<string> | undefin
   try {
     const list = JSON.parse(await readFile(path.join(layerDir, '..', OPAQUE_RECORD), 'utf8')) as unknown;
     return Array.isArray(list) ? new Set(list.map(String)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Next to an overlay-committed snapshot's fs/: its xattr dump (paths relative to fs/). */
+const XATTR_RECORD = 'xattrs.json';
+
+async function readXattrRecord(layerDir: string): Promise<Map<string, Xattrs> | undefined> {
+  try {
+    return xattrsFromRecord(layerDir, JSON.parse(await readFile(path.join(layerDir, '..', XATTR_RECORD), 'utf8')) as XattrRecord);
   } catch {
     return undefined;
   }
@@ -178,7 +190,7 @@ export class Snapshotter {
 
   /** The OCI layer tar for `layerDir` on top of `chain` (oldest first). */
   diff(layerDir: string, chain: readonly string[], opts: { epoch?: number } = {}): Readable {
-    return writeLayerTar({ upperdir: layerDir, lowers: this.lowerView(chain), ...opts });
+    return writeLayerTar({ upperdir: layerDir, lowers: this.lowerView(chain), ...opts, knownXattrs: () => readXattrRecord(layerDir) });
   }
 
   /**
@@ -241,8 +253,13 @@ export class Snapshotter {
       }
       await Promise.all(['work', 'merged', 'l', 'empty'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
     };
-    // The upperdir's opaque directories, recorded with the layer so later diffs need no walk.
-    const opaque = async (): Promise<string[]> => [...await scanOpaqueDirs(upperdir)];
+    // One xattr dump of the upperdir: its opaque directories, recorded with the layer so later
+    // diffs need no walk, and all of it for the layer tar at export (no second getfattr run).
+    const opaque = async (): Promise<string[]> => {
+      const dump = await readTreeXattrs(upperdir);
+      await writeFile(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
+      return [...opaqueDirsIn(upperdir, dump)];
+    };
     return this.active(tmp, mountpoint, upperdir, release, opaque);
   }
 
