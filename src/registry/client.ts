@@ -5,6 +5,7 @@ import { digestOf } from '../content/digest.js';
 import { MANIFEST_ACCEPT } from '../content/media-types.js';
 import { Authorizer, TokenFetchError } from './auth.js';
 import { getCredentials, type Credentials } from './credentials.js';
+import { recallManifest, rememberManifest } from './fetch-memo.js';
 import { describeAnswer, parseErrorBody, RegistryError } from './errors.js';
 import { hostSettings, type HostSettings } from './hosts.js';
 import { discard, httpRequest, readBody, type HttpResponse } from './http.js';
@@ -162,7 +163,9 @@ export class RegistryClient {
 
   /** Fetches a manifest or index by tag or digest, refusing bodies over 4 MiB and verifying digests. */
   async getManifest(repo: string, reference: string, what: string): Promise<FetchedManifest> {
-    return this.retrying(what, async () => {
+    const known = reference.startsWith('sha256:') ? recallManifest(this.host, repo, reference) : undefined;
+    if (known) return known;
+    const fetched = await this.retrying(what, async () => {
       const res = await this.sendOnce({
         method: 'GET',
         path: `/v2/${repo}/manifests/${reference}`,
@@ -196,6 +199,8 @@ export class RegistryClient {
       const mediaType = (headerOne(res.headers['content-type']) ?? '').split(';')[0]!.trim();
       return { bytes, mediaType, digest };
     });
+    rememberManifest(this.host, repo, fetched);
+    return fetched;
   }
 
   /** Starts a blob download; the caller streams `body` (and retries the whole fetch on a drop). */

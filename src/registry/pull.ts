@@ -9,6 +9,7 @@ import { ImageStore } from '../store/image-store.js';
 import { withLease } from '../store/leases.js';
 import { clientFor, type RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { recallBlob } from './fetch-memo.js';
 import { choosePlatform, DEFAULT_PLATFORM, ManifestError, parseManifest } from './manifest.js';
 import { shortId, silentProgress, type TransferProgress } from './progress.js';
 import { parseReference, type Reference } from './reference.js';
@@ -91,6 +92,12 @@ export async function fetchBlob(
   onBytes?: (n: number) => void,
 ): Promise<boolean> {
   if ((await content.size(desc.digest)) === desc.size) return false;
+  const known = recallBlob(client.host, repo, desc.digest);
+  if (known && known.length === desc.size) {
+    // Fetched and verified by this process already (the build's metadata lookup).
+    await content.writeBytes(known, { digest: desc.digest, size: desc.size });
+    return true;
+  }
   const what = `${client.host}/${repo}@${desc.digest}`;
   await client.retrying(what, async () => {
     const res = await client.getBlob(repo, desc.digest, what, { retry: false });

@@ -11,6 +11,7 @@ import { readBody } from './http.js';
 import { parseReference } from './reference.js';
 import { digestOf } from '../content/digest.js';
 import { RegistryError } from './errors.js';
+import { rememberBlob } from './fetch-memo.js';
 
 export interface ResolvedImageConfig {
   /** The normalized reference (`docker.io/library/busybox:latest`). */
@@ -59,6 +60,7 @@ export async function resolveImageConfig(refString: string, opts: ResolveImageCo
     if (digestOf(body) !== cfgDesc.digest) {
       throw new RegistryError(`${what}: image config rejected: digest mismatch (got ${digestOf(body)})`, { reference: what, code: 'DIGEST_INVALID' });
     }
+    rememberBlob(client.host, ref.path, cfgDesc.digest, body);
     return body;
   });
   let config: ImageConfig;

@@ -472,4 +472,17 @@ describe('resolveImageConfig', () => {
     expect(local).toMatchObject({ ref, digest: env.images.busybox.manifestDigest, source: 'local' });
     expect(local.config).toEqual(remote.config);
   });
+
+  it('a build\'s metadata lookup then its pull by digest fetch the manifest and the config once', async () => {
+    const root = await newRoot();
+    const p = await proxy();
+    const remote = await resolveImageConfig(`${p.host}/library/busybox:latest`, { root });
+    const res = await pullImage(`${p.host}/library/busybox@${remote.digest}`, { root });
+    expect(res.manifest.digest).toBe(env.images.busybox.manifestDigest);
+    expect(p.count('GET', /\/manifests\//)).toBe(1);
+    const config = JSON.parse(await readFile(path.join(env.images.busybox.layout, 'blobs', 'sha256', remote.digest.slice(7)), 'utf8')) as { config: { digest: string } };
+    expect(p.count('GET', new RegExp(`/blobs/${config.config.digest}$`))).toBe(1);
+    // The config reached the store from memory, verified as any fetched blob.
+    expect(await new ContentStore(root).has(config.config.digest)).toBe(true);
+  });
 });
