@@ -28,9 +28,11 @@ export function resolveInRootSync(root: string, p: string): string {
     const candidate = path.join(root, ...resolved, comp);
     let st;
     try {
-      st = lstatSync(candidate);
+      st = lstatSync(candidate, { throwIfNoEntry: false });
     } catch (err) {
       if (!isMissing(err)) throw err;
+    }
+    if (!st) {
       resolved.push(comp);
       // Nothing below a missing component can be a symlink: finish lexically.
       for (const rest of queue) {
