@@ -166,8 +166,9 @@ function toNanos(t: Timestamp | undefined): bigint | undefined {
 function marshalOwner(owner: Owner | undefined, base: number): ChownOpt | undefined {
   if (owner === undefined) return undefined;
   const spec = typeof owner === 'string' ? parseOwner(owner) : owner;
+  // As BuildKit's UserOpt.marshal: an empty name (`--chown=:grp`) is written as id 0.
   const conv = (u: UserSpec | undefined): UserOpt | undefined =>
-    u === undefined ? undefined : 'name' in u ? { name: u.name, input: base } : { id: u.id };
+    u === undefined ? undefined : 'name' in u && u.name !== '' ? { name: u.name, input: base } : { id: 'id' in u ? u.id : 0 };
   const out: ChownOpt = {};
   const user = conv(spec.user);
   const group = conv(spec.group);

@@ -117,6 +117,12 @@ describe('file op input wiring (BuildKit relative indexes)', () => {
     expect(actions.map((a) => a.secondaryInput)).toEqual([0, 0]);
   });
 
+  it('an empty user name (--chown=:grp) is written as uid 0, as BuildKit\'s UserOpt.marshal', () => {
+    // BuildKit (and docker 20.10) build `COPY --chown=:grp f /f` as 0:<gid of grp>.
+    const { actions } = actionsOf(image('busybox').file(mkdir('/d', 0o755, { owner: ':grp' })));
+    expect(actions[0]!.action).toMatchObject({ owner: { user: { id: 0 }, group: { name: 'grp', input: 0 } } });
+  });
+
   it('symlink keeps owner and timestamp', () => {
     const a = actionsOf(scratch().file(symlink('/t', '/l', { owner: { user: { id: 1 }, group: { id: 2 } }, timestamp: 5n }))).actions[0]!;
     expect(a.action).toEqual({ type: 'symlink', oldpath: '/t', newpath: '/l', owner: { user: { id: 1 }, group: { id: 2 } }, timestamp: 5n });
