@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// Differential test: builds each testdata/diff/<case> with the refenv dockerd's BuildKit and
+// with Slipway, unpacks both images with umoci (owners kept), and prints per case the rootfs
+// differences (type, mode incl. special bits, uid/gid, size, sha256, link target, nlink; no
+// mtimes) and the image-config differences. Needs the refenv (dockerd, registry on :5000),
+// skopeo and umoci, so it is not part of the test suite.
+//   node bench/diff-buildkit.mjs [case ...] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const repo = new URL('..', import.meta.url).pathname;
+const casesDir = join(repo, 'testdata', 'diff');
+const slipway = join(repo, 'bin', 'slipway');
+const dockerRef = '/work/shared/refenv/bin/docker-ref';
+const work = '/tmp/diff-buildkit';
+const root = '/tmp/diff-root';
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--'));
+
+// Cases that need extra build flags; onbuild-child builds FROM the image onbuild-parent made.
+const extra = { 'multistage-target': ['--target', 'final'] };
+const order = (names) => names.sort((a, b) => (a === 'onbuild-parent' ? -1 : b === 'onbuild-parent' ? 1 : a.localeCompare(b)));
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  return { ok: r.status === 0, out: r.stdout ?? '', err: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+function prepareContexts() {
+  // A deterministic 4 MB file (not committed): a sha256 chain.
+  const big = join(casesDir, 'deep-large', 'big.bin');
+  if (!existsSync(big)) {
+    const chunks = [];
+    let h = Buffer.from('slipway');
+    for (let n = 0; n < 4_000_000; n += 32) chunks.push((h = createHash('sha256').update(h).digest()));
+    writeFileSync(big, Buffer.concat(chunks).subarray(0, 4_000_000));
+  }
+}
+
+// The loopback server behind the add-url case, in a child process: the builds below run with
+// spawnSync, which would block a server in this process.
+function startServer() {
+  const srv = join(work, 'srv');
+  rmSync(srv, { recursive: true, force: true });
+  mkdirSync(join(srv, 't', 'd'), { recursive: true });
+  mkdirSync(join(srv, 'www', 'dir'), { recursive: true });
+  writeFileSync(join(srv, 't', 'd', 'in-tar'), 'in tar\n');
+  writeFileSync(join(srv, 'www', 'hello.txt'), 'hello from http\n');
+  run('tar', ['--owner=3', '--group=4', '-czf', join(srv, 'www', 'dir', 'data.tar.gz'), '-C', join(srv, 't'), '.']);
+  const code = `
+    const { createServer } = require('node:http'); const { readFileSync } = require('node:fs');
+    createServer((req, res) => {
+      let body; try { body = readFileSync(${JSON.stringify(join(srv, 'www'))} + req.url.replace(/\\.\\./g, '')); } catch { return res.writeHead(404).end(); }
+      res.writeHead(200, { 'Content-Length': body.length, 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }).end(body);
+    }).listen(8765, '127.0.0.1', () => console.log('ready'));
+    setTimeout(() => process.exit(0), 3600e3);`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => child.stdout.once('data', () => resolve({ close: () => child.kill() })));
+}
+
+/** Walks an unpacked rootfs into path → description (no mtimes). */
+function walk(dir) {
+  const out = new Map();
+  const visit = (abs, rel) => {
+    const st = lstatSync(abs);
+    const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isFIFO() ? 'fifo' : 'other';
+    const d = { type, mode: (st.mode & 0o7777).toString(8), uid: st.uid, gid: st.gid };
+    if (type === 'file') {
+      d.size = st.size;
+      d.sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex').slice(0, 16);
+      d.nlink = st.nlink;
+    }
+    if (type === 'symlink') d.target = readlinkSync(abs);
+    out.set(rel || '/', d);
+    if (type === 'dir') for (const name of readdirSync(abs).sort()) visit(join(abs, name), `${rel}/${name}`);
+  };
+  visit(dir, '');
+  return out;
+}
+
+const fmt = (d) => (d ? Object.entries(d).map(([k, v]) => `${k}=${v}`).join(' ') : '(missing)');
+
+function diffRootfs(ref, sw) {
+  const lines = [];
+  for (const p of new Set([...ref.keys(), ...sw.keys()])) {
+    const a = ref.get(p);
+    const b = sw.get(p);
+    if (fmt(a) !== fmt(b)) lines.push(`  ${p}\n    buildkit: ${fmt(a)}\n    slipway:  ${fmt(b)}`);
+  }
+  return lines;
+}
+
+const CONFIG_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'Labels', 'ExposedPorts', 'Volumes', 'Healthcheck', 'StopSignal', 'Shell', 'OnBuild', 'ArgsEscaped'];
+
+function diffConfig(ref, sw) {
+  const lines = [];
+  const norm = (v) => JSON.stringify(v ?? null);
+  for (const f of CONFIG_FIELDS) {
+    const a = norm(ref.config?.[f]);
+    const b = norm(sw.config?.[f]);
+    if (a !== b) lines.push(`  config.${f}\n    buildkit: ${a}\n    slipway:  ${b}`);
+  }
+  const hist = (c) => (c.history ?? []).map((h) => `${h.empty_layer ? '(empty) ' : ''}${h.created_by ?? ''}`);
+  const ha = hist(ref);
+  const hb = hist(sw);
+  for (let i = 0; i < Math.max(ha.length, hb.length); i++) {
+    if (ha[i] !== hb[i]) lines.push(`  history[${i}]\n    buildkit: ${ha[i] ?? '(missing)'}\n    slipway:  ${hb[i] ?? '(missing)'}`);
+  }
+  const la = ref.rootfs?.diff_ids?.length;
+  const lb = sw.rootfs?.diff_ids?.length;
+  if (la !== lb) lines.push(`  rootfs layers: buildkit ${la}, slipway ${lb}`);
+  return lines;
+}
+
+/** Reads the config of a docker-archive (docker save) or an OCI-layout tar. */
+function configOf(tarFile, dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  run('tar', ['-xf', tarFile, '-C', dir]);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))[0];
+    return JSON.parse(readFileSync(join(dir, m.Config), 'utf8'));
+  }
+  const blob = (digest) => JSON.parse(readFileSync(join(dir, 'blobs', ...digest.split(':')), 'utf8'));
+  let m = blob(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).manifests[0].digest);
+  if (m.manifests) m = blob(m.manifests[0].digest);
+  return blob(m.config.digest);
+}
+
+function unpack(transport, dir) {
+  rmSync(dir, { recursive: true, force: true });
+  const c = run('skopeo', ['copy', '-q', transport, `oci:${dir}-layout:x`]);
+  if (!c.ok) throw new Error(`skopeo: ${c.err}`);
+  const u = run('umoci', ['unpack', '--image', `${dir}-layout:x`, dir]);
+  rmSync(`${dir}-layout`, { recursive: true, force: true });
+  if (!u.ok) throw new Error(`umoci: ${u.err}`);
+  return walk(join(dir, 'rootfs'));
+}
+
+function buildRef(name, ctx, dir) {
+  const tag = `diff/${name}:1`;
+  // Dockerfile.ref: an equivalent the 20.10 frontend can parse (no heredocs, --link, --parents,
+  // --exclude); only the rootfs is compared then, the history necessarily differs.
+  const alt = join(ctx, 'Dockerfile.ref');
+  const file = existsSync(alt) ? ['-f', alt] : [];
+  const b = run(dockerRef, ['build', '-q', '--network=none', '-t', tag, ...file, ...(extra[name] ?? []), ctx]);
+  if (!b.ok) return { error: b.err.trim().split('\n').slice(-3).join(' | ') };
+  const tar = join(dir, 'ref.tar');
+  const s = run(dockerRef, ['save', tag, '-o', tar]);
+  if (!s.ok) return { error: s.err };
+  return { config: configOf(tar, join(dir, 'ref-x')), fs: unpack(`docker-archive:${tar}`, join(dir, 'ref-bundle')) };
+}
+
+function buildSlipway(name, ctx, dir) {
+  const tar = join(dir, 'sw.tar');
+  const b = run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ...(extra[name] ?? []), '-o', `type=oci,dest=${tar}`, ctx]);
+  if (!b.ok) return { error: b.err.trim().split('\n').slice(-3).join(' | ') };
+  // The onbuild child builds FROM the parent: keep it in the store too.
+  if (name === 'onbuild-parent') run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ctx]);
+  return { config: configOf(tar, join(dir, 'sw-x')), fs: unpack(`oci-archive:${tar}`, join(dir, 'sw-bundle')) };
+}
+
+async function main() {
+  prepareContexts();
+  mkdirSync(work, { recursive: true });
+  const server = await startServer();
+  const names = order(readdirSync(casesDir).filter((n) => !only.length || only.includes(n) || n === 'onbuild-parent' && only.includes('onbuild-child')));
+  const table = [];
+  for (const name of names) {
+    const dir = join(work, name);
+    mkdirSync(dir, { recursive: true });
+    const ctx = join(casesDir, name);
+    const ref = buildRef(name, ctx, dir);
+    const sw = buildSlipway(name, ctx, dir);
+    console.log(`=== ${name}`);
+    if (ref.error || sw.error) {
+      if (ref.error) console.log(`  buildkit failed: ${ref.error}`);
+      if (sw.error) console.log(`  slipway failed: ${sw.error}`);
+      table.push([name, ref.error ? 'ref-fail' : '-', sw.error ? 'sw-fail' : '-']);
+      continue;
+    }
+    const fsLines = diffRootfs(ref.fs, sw.fs);
+    const variant = existsSync(join(ctx, 'Dockerfile.ref'));
+    const cfgLines = variant ? [] : diffConfig(ref.config, sw.config);
+    if (variant) console.log('  (reference built from Dockerfile.ref: rootfs only)');
+    for (const l of [...fsLines.slice(0, 40), ...cfgLines]) console.log(l);
+    if (fsLines.length > 40) console.log(`  … ${fsLines.length - 40} more rootfs differences`);
+    table.push([name, String(fsLines.length), String(cfgLines.length)]);
+    if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  }
+  server.close();
+  console.log('\ncase                  rootfs-diffs  config-diffs');
+  for (const [n, a, b] of table) console.log(`${n.padEnd(22)}${a.padStart(12)}${b.padStart(14)}`);
+}
+
+await main();
