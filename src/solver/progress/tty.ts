@@ -3,7 +3,7 @@
 // blue and collapsed to that one line), the last few output lines of running steps, redrawn
 // in place ~10 times a second with ANSI cursor moves. Off a terminal it only prints the final
 // view. It closes with the full list and a one-line summary (steps, cached, time).
-import { chalkStderr, type ChalkInstance } from 'chalk';
+import { Chalk, chalkStderr, type ChalkInstance } from 'chalk';
 import type { ProgressEvent, ProgressRenderer, ProgressSink } from './events.js';
 import { nowSeconds } from './events.js';
 import { VertexLog } from './vertex-log.js';
@@ -47,6 +47,15 @@ function fit(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width)) : text;
 }
 
+/**
+ * Colours as BuildKit's console: on a terminal unless NO_COLOR is set. chalk's own detection
+ * turns colours off whenever CI is set, even on a real terminal, so it only decides the depth.
+ */
+function terminalColors(out: TTYTarget): ChalkInstance {
+  if ('NO_COLOR' in process.env) return new Chalk({ level: 0 });
+  return out.isTTY ? new Chalk({ level: Math.max(chalkStderr.level, 1) as 1 | 2 | 3 }) : chalkStderr;
+}
+
 export class TTYRenderer implements ProgressRenderer {
   private readonly steps = new Map<string, Step>();
   private readonly started = nowSeconds();
@@ -55,7 +64,7 @@ export class TTYRenderer implements ProgressRenderer {
   private finished = false;
   private readonly color: ChalkInstance;
 
-  constructor(private readonly out: TTYTarget, color: ChalkInstance = chalkStderr) {
+  constructor(private readonly out: TTYTarget, color: ChalkInstance = terminalColors(out)) {
     this.color = color;
     if (out.isTTY) {
       this.timer = setInterval(() => this.draw(false), REDRAW_MS);
