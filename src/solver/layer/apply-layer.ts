@@ -170,8 +170,10 @@ class LayerApplier {
         symlinkSync(h.linkname, host);
         break;
       case 'link':
-        this.hardlink(host, h.linkname);
-        return; // a hardlink shares the target's metadata
+        // The link's own header then applies to the shared inode, as in containerd's and
+        // Docker's createTarFile (lchown, chmod, chtimes after link()), unless it is a symlink.
+        if (this.hardlink(host, h.linkname)) return;
+        break;
       case 'char':
       case 'block':
       case 'fifo':
@@ -204,7 +206,8 @@ class LayerApplier {
     }
   }
 
-  private hardlink(host: string, linkname: string): void {
+  /** Links `host` to the entry `linkname`; true when the target is a symlink. */
+  private hardlink(host: string, linkname: string): boolean {
     const targetRel = cleanEntryName(linkname);
     if (targetRel === '') throw new UnsafeLayerError(`hardlink to the root directory: ${linkname}`);
     const target = resolveParentInRootSync(this.root, targetRel);
@@ -215,6 +218,7 @@ class LayerApplier {
     if (!st) throw new UnsafeLayerError(`hardlink target ${linkname} does not exist in the layer`);
     if (st.isDirectory()) throw new UnsafeLayerError(`hardlink target ${linkname} is a directory`);
     linkSync(target, host);
+    return st.isSymbolicLink();
   }
 
   private async applyWhiteout(dirRel: string, base: string): Promise<void> {

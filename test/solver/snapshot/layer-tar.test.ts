@@ -132,6 +132,21 @@ describe('layer tar round trip', () => {
     expect(lstatSync(path.join(dest, 'two')).nlink).toBe(2);
   });
 
+  it('a hardlink entry\'s own owner and mode apply to the shared inode (containerd/Docker createTarFile)', async () => {
+    // BuildKit (docker 20.10 measured, same untar code today): ADD of a tar holding
+    // `file` 4755 3:4 then `hard` (link to file) 0644 0:0 gives both names 0644 0:0.
+    const dest = tempDir();
+    await applyBuffer(makeTar([
+      { name: 'top/', type: 'dir' },
+      { name: 'top/file', content: 'hello\n', mode: 0o4755, uid: 3, gid: 4 },
+      { name: 'top/hard', type: 'link', linkname: 'top/file', mode: 0o644, uid: 0, gid: 0 },
+    ]), dest);
+    for (const name of ['top/file', 'top/hard']) {
+      const st = lstatSync(path.join(dest, name));
+      expect([st.mode & 0o7777, st.uid, st.gid, st.nlink]).toEqual([0o644, 0, 0, 2]);
+    }
+  });
+
   it('carries xattrs (security.capability via setcap, user.*) as binary-safe PAX records', async () => {
     requireTool('setcap', 'apt-get install libcap2-bin');
     const base = tempDir();
