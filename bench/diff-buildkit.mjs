@@ -155,7 +155,7 @@ function buildRef(name, ctx, dir) {
 
 function buildSlipway(name, ctx, dir) {
   const tar = join(dir, 'sw.tar');
-  const b = run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ...(extra[name] ?? []), '-o', `type=oci,dest=${tar}`, ctx]);
+  const b = run(slipway, ['--root', root, 'build', '--progress=quiet', '--no-cache', '-t', `diff/${name}:1`, ...(extra[name] ?? []), '-o', `type=oci,dest=${tar}`, ctx]);
   if (!b.ok) return { error: b.err.trim().split('\n').slice(-3).join(' | ') };
   // The onbuild child builds FROM the parent: keep it in the store too.
   if (name === 'onbuild-parent') run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ctx]);
