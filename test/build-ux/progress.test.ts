@@ -122,7 +122,9 @@ describe('--progress=tty', () => {
     mkdirSync(bad, { recursive: true });
     writeFileSync(path.join(bad, 'Dockerfile'), `FROM ${base}\nRUN echo last words; exit 7\n`);
     const cmd = `stty cols 100 rows 40; '${BIN}' --root '${root}' build --progress=tty '${bad}'`;
-    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    const env = { ...process.env };
+    delete env.NO_COLOR;
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('\x1b[31m');
     const screen = renderScreen(r.stdout);
