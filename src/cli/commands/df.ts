@@ -28,9 +28,11 @@ export async function runDf(root: string, opts: { format?: string; verbose?: boo
   }
   let imagesSize = 0;
   for (const d of blobs) imagesSize += (await store.content.size(d)) ?? 0;
-  const cacheDir = path.join(root, 'cache');
-  const cacheEntries = await fs.readdir(cacheDir).catch(() => [] as string[]);
-  const cacheSize = await diskUsage(cacheDir);
+  // The build cache is its records (one per cached step result), the snapshots they point at,
+  // cache mounts and checksum caches: everything under cache/ and snapshots/.
+  const cacheRecords = await fs.readdir(path.join(root, 'cache', 'records')).catch(() => [] as string[]);
+  const cacheSize = (await diskUsage(path.join(root, 'cache'))) + (await diskUsage(path.join(root, 'snapshots')));
+  const cacheEntries = cacheRecords.filter((n) => n.endsWith('.json'));
   const rows = [
     {
       Type: 'Images',
