@@ -31,7 +31,8 @@ mkdir -p "$STATE"/{registry,images,rootfs,logs}
 rm -f "$STATE/error.txt"
 
 # 1. packages (only the missing ones) --------------------------------------------------
-PKGS=(docker-registry apache2-utils skopeo umoci oci-image-tool busybox-static jq runc crun uidmap attr zstd curl openssl)
+PKGS=(docker-registry apache2-utils skopeo umoci oci-image-tool busybox-static jq runc crun uidmap attr zstd curl openssl
+      bzip2 xz-utils git bsdutils util-linux gzip tar)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
