@@ -6,6 +6,7 @@ import { CUSTOM_NAME_KEY, type Digest, type Op, type OpMetadata } from '../../ll
 import { ChecksumNotFoundError } from '../contenthash/checksum.js';
 import { StatCache } from '../contenthash/stat-cache.js';
 import type { BuildEnv } from '../ops/context.js';
+import { fetchHTTP } from '../ops/http.js';
 import { solveLocal } from '../ops/local.js';
 import { VertexProgress, type ProgressSink } from '../progress/events.js';
 import type { SolvedRef } from '../result.js';
@@ -79,6 +80,9 @@ export async function computeVertexInfos(g: BuildGraph, metadata: Record<Digest,
       const content: string[] = [];
       try {
         if (op.kind === 'source' && op.source.identifier.startsWith('local://')) locals.set(d, solveLocal(env, op.source));
+        if (op.kind === 'source' && /^https?:\/\//.test(op.source.identifier)) {
+          content.push(`http:${(await fetchHTTP(env, op.source)).digest}`);
+        }
         if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
           basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];
         }

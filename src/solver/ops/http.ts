@@ -21,14 +21,41 @@ export function httpFilename(url: string, disposition: string | null, explicit: 
   return base && base !== '/' ? base : 'index';
 }
 
-export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
+interface Download {
+  data: Buffer;
+  digest: string;
+  headers: Headers;
+}
+
+// One download per source and solve: made while computing cache keys (BuildKit keys an HTTP
+// source by its content, so a changed remote file is never served from an older result),
+// then reused by solveHTTP.
+const downloads = new WeakMap<object, Map<string, Promise<Download>>>();
+
+export function fetchHTTP(env: { signal: AbortSignal }, src: SourceOp): Promise<Download> {
+  let perSolve = downloads.get(env);
+  if (!perSolve) downloads.set(env, (perSolve = new Map()));
+  const key = JSON.stringify([src.identifier, src.attrs[SourceAttr.HTTPChecksum] ?? '']);
+  let p = perSolve.get(key);
+  if (!p) perSolve.set(key, (p = download(env.signal, src)));
+  return p;
+}
+
+async function download(signal: AbortSignal, src: SourceOp): Promise<Download> {
   const url = src.identifier;
-  const res = await fetch(url, { signal: run.env.signal, redirect: 'follow' });
+  const res = await fetch(url, { signal, redirect: 'follow' });
   if (!res.ok) throw new Error(`invalid response status ${res.status} for ${url}`);
   const data = Buffer.from(await res.arrayBuffer());
   const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
   const want = src.attrs[SourceAttr.HTTPChecksum];
   if (want && want !== digest) throw new Error(`digest mismatch for ${url}: ${digest}, expected ${want}`);
+  return { data, digest, headers: res.headers };
+}
+
+export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
+  const url = src.identifier;
+  const { data, headers } = await fetchHTTP(run.env, src);
+  const res = { headers };
   const name = httpFilename(url, res.headers.get('content-disposition'), src.attrs[SourceAttr.HTTPFilename]);
   const perm = src.attrs[SourceAttr.HTTPPerm] ? parseInt(src.attrs[SourceAttr.HTTPPerm]!, 10) : 0o600;
   const active = await run.env.snapshotter.prepare([]);

@@ -26,6 +26,7 @@ describe('op and mount kinds', () => {
   let sock: string;
   let base: string;
   let hits = 0;
+  let helloBody = 'hello over http\n';
   beforeAll(async () => {
     root = tempDir('features-root');
     ctx = copyContext('features');
@@ -36,7 +37,7 @@ describe('op and mount kinds', () => {
       hits++;
       if (req.url === '/files/hello.txt') {
         res.writeHead(200, { 'last-modified': 'Tue, 14 Nov 2023 22:13:20 GMT' });
-        res.end('hello over http\n');
+        res.end(helloBody);
       } else {
         res.writeHead(404).end();
       }
@@ -93,5 +94,18 @@ describe('op and mount kinds', () => {
     expect(state('COPY --link')).toBe('DONE');
     expect(third.stderr).toMatch(/MISS: context file changed: ctx\.txt/);
     expect(hits).toBeGreaterThan(0);
+  });
+
+  it('ADD <url> is keyed by the downloaded content: a changed remote file is never served from an older result', async () => {
+    // BuildKit's HTTP source cache key is the content digest (same Last-Modified, no ETag here).
+    helloBody = 'changed over http\n';
+    const out2 = tempDir('features-out2');
+    try {
+      const r = await build(root, ['--build-arg', `HTTP_BASE=${base}`, '--ssh', `default=${sock}`, '-o', `type=local,dest=${out2}`, ctx]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(path.join(out2, 'dl', 'hello.txt'), 'utf8')).toBe('changed over http\n');
+    } finally {
+      rmSync(out2, { recursive: true, force: true });
+    }
   });
 });
