@@ -48,7 +48,8 @@ function startServer() {
   mkdirSync(join(srv, 'www', 'dir'), { recursive: true });
   writeFileSync(join(srv, 't', 'd', 'in-tar'), 'in tar\n');
   writeFileSync(join(srv, 'www', 'hello.txt'), 'hello from http\n');
-  run('tar', ['--owner=3', '--group=4', '-czf', join(srv, 'www', 'dir', 'data.tar.gz'), '-C', join(srv, 't'), '.']);
+  // Byte-identical on every run: BuildKit's HTTP cache may keep an earlier download.
+  run('sh', ['-c', `tar --owner=3 --group=4 --mtime=@0 --sort=name -cf - -C '${join(srv, 't')}' . | gzip -n > '${join(srv, 'www', 'dir', 'data.tar.gz')}'`]);
   const code = `
     const { createServer } = require('node:http'); const { readFileSync } = require('node:fs');
     createServer((req, res) => {
