@@ -1,7 +1,7 @@
 // --explain-cache through the real CLI: one `#N MISS: …` line per step that ran, naming
 // what changed — a context file by path, a build arg by name, the base image digest, the
 // instruction text, --no-cache, or no cache record at all.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../solver/build/slipway.js';
@@ -24,7 +24,11 @@ function buildBase(content: string): void {
 
 /** Explained builds: the MISS line of each step, keyed by step name prefix. */
 function explain(...args: string[]): { misses: string[]; copy: string[]; copyC: string[] } {
-  const r = slipway(root, ['build', '--progress=plain', '--explain-cache', ...args, ctx]);
+  return explainIn(ctx, ...args);
+}
+
+function explainIn(dir: string, ...args: string[]): { misses: string[]; copy: string[]; copyC: string[] } {
+  const r = slipway(root, ['build', '--progress=plain', '--explain-cache', ...args, dir]);
   expect(r.status, r.stderr).toBe(0);
   const miss = (prefix: string) => stepLines(r.stderr, prefix).filter((l) => l.startsWith('MISS: ')).map((l) => l.slice(6));
   return { misses: r.stderr.split('\n').filter((l) => / MISS: /.test(l)), copy: miss('[2/3] COPY a.txt'), copyC: miss('[3/3] COPY c-') };
@@ -84,5 +88,13 @@ describe('--explain-cache', () => {
     const e = explain('--build-arg', 'V=2', '--no-cache');
     expect(e.copy).toEqual(['cache disabled by --no-cache']);
     expect(e.copyC).toEqual(['cache disabled by --no-cache']);
+  });
+
+  it('a checkout in another directory still names the changed file (CI workspaces move)', () => {
+    const moved = path.join(work, 'elsewhere', 'ctx');
+    cpSync(ctx, moved, { recursive: true });
+    writeFileSync(path.join(moved, 'a.txt'), 'a, edited elsewhere');
+    const e = explainIn(moved, '--build-arg', 'V=2');
+    expect(e.copy).toEqual(['context file changed: a.txt']);
   });
 });

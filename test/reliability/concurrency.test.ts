@@ -39,9 +39,8 @@ describe('concurrency on one root', () => {
   }, 150_000);
 
   // Each round starts from an empty root, so the base is pulled while the loop runs (the
-  // window between the pull and the build's lease). BUG (reported): src/solver/ops/image.ts
-  // leases the base's blobs only after pullImage returned and the base was tagged, so an rmi
-  // + gc in between deletes a layer blob the build is about to unpack.
+  // window between the pull and the build's lease): the build leases the base before pullImage's
+  // own lease ends and before it reads local blobs, so an rmi + gc in between deletes nothing.
   it('image prune -a and rmi looping beside builds never delete what they use', async () => {
     const ctx = scratch.context('prune-ctx', {
       Dockerfile: `FROM ${base()}\nRUN dd if=/dev/zero of=/z bs=1M count=4 2>/dev/null\nCOPY f /f\nRUN for i in 1 2 3; do cp /z /z$i; done\n`,
@@ -74,10 +73,9 @@ describe('concurrency on one root', () => {
     }
   }, 150_000);
 
-  // BUG (reported): ImageStore.gc deletes the registry blobs of base layers that cached
-  // snapshots still stand for; the exporter then re-tars the base snapshot (src/exporters/
-  // layer-blob.ts baseLayerBlob, "Every blob of it was pruned"), giving a new diffID, so the
-  // fully cached rebuild is a different image. BuildKit's cache keeps those blobs.
+  // The build cache holds the registry blobs of the base layers it unpacked (standing leases),
+  // as BuildKit's cache does: otherwise the exporter would re-tar the base snapshot with a new
+  // diffID and the fully cached rebuild would be a different image.
   it('a fully cached rebuild after image prune -a gives the same image id', async () => {
     const ctx = scratch.context('reprune-ctx', { Dockerfile: `FROM ${base()}\nRUN echo hi > /z\nCOPY f /f\n`, f: 'x\n' });
     const root = scratch.dir('reprune-root');

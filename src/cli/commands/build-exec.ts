@@ -2,6 +2,7 @@
 // the outputs (-t → the local store). Ctrl-C / SIGTERM abort the solve (containers killed,
 // mounts and temp dirs removed by the ops) and exit 130 / 143.
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
 import { BuildLease } from '../../solver/build-lease.js';
@@ -108,7 +109,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         lease,
         explainCache: exec.explainCache,
         steps: converted.steps,
-        dockerfile: req.dockerfile,
+        dockerfile: stepIdentityFile(req),
         ...(cacheX.imported ? { importedCache: cacheX.imported } : {}), // cache exchange (issue 8)
       });
     } catch (err) {
@@ -168,4 +169,18 @@ function exporterStepName(outputs: readonly { type: string }[]): string {
 async function writeStats(stats: object): Promise<void> {
   const file = process.env.SLIPWAY_STATS_FILE;
   if (file) await writeFile(file, JSON.stringify(stats));
+}
+
+/**
+ * The Dockerfile as --explain-cache's step identities name it: the context directory's own name
+ * and the Dockerfile's path inside it, not absolute paths, so a checkout in another directory
+ * (CI workspaces move) still finds its steps' previous records, while two projects in one root
+ * stay apart.
+ */
+function stepIdentityFile(req: BuildRequest): string {
+  const project = path.basename(path.resolve(req.contextDir));
+  if (req.dockerfile === '-') return `${project}/-`;
+  const rel = path.relative(req.contextDir, req.dockerfile);
+  const name = rel.startsWith('..') || path.isAbsolute(rel) ? path.basename(req.dockerfile) : rel.split(path.sep).join('/');
+  return `${project}/${name}`;
 }
