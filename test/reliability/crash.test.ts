@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, Scratch, base, errorLines, fsckRoot, slipway } from './harness.js';
-import { seededRandom } from './seeded.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const KILLS = 10;
 const SEED = Number(process.env.SLIPWAY_CRASH_SEED ?? 20261122);

@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../../src/frontend/dockerfile/errors.js';
 import { parseInstructions } from '../../../src/frontend/dockerfile/instructions/index.js';
 import { dumpAST, parseDockerfile } from '../../../src/frontend/dockerfile/parser/index.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 import { loadCorpus } from './corpus-files.js';
-
-/** mulberry32: a small seeded PRNG, so every run tries the same mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTS = ['\\', '`', '"', "'", '[', ']', '<<', '<<-', '<<EOF', '\n', '\r\n', '#', ' --', '=', '${', '\ufeff', '\u00a0', '\x00', '\ud800', '# escape=`\n', '\\\n\n'];
 
@@ -48,7 +37,7 @@ describe('parser fuzz', () => {
   it('never crashes on thousands of mutated corpus files: each gives instructions or a DockerfileError', () => {
     // Smaller files keep the run to a few seconds on a shared machine.
     const corpus = loadCorpus().filter((f) => f.text.length < 6000);
-    const rnd = prng(0x5eed);
+    const rnd = seededRandom(0x5eed);
     const runs = 4000;
     let parsed = 0;
     let rejected = 0;

@@ -1,5 +1,4 @@
-// A small seeded PRNG (mulberry32) so "random" kill points are reproducible from the seed
-// printed in the test name.
+// A small seeded PRNG (mulberry32): "random" inputs that every run reproduces from the seed.
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
