@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { isInside, resolveInRoot } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
-import { pidAlive } from '../snapshot/pid-alive.js';
+import { processAlive } from '../../store/process-alive.js';
 import { recordMountStubs } from './mount-stubs.js';
 import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
@@ -147,7 +147,7 @@ export async function pruneStaleContainers(runtime: RuntimeName = 'runc', stateD
     const ids = listed?.stdout.toString().split('\n').filter(Boolean) ?? [];
     const stale = ids.filter((id) => {
       const m = /^slipway-(\d+)-[0-9a-f]+$/.exec(id);
-      return m !== null && !pidAlive(Number(m[1]));
+      return m !== null && !processAlive(Number(m[1]));
     });
     for (const id of stale) {
       await runQuiet(runtimeCommand(runtime, logFile, ['kill', id, 'KILL']));
@@ -155,7 +155,7 @@ export async function pruneStaleContainers(runtime: RuntimeName = 'runc', stateD
     }
     for (const name of await readdir(stateDir).catch(() => [] as string[])) {
       const m = new RegExp(`^${BUNDLE_PREFIX}(\\d+)-`).exec(name);
-      if (m && !pidAlive(Number(m[1]))) await rm(path.join(stateDir, name), { recursive: true, force: true });
+      if (m && !processAlive(Number(m[1]))) await rm(path.join(stateDir, name), { recursive: true, force: true });
     }
     return stale;
   } finally {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
 import type { CacheIndex } from '../cache/records.js';
 import { mustRunTool } from '../layer/run-tool.js';
-import { pidAlive } from '../snapshot/pid-alive.js';
+import { processAlive } from '../../store/process-alive.js';
 
 export interface CacheMountSpec {
   id: string;
@@ -53,7 +53,7 @@ async function lockFile(file: string, signal?: AbortSignal): Promise<() => Promi
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const { readFile } = await import('node:fs/promises');
       const owner = Number(await readFile(file, 'utf8').catch(() => ''));
-      if (owner && !pidAlive(owner)) {
+      if (owner && !processAlive(owner)) {
         await rm(file, { force: true });
         continue;
       }

@@ -9,7 +9,7 @@ import type { RuntimeName } from '../executor/runtime.js';
 import type { VertexProgress } from '../progress/events.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import type { Snapshotter } from '../snapshot/snapshotter.js';
-import { pidAlive } from '../snapshot/pid-alive.js';
+import { processAlive } from '../../store/process-alive.js';
 
 /** `--secret id=…,src=FILE` or `env=VAR`. */
 export type SecretSource = { file: string } | { env: string };
@@ -93,7 +93,7 @@ export async function pruneStaleTemp(root: string, beforeRemove: () => Promise<u
   }
   const stale = names.filter((n) => {
     const pid = Number(/^(\d+)-/.exec(n)?.[1]);
-    return pid > 0 && !pidAlive(pid);
+    return pid > 0 && !processAlive(pid);
   });
   if (stale.length === 0) return;
   await beforeRemove().catch(() => undefined);

@@ -24,7 +24,7 @@ import { readTreeXattrs, xattrRecord, xattrsFromRecord, type XattrRecord, type X
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
-import { pidAlive } from './pid-alive.js';
+import { processAlive } from '../../store/process-alive.js';
 
 export type SnapshotterKind = 'overlay' | 'copy';
 
@@ -156,7 +156,7 @@ export class Snapshotter {
   async pruneStale(): Promise<void> {
     for (const name of await readdir(this.dir)) {
       const m = /^\.tmp-(\d+)-/.exec(name);
-      if (!m || pidAlive(Number(m[1]))) continue;
+      if (!m || processAlive(Number(m[1]))) continue;
       const tmp = path.join(this.dir, name);
       for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
       await removeTemp(tmp).catch(() => undefined);
