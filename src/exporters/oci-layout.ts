@@ -15,7 +15,7 @@ import { IMAGE_NAME, REF_NAME } from '../store/annotations.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { writeToDest } from './destination.js';
 import { goJSON, sortedRecord } from './stable-json.js';
-import { addEntry, streamEntry, writeTar } from './tar-pack.js';
+import { addEntry, streamEntry, writeTar } from '../store/tar-pack.js';
 
 const OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 

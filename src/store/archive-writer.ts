@@ -3,9 +3,8 @@
 // index.json, blobs/), like the archives Docker 25+ writes. Layers are stored uncompressed,
 // named by their diff ID, so the config's rootfs.diff_ids match the files.
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { pack as tarPack, type Header, type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
 import type { Descriptor, ImageManifest } from '../content/descriptor.js';
 import { digestOf, parseDigest } from '../content/digest.js';
 import { layerCompression, MediaType } from '../content/media-types.js';
@@ -15,6 +14,7 @@ import { ImageCommandError } from './errors.js';
 import type { ImageRecord } from './image-record.js';
 import type { ImageStore } from './image-store.js';
 import { uncompressedSize } from './layer-size.js';
+import { addEntry, streamEntry, writeTar } from './tar-pack.js';
 
 export interface SaveItem {
   record: ImageRecord;
@@ -22,20 +22,8 @@ export interface SaveItem {
   names: string[];
 }
 
-const EPOCH = new Date(0);
-
 export async function writeImageArchive(store: ImageStore, items: SaveItem[], out: Writable): Promise<void> {
-  const pack = tarPack();
-  const done = pipeline(pack, out);
-  try {
-    await fill(store, items, pack);
-    pack.finalize();
-  } catch (err) {
-    pack.destroy(err as Error);
-    await done.catch(() => undefined);
-    throw err;
-  }
-  await done;
+  await writeTar(out, (pack) => fill(store, items, pack));
 }
 
 async function fill(store: ImageStore, items: SaveItem[], pack: Pack): Promise<void> {
@@ -110,28 +98,3 @@ async function fill(store: ImageStore, items: SaveItem[], pack: Pack): Promise<v
   if (Object.keys(repositories).length > 0) await json('repositories', repositories);
 }
 
-function addEntry(pack: Pack, header: Partial<Header> & { name: string }, body?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const h = { mtime: EPOCH, uid: 0, gid: 0, ...header };
-    if (body) pack.entry(h, body, (err) => (err ? reject(err) : resolve()));
-    else pack.entry(h, (err) => (err ? reject(err) : resolve()));
-  });
-}
-
-async function streamEntry(pack: Pack, header: Partial<Header> & { name: string }, source: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
-  const finished = new Promise<void>((resolve, reject) => {
-    const entry = pack.entry({ mtime: EPOCH, uid: 0, gid: 0, type: 'file', ...header }, (err) => (err ? reject(err) : resolve()));
-    void (async () => {
-      try {
-        for await (const chunk of source) {
-          if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
-        }
-        entry.end(undefined);
-      } catch (err) {
-        entry.destroy(err as Error);
-        reject(err as Error);
-      }
-    })();
-  });
-  await finished;
-}

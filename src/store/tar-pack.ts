@@ -1,6 +1,6 @@
-// Deterministic tar entries for the archives exporters write (OCI layout, rootfs tar):
-// mtime 0, owner 0:0 without names, streaming bodies with backpressure.
-import type { Readable, Writable } from 'node:stream';
+// Deterministic tar entries for the archives Slipway writes (`save`, OCI layout and rootfs
+// exports): mtime 0, owner 0:0 without names, streaming bodies with backpressure.
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Header, type Pack } from 'tar-stream';
 
@@ -14,14 +14,21 @@ export function addEntry(pack: Pack, header: Partial<Header> & { name: string },
   });
 }
 
-export function streamEntry(pack: Pack, header: Partial<Header> & { name: string; size: number }, source: Readable): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+export async function streamEntry(pack: Pack, header: Partial<Header> & { name: string; size: number },
+  source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
     const entry = pack.entry({ mtime: EPOCH, uid: 0, gid: 0, uname: '', gname: '', mode: 0o644, type: 'file', ...header }, (err) => (err ? reject(err) : resolve()));
-    source.on('error', (err) => {
-      entry.destroy(err);
-      reject(err);
-    });
-    source.pipe(entry);
+    void (async () => {
+      try {
+        for await (const chunk of source) {
+          if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
+        }
+        entry.end(undefined);
+      } catch (err) {
+        entry.destroy(err as Error);
+        reject(err as Error);
+      }
+    })();
   });
 }
 
