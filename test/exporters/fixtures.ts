@@ -1,7 +1,7 @@
 // Layer chains for exporter tests, made without a solver: a "base" layer unpacked from a
 // hand-made gzip blob (recorded in layer.json the way the solver records pulled layers) and
 // "built" layers made with Snapshotter.prepare/commit from small trees.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,11 +20,7 @@ export function tempDir(prefix = 'slipway-export-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** Fails (never skips) when an outside tool the test needs is missing. */
-export function requireTool(name: string): void {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`]);
-  if (r.status !== 0) throw new Error(`${name} is not installed: run scripts/testenv/setup.sh`);
-}
+export { requireTool } from '../helpers/require-tool.js';
 
 export function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });

@@ -7,19 +7,7 @@ import path from 'node:path';
 
 export const BUSYBOX = '/bin/busybox';
 
-/** Throws with a clear message when a host tool the tests need is missing. */
-export function requireTool(name: string, hint: string): string {
-  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error(`test prerequisite missing: \`${name}\` is not on PATH (${hint})`);
-}
+export { requireTool } from './require-tool.js';
 
 /** Creates `<dir>/rootfs` (or a new temp dir) holding busybox with its applet symlinks. */
 export function makeBusyboxRootfs(dir?: string): string {

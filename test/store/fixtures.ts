@@ -117,9 +117,4 @@ export function slipwayAsync(root: string, args: string[], env?: Record<string, 
   });
 }
 
-/** Tools the tests drive must exist (a missing one is a failure, never a skip). */
-export function requireTool(name: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${name} is not installed (scripts/testenv/setup.sh installs it; or apt-get install -y ${name})`);
-  return r.stdout.trim();
-}
+export { requireTool } from '../helpers/require-tool.js';
