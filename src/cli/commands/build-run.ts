@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { ConvertOptions, ConvertResult } from '../../frontend/dockerfile/convert/index.js';
 import type { Image } from '../../frontend/dockerfile/image-config.js';
-import { definitionToDot } from '../../llb/print-dot.js';
-import { definitionToJSON } from '../../llb/print-json.js';
 import { ContentStore } from '../../content/store.js';
 import { ImageStore } from '../../store/image-store.js';
 import { convertCacheKey, loadConverted, saveConverted, type BaseResolution, type ConvertedBuild } from './build-convert-cache.js';
@@ -61,7 +59,11 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
     }, progress?.sink);
     if (!progress) {
       process.stderr.write(formatWarnings(result.warnings));
-      process.stdout.write(req.printLLB === 'dot' ? definitionToDot(result.definition) : definitionToJSON(result.definition));
+      // Loaded only for --print-llb: every real build would otherwise pay for initialising them.
+      const text = req.printLLB === 'dot'
+        ? (await import('../../llb/print-dot.js')).definitionToDot(result.definition)
+        : (await import('../../llb/print-json.js')).definitionToJSON(result.definition);
+      process.stdout.write(text);
       return;
     }
     checkEntitlements(result.definition, exec.allow, exec.network);
