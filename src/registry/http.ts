@@ -4,12 +4,14 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
+import { extraCaCerts } from './extra-ca.js';
 
 export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: Buffer | string | Readable;
   ca?: string[];
+  signal?: AbortSignal;
   /** Socket inactivity timeout. */
   timeoutMs?: number;
   maxRedirects?: number;
@@ -26,12 +28,16 @@ export interface HttpResponse {
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 const httpsAgents = new Map<string, https.Agent>();
 
-/** One keep-alive agent per CA set; extra CAs are added to, not instead of, the system roots. */
+/**
+ * One keep-alive agent per CA set; a registry's CAs and NODE_EXTRA_CA_CERTS's are added to,
+ * not instead of, the system roots.
+ */
 function httpsAgentFor(ca: string[] | undefined): https.Agent {
   const key = ca ? ca.join('\n') : '';
   let agent = httpsAgents.get(key);
   if (!agent) {
-    agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca: [...tls.rootCertificates, ...ca] } : {}) });
+    const extra = [...extraCaCerts(), ...(ca ?? [])];
+    agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(extra.length ? { ca: [...tls.rootCertificates, ...extra] } : {}) });
     httpsAgents.set(key, agent);
   }
   return agent;
@@ -44,6 +50,7 @@ function once(url: URL, opts: HttpRequestOptions): Promise<http.IncomingMessage>
       method: opts.method ?? 'GET',
       headers: { 'user-agent': 'slipway', ...opts.headers },
       agent: isHttps ? httpsAgentFor(opts.ca) : httpAgent,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     };
     const req = (isHttps ? https : http).request(url, reqOpts, resolve);
     req.setTimeout(opts.timeoutMs ?? 60_000, () =>

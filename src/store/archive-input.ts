@@ -3,19 +3,23 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { httpRequest, type HttpResponse } from '../registry/http.js';
 import { ImageCommandError } from './errors.js';
 
 export async function openSource(source: string | undefined): Promise<Readable> {
   if (source === undefined || source === '-') return process.stdin;
   if (/^https?:\/\//.test(source)) {
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(source);
+      res = await httpRequest(source, { maxRedirects: 20 });
     } catch (err) {
       throw new ImageCommandError(`Get "${source}": ${(err as Error).message}`);
     }
-    if (!res.ok || !res.body) throw new ImageCommandError(`Get "${source}": unexpected status ${res.status} ${res.statusText}`);
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+    if (res.status < 200 || res.status > 299) {
+      res.body.resume();
+      throw new ImageCommandError(`Get "${source}": unexpected status ${res.status} ${res.statusText}`);
+    }
+    return res.body;
   }
   const stream = createReadStream(source);
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 // Extra CAs from certs.d: a registry with a private CA is trusted only through its ca.crt.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,19 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSettings } from '../../src/registry/hosts.js';
+import { pemCertificates } from '../../src/registry/extra-ca.js';
 import { httpRequest, readBody } from '../../src/registry/http.js';
+
+const BIN = path.join(import.meta.dirname, '..', '..', 'bin', 'slipway');
+
+/** Runs bin/slipway without blocking this process, which serves the HTTPS requests. */
+function slipway(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { env, encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 let dir: string;
 let server: https.Server;
@@ -21,7 +33,12 @@ beforeAll(async () => {
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
   ], { stdio: 'ignore' });
   cert = await readFile(path.join(dir, 'cert.pem'), 'utf8');
-  server = https.createServer({ cert, key: await readFile(path.join(dir, 'key.pem')) }, (_req, res) => {
+  server = https.createServer({ cert, key: await readFile(path.join(dir, 'key.pem')) }, (req, res) => {
+    if (req.url === '/rootfs.tar') {
+      res.writeHead(200, { 'content-type': 'application/x-tar' });
+      res.end(Buffer.alloc(1024)); // an empty tar archive
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{}');
   });
@@ -49,5 +66,33 @@ describe('TLS with certs.d CAs', () => {
     const res = await httpRequest(url, { ca: [cert] });
     expect(res.status).toBe(200);
     expect((await readBody(res)).toString()).toBe('{}');
+  });
+});
+
+describe('NODE_EXTRA_CA_CERTS', () => {
+  // bin/slipway keeps Node from parsing the file at start-up; Slipway's own TLS clients must
+  // still trust what it names.
+  it('is trusted by slipway although Node does not load it at start-up', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'slipway-extra-ca-'));
+    try {
+      const tarUrl = new URL('/rootfs.tar', url).toString();
+      const env = { ...process.env };
+      delete env.NODE_EXTRA_CA_CERTS;
+      const untrusted = await slipway(['--root', root, 'import', tarUrl, 'extra-ca:1'], env);
+      expect(untrusted.status).not.toBe(0);
+      expect(untrusted.stderr).toMatch(/self[- ]signed|unable to verify|certificate/i);
+      const trusted = await slipway(['--root', root, 'import', tarUrl, 'extra-ca:1'], { ...env, NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem') });
+      expect(trusted.stderr).toBe('');
+      expect(trusted.status).toBe(0);
+      expect(trusted.stdout).toMatch(/^sha256:[0-9a-f]{64}$/m);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('splits a bundle into its PEM certificates', () => {
+    const bundle = `# comment\n${cert}\nnoise\n${cert}`;
+    expect(pemCertificates(bundle)).toEqual([cert.trim(), cert.trim()]);
+    expect(pemCertificates('no certificates')).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ describe('save and load', () => {
   });
 
   it('saves by ID without names (Loaded image ID) and streams to stdout', () => {
-    const out = spawnSync(process.execPath, [path.join(import.meta.dirname, '../../bin/slipway'), '--root', root, 'save', a.id.slice(7, 19)], {
+    const out = spawnSync(path.join(import.meta.dirname, '../../bin/slipway'), ['--root', root, 'save', a.id.slice(7, 19)], {
       maxBuffer: 64 << 20,
     });
     expect(out.status, out.stderr.toString()).toBe(0);

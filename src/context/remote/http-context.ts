@@ -2,20 +2,23 @@
 // a tarball (unpacked as the context) or a lone Dockerfile.
 import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { httpRequest, type HttpResponse } from '../../registry/http.js';
 import { contextFromFile } from './archive-or-dockerfile.js';
 
 export async function fetchHttpContext(url: string, work: string, dir: string, signal?: AbortSignal): Promise<{ dockerfileText?: string }> {
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(url, { redirect: 'follow', ...(signal ? { signal } : {}) });
+    res = await httpRequest(url, { maxRedirects: 20, ...(signal ? { signal } : {}) });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
     throw new Error(`failed to download context ${url}: ${cause ?? (err as Error).message}`);
   }
-  if (!res.ok || !res.body) throw new Error(`failed to download context ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  if (res.status < 200 || res.status > 299) {
+    res.body.resume();
+    throw new Error(`failed to download context ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  }
   const file = path.join(work, 'download');
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+  await pipeline(res.body, createWriteStream(file));
   return contextFromFile(file, dir, `context ${url}`);
 }

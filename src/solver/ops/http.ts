@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { chmod, chown, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceAttr } from '../../llb/source-attrs.js';
+import { httpRequest } from '../../registry/http.js';
 import type { SourceOp } from '../../llb/types.js';
 import type { LayersRef } from '../result.js';
 import { type OpRun } from './context.js';
@@ -24,7 +25,9 @@ export function httpFilename(url: string, disposition: string | null, explicit: 
 interface Download {
   data: Buffer;
   digest: string;
-  headers: Headers;
+  /** The response's Content-Disposition and Last-Modified. */
+  disposition: string | null;
+  lastModified: string | null;
 }
 
 // One download per source and solve: made while computing cache keys (BuildKit keys an HTTP
@@ -43,20 +46,28 @@ export function fetchHTTP(env: { signal: AbortSignal }, src: SourceOp): Promise<
 
 async function download(signal: AbortSignal, src: SourceOp): Promise<Download> {
   const url = src.identifier;
-  const res = await fetch(url, { signal, redirect: 'follow' });
-  if (!res.ok) throw new Error(`invalid response status ${res.status} for ${url}`);
-  const data = Buffer.from(await res.arrayBuffer());
+  const res = await httpRequest(url, { signal, maxRedirects: 20 });
+  if (res.status < 200 || res.status > 299) {
+    res.body.resume();
+    throw new Error(`invalid response status ${res.status} for ${url}`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body) chunks.push(chunk as Buffer);
+  const data = Buffer.concat(chunks);
   const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
   const want = src.attrs[SourceAttr.HTTPChecksum];
   if (want && want !== digest) throw new Error(`digest mismatch for ${url}: ${digest}, expected ${want}`);
-  return { data, digest, headers: res.headers };
+  const header = (name: string): string | null => {
+    const v = res.headers[name];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  };
+  return { data, digest, disposition: header('content-disposition'), lastModified: header('last-modified') };
 }
 
 export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
   const url = src.identifier;
-  const { data, headers } = await fetchHTTP(run.env, src);
-  const res = { headers };
-  const name = httpFilename(url, res.headers.get('content-disposition'), src.attrs[SourceAttr.HTTPFilename]);
+  const { data, disposition, lastModified } = await fetchHTTP(run.env, src);
+  const name = httpFilename(url, disposition, src.attrs[SourceAttr.HTTPFilename]);
   const perm = src.attrs[SourceAttr.HTTPPerm] ? parseInt(src.attrs[SourceAttr.HTTPPerm]!, 10) : 0o600;
   const active = await run.env.snapshotter.prepare([]);
   try {
@@ -64,8 +75,7 @@ export async function solveHTTP(run: OpRun, src: SourceOp): Promise<LayersRef[]>
     await writeFile(file, data);
     await chmod(file, perm);
     await chown(file, Number(src.attrs[SourceAttr.HTTPUID] ?? 0), Number(src.attrs[SourceAttr.HTTPGID] ?? 0));
-    const modified = res.headers.get('last-modified');
-    if (modified) await utimes(file, new Date(modified), new Date(modified));
+    if (lastModified) await utimes(file, new Date(lastModified), new Date(lastModified));
     const id = run.snapshotId(0);
     await active.commit(id);
     return [{ kind: 'layers', layers: [{ snapshotId: id }] }];
