@@ -6,7 +6,6 @@ import { CUSTOM_NAME_KEY, type Digest, type Op, type OpMetadata } from '../../ll
 import { ChecksumNotFoundError } from '../contenthash/checksum.js';
 import { StatCache } from '../contenthash/stat-cache.js';
 import type { BuildEnv } from '../ops/context.js';
-import { fetchHTTP } from '../ops/http.js';
 import { solveLocal } from '../ops/local.js';
 import { VertexProgress, type ProgressSink } from '../progress/events.js';
 import type { SolvedRef } from '../result.js';
@@ -81,6 +80,8 @@ export async function computeVertexInfos(g: BuildGraph, metadata: Record<Digest,
       try {
         if (op.kind === 'source' && op.source.identifier.startsWith('local://')) locals.set(d, solveLocal(env, op.source));
         if (op.kind === 'source' && /^https?:\/\//.test(op.source.identifier)) {
+          // Loaded only for ADD <url>: the HTTP client pulls in node:https and node:tls.
+          const { fetchHTTP } = await import('../ops/http.js');
           content.push(`http:${(await fetchHTTP(env, op.source)).digest}`);
         }
         if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
