@@ -1,9 +1,10 @@
-// Extended attributes through the attr tools (getfattr/setfattr): Node has no xattr API.
-// One getfattr run dumps a whole tree, one setfattr run restores a batch, so the cost is
-// a process per layer, not per file.
+// Extended attributes (Node has no xattr API): through the syscall helper, one request
+// per tree dump or restore batch, no child process; where it cannot run, through the attr
+// tools (getfattr/setfattr), one process per tree or batch.
 import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
 import { runTool } from './run-tool.js';
 
 const HINT = 'extended attributes need the attr package: apt-get install attr';
@@ -66,10 +67,28 @@ function parseDump(dump: Buffer): Map<string, Xattrs> {
 const DUMP_ARGS = ['-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', '--'];
 
 /** All xattrs below `dir` (symlinks not followed), keyed by absolute host path. */
-export async function readTreeXattrs(dir: string): Promise<Map<string, Xattrs>> {
-  const res = await runTool('getfattr', ['-R', ...DUMP_ARGS, path.resolve(dir)], { hint: HINT });
-  if (res.code !== 0) throw new XattrToolError(`getfattr -R ${dir} failed: ${res.stderr.trim()}`);
-  return parseDump(res.stdout);
+export function readTreeXattrs(dir: string): Promise<Map<string, Xattrs>> {
+  return readTree(dir, '');
+}
+
+/** A failed syscall in the helper as the error the attr tools' failure gives. */
+function toolError(what: string): (err: unknown) => never {
+  return (err) => {
+    throw err instanceof SysCallError ? new XattrToolError(`${what} failed: ${err.message}`) : err;
+  };
+}
+
+/** `pattern`: '' for all names, else a regex that getfattr (POSIX ERE) and Perl read alike. */
+function readTree(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
+  const abs = path.resolve(dir);
+  return withSysHelper(
+    (h) => h.dumpXattrs(abs, pattern, true).catch(toolError(`reading the xattrs below ${dir}`)),
+    async () => {
+      const args = pattern === '' ? DUMP_ARGS : DUMP_ARGS.map((a, i) => (DUMP_ARGS[i - 1] === '-m' ? pattern : a));
+      const res = await runTool('getfattr', ['-R', ...args, abs], { hint: HINT });
+      if (res.code !== 0) throw new XattrToolError(`getfattr -R ${dir} failed: ${res.stderr.trim()}`);
+      return parseDump(res.stdout);
+    });
 }
 
 /** A tree's xattr dump as JSON-able data: paths relative to `dir`, values in hex. */
@@ -97,31 +116,39 @@ export function xattrsFromRecord(dir: string, record: XattrRecord): Map<string, 
 }
 
 /** Only the xattrs whose names match `pattern` (a getfattr -m regex) below `dir`. */
-export async function readTreeXattrsMatching(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
-  const args = DUMP_ARGS.map((a, i) => (DUMP_ARGS[i - 1] === '-m' ? pattern : a));
-  const res = await runTool('getfattr', ['-R', ...args, path.resolve(dir)], { hint: HINT });
-  if (res.code !== 0) throw new XattrToolError(`getfattr -R ${dir} failed: ${res.stderr.trim()}`);
-  return parseDump(res.stdout);
+export function readTreeXattrsMatching(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
+  return readTree(dir, pattern);
 }
 
 /** Xattrs of one path (not following a final symlink). */
 export async function readXattrs(file: string): Promise<Xattrs> {
   const abs = path.resolve(file);
-  const res = await runTool('getfattr', [...DUMP_ARGS, abs], { hint: HINT });
-  if (res.code !== 0) throw new XattrToolError(`getfattr ${file} failed: ${res.stderr.trim()}`);
-  return parseDump(res.stdout).get(abs) ?? new Map();
+  const dump = await withSysHelper(
+    (h) => h.dumpXattrs(abs, '', false).catch(toolError(`reading the xattrs of ${file}`)),
+    async () => {
+      const res = await runTool('getfattr', [...DUMP_ARGS, abs], { hint: HINT });
+      if (res.code !== 0) throw new XattrToolError(`getfattr ${file} failed: ${res.stderr.trim()}`);
+      return parseDump(res.stdout);
+    });
+  return dump.get(abs) ?? new Map();
 }
 
 /**
- * Sets xattrs on many paths with one setfattr run. Callers must have checked that the
- * paths' parents are real directories inside their root (setfattr follows parent links).
+ * Sets xattrs on many paths (not following a final symlink) in one helper request or
+ * setfattr run; a failure is reported after all were tried. Callers must have checked
+ * that the paths' parents are real directories inside their root (parent links are followed).
  */
 export async function writeXattrs(entries: Map<string, Xattrs>): Promise<void> {
   if (entries.size === 0) return;
+  const abs = new Map([...entries].map(([file, attrs]) => [path.resolve(file), attrs]));
+  await withSysHelper((h) => h.setXattrs(abs).catch(toolError('setting xattrs')), () => restoreWithSetfattr(abs));
+}
+
+async function restoreWithSetfattr(entries: Map<string, Xattrs>): Promise<void> {
   let dump = '';
   for (const [file, attrs] of entries) {
     if (attrs.size === 0) continue;
-    dump += `# file: ${quote(path.resolve(file))}\n`;
+    dump += `# file: ${quote(file)}\n`;
     for (const [name, value] of attrs) dump += `${quote(name)}=0x${value.toString('hex')}\n`;
     dump += '\n';
   }

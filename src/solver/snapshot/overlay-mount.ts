@@ -2,9 +2,13 @@
 // lower directories are reached through short numbered symlinks in the snapshot's own
 // directory (l/0, l/1, ...) and the mount runs with that directory as its cwd, the way
 // Docker's overlay2 driver does. The kernel allows at most 500 lower directories.
+// Mounts and unmounts go through the syscall helper (no child process each); where it
+// cannot run, through util-linux mount and umount.
+import { constants } from 'node:os';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { mustRunTool, runTool } from '../layer/run-tool.js';
+import { runTool } from '../layer/run-tool.js';
+import { MNT_DETACH, SysCallError, withSysHelper } from '../sys/sys-helper.js';
 
 export const MAX_LOWERS = 500;
 const MAX_OPTIONS = 4095;
@@ -48,31 +52,60 @@ export async function mountOverlay(dirs: OverlayDirs): Promise<void> {
   await mkdir(path.join(dirs.base, 'l'), { recursive: true });
   await Promise.all(dirs.lowers.map((dir, i) => symlink(path.resolve(dir), path.join(dirs.base, 'l', String(i)))));
   const writable = dirs.upper !== undefined && dirs.work !== undefined;
-  const mount = async (volatile: boolean) => {
+  const mount = (volatile: boolean) => {
     const options = overlayOptions(dirs.lowers.length, dirs.upper, dirs.work, volatile);
     if (options.length > MAX_OPTIONS) throw new OverlayMountError(`overlay mount options too long (${options.length} bytes)`);
-    return runTool('mount', ['-t', 'overlay', 'overlay', '-o', options, dirs.target], { cwd: dirs.base, hint: 'util-linux mount' });
+    // A relative target is taken from base, as when mount(8) ran there.
+    const base = path.resolve(dirs.base);
+    return mountFailure(base, options, path.resolve(base, dirs.target));
   };
-  let res = await mount(writable && volatileSupported);
-  if (res.code !== 0 && writable && volatileSupported) {
-    const plain = await mount(false);
-    if (plain.code === 0) volatileSupported = false;
-    res = plain;
+  let failure = await mount(writable && volatileSupported);
+  if (failure !== undefined && writable && volatileSupported) {
+    failure = await mount(false);
+    if (failure === undefined) volatileSupported = false;
   }
-  if (res.code !== 0) {
-    throw new OverlayMountError(`mounting overlayfs on ${dirs.target} failed: ${res.stderr.trim() || `exit ${res.code}`}`);
-  }
+  if (failure !== undefined) throw new OverlayMountError(`mounting overlayfs on ${dirs.target} failed: ${failure}`);
+}
+
+/** Why mounting failed (strerror, or mount's message), or undefined when it worked. */
+function mountFailure(base: string, options: string, target: string): Promise<string | undefined> {
+  return withSysHelper(
+    (h) => h.mount(base, 'overlay', target, 'overlay', 0, options).then(() => undefined, syscallMessage),
+    async () => {
+      const res = await runTool('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { cwd: base, hint: 'util-linux mount' });
+      return res.code === 0 ? undefined : res.stderr.trim() || `exit ${res.code}`;
+    });
+}
+
+/** A failed syscall's message; anything else (the helper died) is rethrown. */
+function syscallMessage(err: unknown): string {
+  if (err instanceof SysCallError) return err.message;
+  throw err;
+}
+
+/** umount2(target, flags): undefined, or the failure and whether the mount was busy. */
+function umountFailure(target: string, lazy: boolean): Promise<{ message: string; busy: boolean } | undefined> {
+  return withSysHelper(
+    (h) => h.umount(target, lazy ? MNT_DETACH : 0).then(() => undefined, (err: unknown) => ({
+      message: syscallMessage(err), busy: (err as SysCallError).errno === constants.errno.EBUSY,
+    })),
+    async () => {
+      const res = await runTool('umount', lazy ? ['-l', target] : [target]);
+      return res.code === 0 ? undefined : { message: res.stderr.trim() || `exit ${res.code}`, busy: /busy/i.test(res.stderr) };
+    });
 }
 
 export async function unmount(target: string): Promise<void> {
-  const res = await runTool('umount', [target]);
-  if (res.code === 0) return;
+  const abs = path.resolve(target);
+  const failure = await umountFailure(abs, false);
+  if (failure === undefined) return;
   // Busy (a straggling process): detach lazily so the directory can still be released.
-  if (/busy/i.test(res.stderr)) {
-    await mustRunTool('umount', ['-l', target]);
-    return;
+  if (failure.busy) {
+    const lazy = await umountFailure(abs, true);
+    if (lazy === undefined) return;
+    throw new Error(`umount -l ${target} failed: ${lazy.message}`);
   }
-  throw new Error(`umount ${target} failed: ${res.stderr.trim()}`);
+  throw new Error(`umount ${target} failed: ${failure.message}`);
 }
 
 /** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo). */

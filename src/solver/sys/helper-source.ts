@@ -1,0 +1,145 @@
+// The Perl source of the system helper (sys-helper.ts runs it with `perl -e`): a loop that
+// reads framed requests on stdin, does each with raw syscalls (no child processes) and
+// writes one framed reply per request on stdout. Requests run one at a time, so the chdir
+// before a mount cannot race another request. Kept to plain Perl 5.8 with no modules, so
+// it needs only perl-base (Essential on Debian) and starts in a few milliseconds.
+//
+// Frames (integers u32 little-endian):
+//   request  = len, id, op (u8), then arguments, each len + bytes
+//   reply    = len, id, errno (0: success), then op-specific bytes (for errors: a message)
+// Ops:
+//   1 mount(cwd, source, target, fstype, flags, data)   chdir(cwd) first; back to / after
+//   2 umount2(target, flags)
+//   3 xattr dump(path, name pattern, recursive): per entry with xattrs: path, count,
+//     then name, value pairs (names sorted bytewise, like getfattr); lstat walk, symlinks
+//     not followed, parents before children
+//   4 lsetxattr(path, name, value)*: all are tried, the first failure is reported
+// argv: the syscall numbers of mount, umount2, lsetxattr, lgetxattr, llistxattr.
+export const HELPER_SOURCE = String.raw`
+use strict;
+my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LSETXATTR, $SYS_LGETXATTR, $SYS_LLISTXATTR) = map { 0 + $_ } @ARGV;
+# Ctrl-C reaches the whole process group, but slipway unmounts through this helper while it
+# handles the signal: the helper ends only when its stdin closes (slipway exited).
+$SIG{INT} = $SIG{TERM} = $SIG{HUP} = $SIG{QUIT} = 'IGNORE';
+chdir('/');
+binmode(STDIN);
+binmode(STDOUT);
+# llistxattr and lgetxattr results are at most 64 KiB (XATTR_LIST_MAX, XATTR_SIZE_MAX).
+my $LIST = "\0" x 65536;
+my $VALUE = "\0" x 65536;
+
+sub reply {
+  my ($id, $errno, $payload) = @_;
+  my $body = pack('VV', $id, $errno) . $payload;
+  my $frame = pack('V', length($body)) . $body;
+  while (length($frame)) {
+    my $n = syswrite(STDOUT, $frame);
+    exit(1) unless defined($n);
+    substr($frame, 0, $n) = '';
+  }
+}
+
+sub op_mount {
+  my ($cwd, $source, $target, $fstype, $flags, $data) = @_;
+  if ($cwd ne '' && !chdir($cwd)) { return (0 + $!, "$cwd: $!"); }
+  my $r = syscall($SYS_MOUNT, $source, $target, $fstype, 0 + $flags, $data);
+  my @res = $r == -1 ? (0 + $!, "$!") : (0, '');
+  chdir('/');
+  return @res;
+}
+
+sub op_umount {
+  my ($target, $flags) = @_;
+  return syscall($SYS_UMOUNT2, $target, 0 + $flags) == -1 ? (0 + $!, "$!") : (0, '');
+}
+
+# The xattrs of one path as a record (empty when it has none), or undef with $! set.
+sub xattrs_of {
+  my ($path, $match) = @_;
+  my $n = syscall($SYS_LLISTXATTR, $path, $LIST, 65536);
+  return undef if $n == -1;
+  return '' if $n == 0;
+  my @all = grep { $_ ne '' && (!$match || $_ =~ $match) } split(/\0/, substr($LIST, 0, $n));
+  my @names = sort(@all);
+  my ($out, $count) = ('', 0);
+  for my $name (@names) {
+    my $v = syscall($SYS_LGETXATTR, $path, $name, $VALUE, 65536);
+    next if $v == -1;    # gone since the listing: getfattr skips it too
+    $out .= pack('V/a* V/a*', $name, substr($VALUE, 0, $v));
+    $count++;
+  }
+  return $count ? pack('V/a* V', $path, $count) . $out : '';
+}
+
+# Undef when done, else the failure as [errno, message].
+sub walk {
+  my ($path, $match, $recursive, $out) = @_;
+  my @st = lstat($path);
+  return [0 + $!, "$path: $!"] unless @st;
+  my $rec = xattrs_of($path, $match);
+  return [0 + $!, "$path: $!"] unless defined($rec);
+  $$out .= $rec;
+  return undef unless $recursive && -d _;
+  my $dh;
+  return [0 + $!, "$path: $!"] unless opendir($dh, $path);
+  my @names = grep { $_ ne '.' && $_ ne '..' } readdir($dh);
+  closedir($dh);
+  for my $name (@names) {
+    my $err = walk("$path/$name", $match, 1, $out);
+    return $err if defined($err);
+  }
+  return undef;
+}
+
+sub op_dump {
+  my ($path, $pattern, $recursive) = @_;
+  my $match;
+  if ($pattern ne '') {
+    $match = eval { qr/$pattern/ };
+    return (22, "invalid pattern $pattern") unless $match;
+  }
+  my $out = '';
+  my $err = walk($path, $match, $recursive eq '1', \$out);
+  return $err ? @$err : (0, $out);
+}
+
+sub op_setxattrs {
+  my @args = @_;
+  my ($errno, $msg) = (0, '');
+  while (@args >= 3) {
+    my ($path, $name, $value) = splice(@args, 0, 3);
+    next if syscall($SYS_LSETXATTR, $path, $name, $value, length($value), 0) != -1;
+    ($errno, $msg) = (0 + $!, "$path: $!") unless $errno;
+  }
+  return ($errno, $msg);
+}
+
+my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs);
+
+sub handle {
+  my ($body) = @_;
+  my ($id, $op) = unpack('VC', $body);
+  my @args;
+  my $off = 5;
+  while ($off + 4 <= length($body)) {
+    my $len = unpack('V', substr($body, $off, 4));
+    push(@args, substr($body, $off + 4, $len));
+    $off += 4 + $len;
+  }
+  my $fn = $OPS{$op};
+  reply($id, $fn ? $fn->(@args) : (38, "unknown operation $op"));
+}
+
+my $in = '';
+for (;;) {
+  my $n = sysread(STDIN, $in, 1 << 16, length($in));
+  exit(0) unless $n;
+  while (length($in) >= 4) {
+    my $len = unpack('V', $in);
+    last if length($in) < 4 + $len;
+    my $body = substr($in, 4, $len);
+    substr($in, 0, 4 + $len) = '';
+    handle($body);
+  }
+}
+`;
