@@ -176,7 +176,7 @@ describe('syscall helper', () => {
 
       const nowhere = path.join(base, 'missing');
       const err = await mountOverlay({ base: fresh('ovl2'), lowers: [path.join(base, 'lower')], target: nowhere })
-        .catch((e: Error) => e);
+        .then(() => new Error('mounted'), (e: Error) => e);
       expect(err.message).toMatch(new RegExp(`^mounting overlayfs on ${nowhere} failed: `));
       if (!helperOff) expect(err.message).toBe(`mounting overlayfs on ${nowhere} failed: No such file or directory`);
       const notMounted = await unmount(target).catch((e: Error) => e);
