@@ -53,12 +53,9 @@ sub op_umount {
   return syscall($SYS_UMOUNT2, $target, 0 + $flags) == -1 ? (0 + $!, "$!") : (0, '');
 }
 
-# The xattrs of one path as a record (empty when it has none), or undef with $! set.
+# The record of a path whose llistxattr gave $n bytes of names in $LIST ('' if none match).
 sub xattrs_of {
-  my ($path, $match) = @_;
-  my $n = syscall($SYS_LLISTXATTR, $path, $LIST, 65536);
-  return undef if $n == -1;
-  return '' if $n == 0;
+  my ($path, $n, $match) = @_;
   my @all = grep { $_ ne '' && (!$match || $_ =~ $match) } split(/\0/, substr($LIST, 0, $n));
   my @names = sort(@all);
   my ($out, $count) = ('', 0);
@@ -71,22 +68,24 @@ sub xattrs_of {
   return $count ? pack('V/a* V', $path, $count) . $out : '';
 }
 
-# Undef when done, else the failure as [errno, message].
+# Appends the records of $root (and with $recursive, of all below it, parents first) to
+# $$out. Undef when done, else the failure as [errno, message].
 sub walk {
-  my ($path, $match, $recursive, $out) = @_;
-  my @st = lstat($path);
-  return [0 + $!, "$path: $!"] unless @st;
-  my $rec = xattrs_of($path, $match);
-  return [0 + $!, "$path: $!"] unless defined($rec);
-  $$out .= $rec;
-  return undef unless $recursive && -d _;
-  my $dh;
-  return [0 + $!, "$path: $!"] unless opendir($dh, $path);
-  my @names = grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-  closedir($dh);
-  for my $name (@names) {
-    my $err = walk("$path/$name", $match, 1, $out);
-    return $err if defined($err);
+  my ($root, $match, $recursive, $out) = @_;
+  my @todo = ($root);
+  while (@todo) {
+    my $path = pop(@todo);
+    my $link = -l $path;    # lstat: -d _ below is about the entry itself
+    return [0 + $!, "$path: $!"] unless defined($link);
+    my $n = syscall($SYS_LLISTXATTR, $path, $LIST, 65536);
+    return [0 + $!, "$path: $!"] if $n == -1;
+    $$out .= xattrs_of($path, $n, $match) if $n;
+    next if $link || !$recursive || !-d _;
+    my $dh;
+    return [0 + $!, "$path: $!"] unless opendir($dh, $path);
+    my @names = readdir($dh);
+    closedir($dh);
+    push(@todo, map { "$path/$_" } grep { $_ ne '.' && $_ ne '..' } reverse(@names));
   }
   return undef;
 }
