@@ -1,8 +1,9 @@
-// Entry point only (bin/slipway starts it): the CLI lives in src/cli/main.ts, bundled to dist/slipway.cjs by
-// scripts/build.mjs (`npm ci` runs it). The bundle is compiled through vm.Script with a V8
-// code cache kept next to it, named after the bundle's content id (V8 itself only checks
-// the source's length): the first run writes it, later runs skip parsing and compiling.
-// CommonJS (bin/package.json): an ES module entry would start Node's ESM loader for nothing.
+// Entry point only (bin/slipway starts it): the CLI lives in src/cli/main.ts, bundled by
+// scripts/build.mjs (`npm ci` runs it) into packs of CommonJS module functions in dist/.
+// Each pack is compiled through vm.Script when one of its modules is first required, with a
+// V8 code cache kept next to it: the first run writes it, later runs skip parsing and
+// compiling. CommonJS (bin/package.json): an ES module entry would start Node's ESM loader
+// for nothing.
 'use strict';
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -17,34 +18,20 @@ if (process.env.SLIPWAY_NODE_EXTRA_CA_CERTS !== undefined) {
 }
 
 const dir = join(__dirname, '..', 'dist');
-const file = join(dir, 'slipway.cjs');
-let source;
-try {
-  // Pure ASCII (scripts/build.mjs checks): latin1 is exact and the cheapest decoding.
-  source = readFileSync(file, 'latin1');
-} catch (err) {
-  if (err && err.code === 'ENOENT') {
-    process.stderr.write('slipway: dist/ is missing; run `npm ci` (or `npm run build`) first\n');
-    process.exit(2);
-  }
-  throw err;
-}
-// The file is one function expression taking CommonJS's arguments (scripts/build.mjs).
-const id = /^\(function \(exports, require, module, __filename, __dirname\) \{"use strict";var SLIPWAY_CODE_ID = "slipway-code:([0-9a-f]{16})";/.exec(source)?.[1];
+// scripts/build.mjs writes the packs; the first holds what a fully cached build runs.
+const PACKS = ['slipway.cjs', 'slipway-more.cjs'];
 // Builds (the hot path) and the other commands compile different code: one cache each.
 const kind = process.argv.includes('build') ? 'build' : 'cli';
-const cacheFile = id && join(dir, `slipway.${id}.${kind}.codecache`);
-let cachedData;
-try {
-  if (cacheFile) cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
-}
-const script = new Script(source, { filename: file, cachedData });
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-  // At exit the cache also holds the functions this run compiled. A read-only install
+const nodeRequire = createRequire(join(dir, PACKS[0]));
+const factories = new Map(); // module name -> its function, from the packs loaded so far
+const modules = new Map(); // module name -> module object, once it ran
+const uncached = []; // scripts compiled without a usable code cache, and where to write one
+let packsLoaded = 0;
+
+process.once('exit', () => {
+  // At exit a cache also holds the functions this run compiled. A read-only install
   // simply runs without one.
-  process.once('exit', () => {
+  for (const { script, cacheFile } of uncached) {
     try {
       const tmp = `${cacheFile}.${process.pid}`;
       writeFileSync(tmp, script.createCachedData());
@@ -52,7 +39,52 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
     } catch {
       // no cache this time
     }
-  });
+  }
+});
+
+function loadPack() {
+  const name = PACKS[packsLoaded++];
+  const file = join(dir, name);
+  let source;
+  try {
+    // Pure ASCII (scripts/build.mjs checks): latin1 is exact and the cheapest decoding.
+    source = readFileSync(file, 'latin1');
+  } catch (err) {
+    if (err && err.code === 'ENOENT') {
+      process.stderr.write('slipway: dist/ is missing or incomplete; run `npm ci` (or `npm run build`) first\n');
+      process.exit(2);
+    }
+    throw err;
+  }
+  // The code cache is named after the packs' content id (V8 itself only checks the length).
+  const id = /^\(function \(\) \{"use strict";var SLIPWAY_CODE_ID = "slipway-code:([0-9a-f]{16})";/.exec(source)?.[1];
+  const cacheFile = id && join(dir, `${name.replace(/\.cjs$/, '')}.${id}.${kind}.codecache`);
+  let cachedData;
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(source, { filename: file, cachedData });
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) uncached.push({ script, cacheFile });
+  const fns = script.runInThisContext()();
+  for (const key of Object.keys(fns)) factories.set(key, fns[key]);
 }
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, createRequire(file), mod, file, dir);
+
+/** require() for the packs' modules: './name.js' is a pack module, anything else Node's. */
+function requireModule(id) {
+  if (!id.startsWith('./')) return nodeRequire(id);
+  const name = id.slice(2);
+  let mod = modules.get(name);
+  if (mod) return mod.exports;
+  while (!factories.has(name)) {
+    if (packsLoaded === PACKS.length) throw new Error(`slipway: module ${name} is missing from dist/; run \`npm run build\``);
+    loadPack();
+  }
+  mod = { exports: {} };
+  modules.set(name, mod);
+  factories.get(name).call(mod.exports, mod.exports, requireModule, mod, join(dir, name), dir);
+  return mod.exports;
+}
+
+requireModule('./main.js');
