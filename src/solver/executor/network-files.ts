@@ -2,7 +2,7 @@
 // (executor/oci/hosts.go, resolvconf.go): hosts maps localhost and the sandbox hostname;
 // resolv.conf is the host's, with localhost resolvers dropped unless the container shares
 // the host network (they would not be reachable from another network namespace).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 export const DEFAULT_HOSTNAME = 'buildkitsandbox';
 
@@ -44,9 +44,10 @@ export function resolvConfFor(hostText: string, network: 'host' | 'none'): strin
   return filterResolvConf(hostText);
 }
 
-export async function readHostResolvConf(file = '/etc/resolv.conf'): Promise<string> {
+/** Synchronous: one small file, read once per RUN step while the step waits for it. */
+export function readHostResolvConf(file = '/etc/resolv.conf'): string {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw err;

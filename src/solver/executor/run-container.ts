@@ -1,16 +1,21 @@
 // Runs one process in a container over a prepared root filesystem: writes an OCI bundle
-// (config.json, hosts, resolv.conf) to a temp dir, runs `runc run` (or crun) in the
-// foreground with output streamed, kills and deletes the container on abort, removes the
-// mount stubs it caused in the rootfs and the bundle afterwards.
+// (config.json, hosts, resolv.conf), runs `runc run` (or crun) in the foreground with output
+// streamed, kills and deletes the container on abort, removes the mount stubs it caused in
+// the rootfs and the bundle's files afterwards. The preparation around the runtime is
+// synchronous file work (a few small files and lstat calls): the step waits for all of it,
+// and threadpool round trips would cost more than the syscalls.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lchown, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { lchownSync, mkdirSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { isInside, resolveInRoot } from '../layer/root-path.js';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
 import { processAlive } from '../../store/process-alive.js';
+import { Bundle } from './bundle.js';
 import { recordMountStubs } from './mount-stubs.js';
 import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
@@ -47,8 +52,14 @@ export interface RunContainerOptions {
   runtime?: RuntimeName;
   /** Optional limits; always clamped to this process's hard limits. Default: inherit. */
   rlimits?: Rlimit[];
-  /** Where the bundle's temp dir goes (default: the OS temp dir). */
+  /** Where the bundle's own directory goes (default: the OS temp dir). */
   stateDir?: string;
+  /**
+   * An existing private directory, empty of bundle files, to write the bundle into instead
+   * of a new directory under `stateDir`; its files are removed afterwards, the directory is
+   * the caller's to remove. One container at a time.
+   */
+  bundleDir?: string;
   /**
    * Keep directories/files created as targets for `mounts` in the rootfs. Current BuildKit
    * (MountStubsCleaner, v0.10+) removes them, the default here; docker 20.10's bundled
@@ -91,30 +102,22 @@ function toSpecMount(m: ContainerMount): SpecMount {
 }
 
 /** BuildKit creates a missing working directory, owned by the process user. */
-async function ensureCwd(rootfs: string, cwd: string, uid: number, gid: number): Promise<void> {
-  const host = await resolveInRoot(rootfs, cwd);
+function ensureCwd(rootfs: string, cwd: string, uid: number, gid: number): void {
+  const host = resolveInRootSync(rootfs, cwd);
   if (!isInside(rootfs, host)) throw new RuntimeError(`working directory ${cwd} resolves outside the rootfs`);
   const rel = path.relative(rootfs, host).split(path.sep).filter(Boolean);
   for (let i = 1; i <= rel.length; i++) {
     const p = path.join(rootfs, ...rel.slice(0, i));
-    try {
-      await lstat(p);
-    } catch {
-      await mkdir(p, 0o755);
-      await lchown(p, uid, gid);
-    }
+    if (lstatIfExists(p)) continue;
+    mkdirSync(p, 0o755);
+    lchownSync(p, uid, gid);
   }
 }
 
-async function runtimeErrors(logFile: string): Promise<string[]> {
-  let text = '';
-  try {
-    text = await readFile(logFile, 'utf8');
-  } catch {
-    return [];
-  }
+/** Error messages of the runtime's JSON log (lines that are not JSON count as messages). */
+function runtimeErrors(log: string): string[] {
   const out: string[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of log.split('\n')) {
     if (!line.trim()) continue;
     try {
       const rec = JSON.parse(line) as { level?: string; msg?: string };
@@ -170,45 +173,52 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
   const network = opts.network ?? 'host';
   const user = await resolveUser(rootfs, opts.user ?? '');
   const cwd = opts.cwd || '/';
-  const bundle = await mkdtemp(path.join(opts.stateDir ?? tmpdir(), `${BUNDLE_PREFIX}${process.pid}-`));
   // The owner's pid in the id lets a later process recognise containers orphaned by a crash.
-  const id = `slipway-${process.pid}-${randomBytes(6).toString('hex')}`;
-  const logFile = path.join(bundle, 'runtime.log');
+  const suffix = randomBytes(6).toString('hex');
+  const id = `slipway-${process.pid}-${suffix}`;
+  const bundle = opts.bundleDir !== undefined
+    ? new Bundle(opts.bundleDir, false)
+    : new Bundle(path.join(opts.stateDir ?? tmpdir(), `${BUNDLE_PREFIX}${process.pid}-${suffix}`), true);
   const mounts = opts.mounts ?? [];
-  let removeStubs: (() => Promise<void>) | undefined;
+  let removeStubs: (() => void) | undefined;
   try {
-    const hostsPath = path.join(bundle, 'hosts');
-    const resolvConfPath = path.join(bundle, 'resolv.conf');
-    await writeFile(hostsPath, hostsFile(opts.hostname ?? DEFAULT_HOSTNAME, opts.extraHosts));
-    await writeFile(resolvConfPath, resolvConfFor(await readHostResolvConf(), network));
-    removeStubs = await recordMountStubs(rootfs, opts.keepMountStubs ? [] : mounts.map((m) => m.destination));
-    await ensureCwd(rootfs, cwd, user.uid, user.gid);
+    removeStubs = recordMountStubs(rootfs, opts.keepMountStubs ? [] : mounts.map((m) => m.destination));
+    ensureCwd(rootfs, cwd, user.uid, user.gid);
+    const hostname = opts.hostname ?? DEFAULT_HOSTNAME;
     const spec = buildSpec({
       rootfs, args: opts.args, env: withDefaultPath(opts.env ?? []), cwd, uid: user.uid, gid: user.gid,
-      additionalGids: user.additionalGids, hostname: opts.hostname ?? DEFAULT_HOSTNAME, network,
-      hostsPath, resolvConfPath, mounts: mounts.map(toSpecMount),
-      ...(opts.rlimits ? { rlimits: clampRlimits(opts.rlimits) } : {}),
+      additionalGids: user.additionalGids, hostname, network,
+      hostsPath: bundle.hostsPath, resolvConfPath: bundle.resolvConfPath, mounts: mounts.map(toSpecMount),
+      // Clamping reads /proc/self/limits: only when there is something to clamp.
+      ...(opts.rlimits?.length ? { rlimits: clampRlimits(opts.rlimits) } : {}),
     });
-    await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-    return await execute(runtime, bundle, id, logFile, opts);
+    bundle.write({
+      hosts: hostsFile(hostname, opts.extraHosts),
+      resolvConf: resolvConfFor(readHostResolvConf(), network),
+      config: JSON.stringify(spec),
+    });
+    return await execute(runtime, bundle, id, opts);
   } finally {
-    await removeStubs?.();
-    await rm(bundle, { recursive: true, force: true });
+    removeStubs?.();
+    bundle.remove();
   }
 }
 
-async function execute(runtime: RuntimeName, bundle: string, id: string, logFile: string,
+interface RuntimeExit { code: number | null; signal: NodeJS.Signals | null }
+
+async function execute(runtime: RuntimeName, bundle: Bundle, id: string,
   opts: RunContainerOptions): Promise<RunContainerResult> {
-  const { cmd, args } = runtimeCommand(runtime, logFile, ['run', '--bundle', bundle, id]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: bundle });
+  const logFile = bundle.logPath;
+  const { cmd, args } = runtimeCommand(runtime, logFile, ['run', '--bundle', bundle.dir, id]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: bundle.dir });
   const out = sink(opts.stdout);
   const err = sink(opts.stderr);
   child.stdout.on('data', (d: Buffer) => out(d));
   child.stderr.on('data', (d: Buffer) => err(d));
-  const exited = new Promise<number | null>((resolve, reject) => {
+  const exited = new Promise<RuntimeExit>((resolve, reject) => {
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT'
       ? new RuntimeError(`OCI runtime \`${cmd}\` is not installed (apt-get install ${runtime})`) : e));
-    child.on('close', (code, sig) => resolve(code ?? (sig ? 128 : null)));
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
 
   let aborted = false;
@@ -225,17 +235,22 @@ async function execute(runtime: RuntimeName, bundle: string, id: string, logFile
     })();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let exitCode: number | null = null;
+  // `run` deletes the container when it ends normally, whatever the process's exit code; a
+  // forced delete is for aborts, a runtime killed by a signal or failing itself.
+  let needsDelete = true;
   try {
-    const code = await exited;
-    exitCode = code;
+    const exit = await exited;
     if (aborted) throw opts.signal?.reason ?? new Error('aborted');
-    const errors = await runtimeErrors(logFile);
-    if (code !== 0 && errors.length) throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
-    return { exitCode: code ?? 1 };
+    if (exit.code === 0) {
+      needsDelete = false;
+      return { exitCode: 0 };
+    }
+    const errors = runtimeErrors(bundle.readLog());
+    needsDelete = exit.code === null || errors.length > 0;
+    if (errors.length) throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
+    return { exitCode: exit.code ?? (exit.signal ? 128 : 1) };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    // `run` deletes a container that exits normally; force it only after kills and failures.
-    if (aborted || exitCode !== 0) await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
+    if (needsDelete) await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));
   }
 }

@@ -1,8 +1,10 @@
 // Resolves a Dockerfile USER / --chown spec ("name", "uid", "uid:gid", "name:group") through
 // the root filesystem's /etc/passwd and /etc/group, read inside the rootfs (symlinks are
-// resolved against the rootfs, never the host), with runc's GetExecUser rules.
-import { readFile } from 'node:fs/promises';
-import { resolveInRoot } from '../layer/root-path.js';
+// resolved against the rootfs, never the host), with runc's GetExecUser rules. The two small
+// files are read synchronously: a RUN step waits for them, and threadpool round trips for
+// open, stat, read and close cost more than the reads.
+import { readFileSync } from 'node:fs';
+import { resolveInRootSync } from '../layer/root-path.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -21,9 +23,9 @@ interface GroupEntry { name: string; gid: number; members: string[] }
 
 const NUMERIC = /^\d+$/;
 
-async function readDbFile(rootfs: string, file: string): Promise<string | undefined> {
+function readDbFile(rootfs: string, file: string): string | undefined {
   try {
-    return await readFile(await resolveInRoot(rootfs, file), 'utf8');
+    return readFileSync(resolveInRootSync(rootfs, file), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;

@@ -2,6 +2,7 @@
 // sharing=shared lets concurrent steps use it together; locked makes them take turns (in
 // this process, and across processes through an O_EXCL lock file); private gives a step
 // that finds it busy a fresh throwaway directory instead.
+import { mkdirSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
@@ -18,11 +19,14 @@ export interface CacheMountSpec {
   seed?: () => Promise<{ dir: string; release(): Promise<void> } | undefined>;
 }
 
-/** Creates the cache directory; a new one is filled from the seed (contents, owner, mode). */
+/**
+ * Creates the cache directory; a new one is filled from the seed (contents, owner, mode).
+ * The mkdirs are synchronous: the step waits for them, and the directory usually exists.
+ */
 async function createCacheDir(dir: string, seed: CacheMountSpec['seed']): Promise<void> {
-  await mkdir(path.dirname(dir), { recursive: true, mode: 0o755 });
+  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
   try {
-    await mkdir(dir, { mode: 0o755 });
+    mkdirSync(dir, { mode: 0o755 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
@@ -86,7 +90,7 @@ export async function withCacheMount<T>(index: CacheIndex, specs: readonly Cache
       }
       inUse.set(source, (inUse.get(source) ?? 0) + 1);
       release.push(async () => { inUse.set(source, (inUse.get(source) ?? 1) - 1); });
-      await stat(source);
+      statSync(source);
       mounts.push({ type: 'bind', source, destination: s.dest, readonly: s.readonly });
     }
     return await fn(mounts);

@@ -2,6 +2,7 @@
 // views of inputs, persistent cache directories, tmpfs, secrets, ssh agent), the process run
 // in runc/crun, and each writable mount with an output committed as a new layer on top of
 // its input's chain. Secrets live in a private temp dir outside every layer and key.
+import { rmdirSync } from 'node:fs';
 import { chmod, chown, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecOp, Mount } from '../../llb/types.js';
@@ -39,14 +40,24 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
   const { env } = run;
   const cleanups: Array<() => Promise<void>> = [];
   const writable: Array<{ mount: Mount; active: ActiveSnapshot; base: LayersRef }> = [];
-  const tmp = await buildTempDir(env.root, 'exec');
-  cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+  // A committed snapshot is already released: its cleanup would only look for leftovers.
+  const committed = new Set<ActiveSnapshot>();
+  const discard = (active: ActiveSnapshot) => async (): Promise<void> => {
+    if (!committed.has(active)) await active.cleanup();
+  };
   try {
     const rootMount = op.mounts.find((m) => m.dest === '/');
     if (!rootMount) throw new Error('exec op without a root mount');
     const rootBase = requireLayers(rootMount.input >= 0 ? run.inputs[rootMount.input] : undefined, 'rootfs');
-    const rootActive = await env.snapshotter.prepare(layerDirs(env, rootBase));
-    cleanups.push(() => rootActive.cleanup());
+    // The step's temp dir (bundle, secrets, copies) is made while the rootfs mounts.
+    const [tmpDir, rootPrepared] = await Promise.allSettled([
+      buildTempDir(env.root, 'exec'), env.snapshotter.prepare(layerDirs(env, rootBase))]);
+    if (tmpDir.status === 'fulfilled') cleanups.push(() => removeTempDir(tmpDir.value));
+    if (rootPrepared.status === 'fulfilled') cleanups.push(discard(rootPrepared.value));
+    if (tmpDir.status === 'rejected') throw tmpDir.reason;
+    if (rootPrepared.status === 'rejected') throw rootPrepared.reason;
+    const tmp = tmpDir.value;
+    const rootActive = rootPrepared.value;
     writable.push({ mount: rootMount, active: rootActive, base: rootBase });
 
     const mounts: ContainerMount[] = [];
@@ -75,7 +86,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
             mounts.push({ type: 'bind', source: subPath(view.path, m.selector), destination: m.dest, readonly: true });
           } else {
             const active = await env.snapshotter.prepare(layerDirs(env, base));
-            cleanups.push(() => active.cleanup());
+            cleanups.push(discard(active));
             if (m.output >= 0) writable.push({ mount: m, active, base });
             mounts.push({ type: 'bind', source: subPath(active.mountpoint, m.selector), destination: m.dest });
           }
@@ -155,7 +166,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         stderr: (b) => { tail.push(b); run.progress.log(2, b); },
         signal: env.signal,
         runtime: env.runtime,
-        stateDir: tmp,
+        bundleDir: tmp,
       });
       return res.exitCode;
     };
@@ -168,11 +179,21 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
       if (w.mount.output < 0) continue;
       const id = run.snapshotId(w.mount.output);
       await w.active.commit(id);
+      committed.add(w.active);
       outputs[w.mount.output] = { kind: 'layers', layers: [...w.base.layers, { snapshotId: id }] };
     }
     return outputs;
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+/** Removes the step's temp dir: one rmdir when the bundle's files are gone and it holds nothing else. */
+async function removeTempDir(dir: string): Promise<void> {
+  try {
+    rmdirSync(dir);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

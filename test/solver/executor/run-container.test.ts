@@ -132,6 +132,8 @@ describe('RUN over an overlay snapshot', () => {
       });
       expect(res.exitCode).toBe(3);
       expect(res.stdout).toBe('bound');
+      // `run` removed the container itself: no forced delete is needed after a process's exit code.
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(`slipway-${process.pid}-`);
       expect(processExitMessage(['/bin/sh', '-c', 'cat "x"; exit 3'], 3))
         .toBe('process "/bin/sh -c cat \\"x\\"; exit 3" did not complete successfully: exit code: 3');
       expect(new ProcessExitError(['/bin/true'], 1).message).toContain('exit code: 1');
@@ -219,9 +221,30 @@ describe('RUN over an overlay snapshot', () => {
       expect(out).toContain('sys-ro');
       await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'] }))
         .rejects.toThrow(/runc failed to run the container: .*no such file or directory/);
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(`slipway-${process.pid}-`);
       const aborted = new AbortController();
       aborted.abort(new Error('early'));
       await expect(runContainer({ rootfs: snap.mountpoint, args: ['/bin/true'], signal: aborted.signal })).rejects.toThrow('early');
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
+  it('writes the bundle into a given directory and leaves it as it was; its own bundle dir goes away', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const dir = mkdtempSync(path.join(work, 'given-'));
+      writeFileSync(path.join(dir, 'secret-1'), 'kept');
+      const res = await run(snap.mountpoint, 'cat /run/s; cat /etc/hosts', {
+        bundleDir: dir, mounts: [{ type: 'bind', source: path.join(dir, 'secret-1'), destination: '/run/s', readonly: true }],
+      });
+      expect(res.stdout).toBe(`kept${hostsFile()}`);
+      expect(readdirSync(dir)).toEqual(['secret-1']);
+      const stateDir = mkdtempSync(path.join(work, 'state-'));
+      expect((await run(snap.mountpoint, 'exit 5', { stateDir })).exitCode).toBe(5);
+      await expect(run(snap.mountpoint, 'true', { stateDir, user: 'ghost' })).rejects.toThrow(/unable to find user ghost/);
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'], stateDir })).rejects.toThrow(/runc failed/);
+      expect(readdirSync(stateDir)).toEqual([]);
     } finally {
       await snap.cleanup();
     }
