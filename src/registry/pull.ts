@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../content/descriptor.js';
 import { ContentStore, DigestMismatchError } from '../content/store.js';
+import { teeStream } from '../content/stream-tee.js';
 import { ImageStore } from '../store/image-store.js';
 import { withLease } from '../store/leases.js';
 import { clientFor, type RegistryClient } from './client.js';
@@ -25,7 +26,22 @@ export interface PullOptions {
   client?: RegistryClient;
   /** Records the pulled image; defaults to the image store's `tag(name, target, {fromRegistry})`. */
   recordImage?: (name: string, target: Descriptor) => Promise<void>;
+  /**
+   * Asked before a layer downloads (the config is fetched first then): a sink returned gets
+   * the layer's bytes as they arrive, e.g. to unpack it meanwhile (see BlobSink).
+   */
+  layerSink?: (layer: Descriptor, index: number, config: ImageConfig) => Promise<BlobSink | undefined>;
 }
+
+/**
+ * Reads a blob while it downloads. The stream ends only after the blob was verified and
+ * stored, and fails if it was not; on a retried download the sink is not called again (its
+ * reader falls back to the stored blob). Bytes it does not read in time are buffered, up to
+ * SINK_BUFFER bytes, then the download waits for it.
+ */
+export type BlobSink = (bytes: AsyncIterable<Uint8Array>) => Promise<unknown>;
+
+const SINK_BUFFER = 64 << 20;
 
 export interface PullResult {
   reference: Reference;
@@ -90,6 +106,7 @@ export async function fetchBlob(
   repo: string,
   desc: Descriptor,
   onBytes?: (n: number) => void,
+  sink?: BlobSink,
 ): Promise<boolean> {
   if ((await content.size(desc.digest)) === desc.size) return false;
   const known = recallBlob(client.host, repo, desc.digest);
@@ -99,6 +116,7 @@ export async function fetchBlob(
     return true;
   }
   const what = `${client.host}/${repo}@${desc.digest}`;
+  let unused = sink;
   await client.retrying(what, async () => {
     const res = await client.getBlob(repo, desc.digest, what, { retry: false });
     let received = 0;
@@ -109,9 +127,17 @@ export async function fetchBlob(
         yield chunk as Buffer;
       }
     }
+    const tee = unused && teeStream(counted(), SINK_BUFFER);
+    if (tee && unused) {
+      // Not awaited here: the sink reports to whoever made it; a sink that throws just stops.
+      void unused(tee.secondary).catch(() => undefined).finally(tee.cancel);
+      unused = undefined;
+    }
     try {
-      await content.writeStream(counted(), { digest: desc.digest, size: desc.size });
+      await content.writeStream(tee?.primary ?? counted(), { digest: desc.digest, size: desc.size });
+      tee?.finish();
     } catch (err) {
+      tee?.finish(err);
       res.body.destroy();
       if (err instanceof DigestMismatchError) {
         throw new RegistryError(`${what}: blob rejected: ${err.message}`, { reference: what, status: res.status, code: 'DIGEST_INVALID', cause: err });
@@ -120,6 +146,14 @@ export async function fetchBlob(
     }
   });
   return true;
+}
+
+async function readConfig(content: ContentStore, ref: Reference, desc: Descriptor): Promise<ImageConfig> {
+  try {
+    return JSON.parse((await content.readBytes(desc.digest)).toString('utf8')) as ImageConfig;
+  } catch (err) {
+    throw new ManifestError(ref.toString(), `image config ${desc.digest} is not valid JSON (${(err as Error).message})`);
+  }
 }
 
 export async function pullImage(refString: string, opts: PullOptions): Promise<PullResult> {
@@ -141,30 +175,27 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
   let downloaded = 0;
   const config = await withLease(opts.root, [resolved.target.digest, resolved.manifestDescriptor.digest, ...blobs.map((b) => b.digest)], async () => {
     const limit = pLimit(opts.concurrency ?? 3);
-    const layerJobs = manifest.layers.map((layer) =>
+    const configJob = fetchBlob(client, content, ref.path, manifest.config).then(() => readConfig(content, ref, manifest.config));
+    const { layerSink } = opts;
+    const layerJobs = manifest.layers.map((layer, index) =>
       limit(async () => {
         const id = shortId(layer.digest);
         if ((await content.size(layer.digest)) === layer.size) {
           progress.layer(id, 'Already exists');
           return;
         }
+        const sink = layerSink && await layerSink(layer, index, await configJob);
         progress.layer(id, 'Pulling fs layer');
-        await fetchBlob(client, content, ref.path, layer, (n) => progress.layer(id, 'Downloading', n, layer.size));
+        await fetchBlob(client, content, ref.path, layer, (n) => progress.layer(id, 'Downloading', n, layer.size), sink);
         downloaded++;
         progress.layer(id, 'Pull complete');
       }),
     );
-    const configJob = fetchBlob(client, content, ref.path, manifest.config);
     const results = await Promise.allSettled([configJob, ...layerJobs]);
     progress.done();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    let cfg: ImageConfig;
-    try {
-      cfg = JSON.parse((await content.readBytes(manifest.config.digest)).toString('utf8')) as ImageConfig;
-    } catch (err) {
-      throw new ManifestError(ref.toString(), `image config ${manifest.config.digest} is not valid JSON (${(err as Error).message})`);
-    }
+    const cfg = await configJob;
     await content.writeBytes(resolved.manifestBytes, { digest: resolved.manifestDescriptor.digest });
     if (resolved.target.digest !== resolved.manifestDescriptor.digest) {
       await content.writeBytes(resolved.targetBytes, { digest: resolved.target.digest });

@@ -432,6 +432,57 @@ describe('faults', () => {
     await assertStoreValid(root);
   });
 
+  it('a layer sink reads the layer while it downloads and sees its end only once it is stored', async () => {
+    const p = await proxy();
+    const layer = await busyboxLayerDigest();
+    const root = await newRoot();
+    const content = new ContentStore(root);
+    let read: Buffer | undefined;
+    let storedAtEnd = false;
+    const res = await pullImage(`${p.host}/library/busybox:latest`, {
+      root, content,
+      layerSink: async (desc, index, config) => {
+        expect(desc.digest).toBe(layer);
+        expect(index).toBe(0);
+        expect(config.rootfs.diff_ids).toHaveLength(1);
+        return async (bytes) => {
+          const parts: Buffer[] = [];
+          for await (const c of bytes) parts.push(Buffer.from(c));
+          storedAtEnd = await content.has(layer);
+          read = Buffer.concat(parts);
+        };
+      },
+    });
+    expect(res.downloaded).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(storedAtEnd).toBe(true);
+    expect(read?.equals(await content.readBytes(layer))).toBe(true);
+  });
+
+  it('a layer sink fails on a corrupt or cut download; a retried download does not call it again', async () => {
+    const layer = await busyboxLayerDigest();
+    for (const fault of [{ kind: 'corrupt' as const }, { kind: 'reset' as const, afterBytes: 50_000, times: 1 }]) {
+      const p = await proxy();
+      p.addFault({ method: 'GET', path: new RegExp(`/blobs/${layer}`), ...fault });
+      const root = await newRoot();
+      const outcomes: Array<Promise<unknown>> = [];
+      const pulled = pullImage(`${p.host}/library/busybox:latest`, {
+        root,
+        layerSink: async () => async (bytes) => {
+          const done = (async () => { for await (const _ of bytes) { /* read */ } })();
+          outcomes.push(done);
+          await done;
+        },
+      });
+      if (fault.kind === 'corrupt') await expect(pulled).rejects.toThrow(/digest mismatch/);
+      else expect((await pulled).downloaded).toBe(1);
+      expect(outcomes).toHaveLength(1);
+      await expect(outcomes[0]).rejects.toThrow(fault.kind === 'corrupt' ? /digest mismatch/ : /./);
+      expect((await storeFiles(root)).ingest).toEqual([]);
+      await assertStoreValid(root);
+    }
+  });
+
   it('malformed manifests: bad JSON, unknown media type, over 4 MiB', async () => {
     const p = await proxy();
     const ref = `${p.host}/library/busybox:latest`;

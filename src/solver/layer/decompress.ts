@@ -1,8 +1,8 @@
 // Detects a layer's compression by its magic bytes and returns a plain tar byte stream.
-// gzip through zlib; zstd through the `zstd` CLI (Node 20 has no zstd).
+// gzip through zlib, which runs on libuv's thread pool (off the main thread) and here inflates
+// ~1.7x faster than a spawned gzip(1) (Node's zlib has SIMD paths; 50 MB debian layer: 416 vs
+// 730 ms CPU), with no spawn either; zstd through the `zstd` CLI (Node 20 has no zstd).
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -59,8 +59,7 @@ function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable 
       : err);
   });
   child.on('close', (code) => {
-    // gzip exits 2 for warnings only (e.g. "trailing garbage ignored").
-    const ok = code === 0 || code === null || (cmd === 'gzip' && code === 2);
+    const ok = code === 0 || code === null;
     if (!ok) out.destroy(new DecompressError(`${cmd} -d failed (exit ${code}): ${stderr.trim()}`));
   });
   const feed = Readable.from(input);
@@ -70,26 +69,11 @@ function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable 
   return out;
 }
 
-let gzipCli: Promise<string | undefined> | undefined;
-
-/** gzip(1) in a child process decompresses in parallel with the extraction; zlib is the fallback. */
-function findGzipCli(): Promise<string | undefined> {
-  gzipCli ??= (async () => {
-    for (const candidate of ['/usr/bin/gzip', '/bin/gzip']) {
-      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
-    }
-    return undefined;
-  })();
-  return gzipCli;
-}
-
 /** A plain tar stream from a possibly compressed layer blob. */
 export async function decompressedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
   const { head, stream } = await peek(source, 4);
   switch (detectCompression(head)) {
     case 'gzip': {
-      const gzip = await findGzipCli();
-      if (gzip) return cliStream(gzip, stream);
       const gunzip = createGunzip({ chunkSize: 256 * 1024 });
       const feed = Readable.from(stream);
       feed.on('error', (err) => gunzip.destroy(err));

@@ -4,7 +4,7 @@
 // layer.json recording its diffID and registry blob so an export reuses that blob as is.
 import type { Descriptor, ImageConfig, ImageManifest } from '../../content/descriptor.js';
 import { layerCompression } from '../../content/media-types.js';
-import { pullImage } from '../../registry/pull.js';
+import { pullImage, type BlobSink } from '../../registry/pull.js';
 import { parseReference } from '../../registry/reference.js';
 import { loadImage } from '../../store/image-content.js';
 import { ImageStore } from '../../store/image-store.js';
@@ -56,6 +56,7 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
     // The base is recorded under its name:tag (what the converter resolved to this digest), so
     // the next build resolves it from the store instead of asking the registry.
     const images = new ImageStore(env.root, env.content);
+    const streamed: Array<Promise<void>> = [];
     const res = await pullImage(ref.toString(), {
       root: env.root, content: env.content,
       recordImage: async (_name, target) => {
@@ -63,8 +64,15 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
         await env.lease?.add([target.digest]);
         if (ref.tag) await images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
       },
+      layerSink: (layer, index, config) => unpackSink(env, layer, index, config.rootfs.diff_ids, streamed, status),
+    }).catch(async (err: unknown) => {
+      await Promise.allSettled(streamed);
+      throw err;
     });
     await env.lease?.add([res.target.digest, res.manifest.digest]);
+    // A layer unpacked while it downloaded is done here; one whose streamed unpack failed
+    // (e.g. the download was retried) is unpacked again below, from the stored blob.
+    await Promise.allSettled(streamed);
     img = await loadLocal(env, res.target.digest) ?? { manifest: (await loadImage(env.content, res.target)).manifest, config: res.config };
   }
   const { manifest, config } = img;
@@ -92,6 +100,26 @@ async function allBlobs(env: BuildEnv, manifest: ImageManifest): Promise<boolean
   return sizes.every((s, i) => s === manifest.layers[i]!.size);
 }
 
+/**
+ * While the pull downloads layer `index`: a sink that unpacks it at the same time, when every
+ * layer below it is unpacked already (an unpack needs its lowers) and nobody unpacks it yet.
+ */
+async function unpackSink(env: BuildEnv, layer: Descriptor, index: number, diffIDs: readonly string[],
+  streamed: Array<Promise<void>>, status: (t: string) => void): Promise<BlobSink | undefined> {
+  const ids = diffIDs.map(layerSnapshotId);
+  const id = ids[index];
+  if (!id || ids.length <= index || unpacking.has(id)) return undefined;
+  const chain = ids.slice(0, index);
+  const lowers = await Promise.all(chain.map((l) => env.snapshotter.has(l)));
+  if (!lowers.every(Boolean) || await env.snapshotter.has(id)) return undefined;
+  return (bytes) => {
+    if (unpacking.has(id)) return Promise.resolve();
+    const job = unpackJob(env, id, chain.map((l) => env.snapshotter.layerDir(l)), layer, diffIDs[index]!, bytes, status);
+    streamed.push(job);
+    return job;
+  };
+}
+
 async function unpackOnce(env: BuildEnv, id: string, chain: readonly string[], desc: Descriptor, diffID: string,
   status: (t: string) => void): Promise<void> {
   for (;;) {
@@ -104,18 +132,25 @@ async function unpackOnce(env: BuildEnv, id: string, chain: readonly string[], d
     if (!meta.diffID) await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
     return;
   }
+  await unpackJob(env, id, chain, desc, diffID, env.content.openRead(desc.digest), status);
+}
+
+/** Unpacks one layer as snapshot `id`; others wanting it meanwhile wait (and retry if it failed). */
+async function unpackJob(env: BuildEnv, id: string, chain: readonly string[], desc: Descriptor, diffID: string,
+  bytes: AsyncIterable<Uint8Array>, status: (t: string) => void): Promise<void> {
   const job = (async () => {
     status(`extracting ${desc.digest}`);
-    await env.snapshotter.unpack(id, chain, env.content.openRead(desc.digest));
+    await env.snapshotter.unpack(id, chain, bytes);
     await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
     // The build cache keeps the registry blob of every base layer it unpacked: an export reuses
     // it byte for byte, even after `image prune -a` removed the base image (as BuildKit's cache).
     await Lease.named(env.root, `build-cache-${id}`).add([desc.digest]);
   })();
-  unpacking.set(id, job);
+  const settled = job.then(() => undefined, () => undefined);
+  unpacking.set(id, settled);
   try {
     await job;
   } finally {
-    unpacking.delete(id);
+    if (unpacking.get(id) === settled) unpacking.delete(id);
   }
 }
