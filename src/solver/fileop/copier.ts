@@ -8,19 +8,20 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readlinkSync,
-  readSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, type BigIntStats,
+  readSync, statSync, symlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
 import { EMPTY_MATCH_INFO, type MatchInfo, type PatternMatcher } from '../../context/pattern-matcher.js';
 import { lstatBigIfExists, lstatIfExists } from '../layer/lstat-if-exists.js';
 import { readTreeXattrs, writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
+import type { DestTree } from './dest-tree.js';
 import { FileOpError, throwIfAborted } from './errors.js';
 import { nanosToSeconds, setFixedTime, setOwner, setTimes, type Owner } from './fs-meta.js';
 import { selectionOf, type SourceFilter } from './source-filter.js';
 
 export interface CopierOptions {
   srcRoot: string;
-  destRoot: string;
+  dest: DestTree;
   owner?: Owner;
   timestamp?: bigint;
   /** Replaces the permission and special bits (--chmod=0755). */
@@ -79,6 +80,8 @@ export class Copier {
   async copyTop(src: string, target: string): Promise<void> {
     this.srcXattrs = await readTreeXattrs(src);
     this.copy(src, '', target, false, EMPTY_MATCH_INFO, EMPTY_MATCH_INFO, true);
+    if (this.pendingXattrs.size === 0) return;
+    this.opts.dest.beforeXattrs();
     try {
       await writeXattrs(this.pendingXattrs);
     } catch (err) {
@@ -118,11 +121,10 @@ export class Copier {
       if (!include) return;
       throw new FileOpError(`failed to stat source path ${this.rel(this.opts.srcRoot, src)}`, 'ENOENT');
     }
-    const targetSt = lstatIfExists(target);
+    const dest = this.opts.dest;
+    const targetSt = dest.lstat(target);
     if (include) {
-      if (this.opts.alwaysReplace && targetSt && !(st.isDirectory() && targetSt.isDirectory())) {
-        rmSync(target, { recursive: true, force: true });
-      }
+      if (this.opts.alwaysReplace && targetSt && !(st.isDirectory() && targetSt.isDirectory())) dest.remove(target);
       this.createParentDirs(overwriteMeta);
     }
     if (!st.isDirectory()) {
@@ -140,29 +142,33 @@ export class Copier {
       }
     } else if (st.isFile()) {
       const link = this.linkSource(st, target);
+      dest.beforeCreate(target, false);
       if (link !== undefined) linkSync(link, target);
       else this.copyFile(src, target, st.size);
     } else if (st.isSymbolicLink()) {
+      dest.beforeCreate(target, false);
       symlinkSync(readlinkSync(src), target);
     } else if ((st.mode & S_IFMT) === S_IFSOCK) {
       return; // sockets are not reproducible content
     } else {
+      dest.beforeCreate(target, false);
       makeNode(target, st);
     }
     if (copyInfo) {
       this.copyFileInfo(st, src, target);
     } else if (restoreTime && targetSt) {
+      dest.beforeChange(target);
       this.copyTimes(st, target);
     }
   }
 
   private ensureEmptyFileTarget(target: string): void {
-    const st = lstatIfExists(target);
+    const st = this.opts.dest.lstat(target);
     if (!st) return;
     if (st.isDirectory()) {
-      throw new FileOpError(`cannot replace to directory ${this.rel(this.opts.destRoot, target)} with file`, 'EISDIR');
+      throw new FileOpError(`cannot replace to directory ${this.rel(this.opts.dest.root, target)} with file`, 'EISDIR');
     }
-    unlinkSync(target);
+    this.opts.dest.remove(target);
   }
 
   private createParentDirs(overwriteMeta: boolean): void {
@@ -206,15 +212,20 @@ export class Copier {
   }
 
   private copyDirectoryOnly(dst: string, st: BigIntStats, overwriteMeta: boolean): boolean {
-    const existing = lstatIfExists(dst);
+    const dest = this.opts.dest;
+    const existing = dest.lstat(dst);
     if (!existing) {
+      dest.beforeCreate(dst, true);
       mkdirSync(dst, Number(st.mode & 0o7777n));
       return true;
     }
     if (!existing.isDirectory()) {
-      throw new FileOpError(`cannot copy to non-directory: ${this.rel(this.opts.destRoot, dst)}`, 'ENOTDIR');
+      throw new FileOpError(`cannot copy to non-directory: ${this.rel(dest.root, dst)}`, 'ENOTDIR');
     }
-    if (overwriteMeta) chmodSync(dst, Number(st.mode & 0o7777n));
+    if (overwriteMeta) {
+      dest.beforeChange(dst);
+      chmodSync(dst, Number(st.mode & 0o7777n));
+    }
     return false;
   }
 
@@ -245,6 +256,7 @@ export class Copier {
   }
 
   private copyFileInfo(st: BigIntStats, src: string, target: string): void {
+    this.opts.dest.beforeChange(target);
     setOwner(target, this.opts.owner ?? { uid: Number(st.uid), gid: Number(st.gid) });
     if (!st.isSymbolicLink()) {
       let mode = Number(st.mode & 0o7777n);

@@ -10,6 +10,7 @@ import type { FileActionCopy } from '../../llb/types.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 import { Copier } from './copier.js';
+import { asDestTree, type DestTree } from './dest-tree.js';
 import { displayPath, FileOpError, throwIfAborted } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
@@ -21,7 +22,8 @@ import { resolveWildcards } from './wildcards.js';
 
 export interface CopyOptions {
   srcRoot: string;
-  destRoot: string;
+  /** A directory, or a tree that writes an overlay upperdir directly. */
+  destRoot: string | DestTree;
   action: FileActionCopy;
   /** The build context's .dockerignore / include selection; rejected paths count as absent. */
   srcFilter?: SourceFilter;
@@ -51,13 +53,14 @@ function splitDest(p: string): [string, string] {
 
 export async function copy(opts: CopyOptions): Promise<void> {
   const srcRoot = path.resolve(opts.srcRoot);
-  const destRoot = path.resolve(opts.destRoot);
+  const dest = asDestTree(opts.destRoot);
+  const destRoot = dest.root;
   const a = opts.action;
   const filter = opts.srcFilter;
 
   if (!a.createDestPath) {
-    const p = resolveInRootSync(destRoot, a.dest);
-    if (!lstatIfExists(path.dirname(p))) {
+    const p = dest.resolve(a.dest);
+    if (!dest.lstat(path.dirname(p))) {
       throw new FileOpError(`failed to stat ${a.dest}: lstat ${displayPath(path.relative(destRoot, path.dirname(p)))}: no such file or directory`, 'ENOENT');
     }
   }
@@ -84,35 +87,35 @@ export async function copy(opts: CopyOptions): Promise<void> {
   for (const src of sources) {
     throwIfAborted(opts.signal);
     if (a.attemptUnpackDockerCompatibility && visibleInSource(srcRoot, resolveInRootSync(srcRoot, src), filter)) {
-      const unpacked = await unpackIfArchive({ srcRoot, src, destRoot, dest: a.dest, owner: opts.owner, timestamp: a.timestamp });
+      const unpacked = await unpackIfArchive({ srcRoot, src, destRoot: dest, dest: a.dest, owner: opts.owner, timestamp: a.timestamp });
       if (unpacked) continue;
     }
     const copier = new Copier({
-      srcRoot, destRoot, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
+      srcRoot, dest, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
       alwaysReplace: a.alwaysReplaceExistingDestPaths, filter, signal: opts.signal,
     });
-    await copyOne(copier, srcRoot, src, destRoot, a, opts.owner, filter);
+    await copyOne(copier, srcRoot, src, dest, a, opts.owner, filter);
   }
 }
 
 /** fsutil's Copy for one source: destination preparation, then the recursive copy. */
-async function copyOne(copier: Copier, srcRoot: string, src: string, destRoot: string, a: FileActionCopy,
+async function copyOne(copier: Copier, srcRoot: string, src: string, tree: DestTree, a: FileActionCopy,
   owner: Owner | undefined, filter: SourceFilter | undefined): Promise<void> {
   const [dir, file] = splitDest(a.dest);
   const ensure = file !== '' && file !== '.' ? dir : a.dest;
-  if (ensure !== '') mkdirAllInRoot(destRoot, resolveInRootSync(destRoot, ensure), 0o755, owner, a.timestamp);
-  let dest = resolveInRootSync(destRoot, path.posix.normalize(a.dest === '' ? '.' : a.dest));
+  if (ensure !== '') mkdirAllInRoot(tree, tree.resolve(ensure), 0o755, owner, a.timestamp);
+  let dest = tree.resolve(path.posix.normalize(a.dest === '' ? '.' : a.dest));
 
   const srcHost = rootPath(srcRoot, src, a.followSymlink);
   const srcSt = lstatIfExists(srcHost);
   if (!srcSt || !visibleInSource(srcRoot, srcHost, filter)) throw notFound(src);
-  const destSt = lstatIfExists(dest);
+  const destSt = tree.lstat(dest);
   const srcIsDir = srcSt.isDirectory();
   if ((!a.dirCopyContents && srcIsDir && destSt) || (!srcIsDir && destSt?.isDirectory())) {
     dest = path.join(dest, path.posix.basename(path.posix.normalize('/' + src)));
   }
   // The destination root itself (`COPY . /`) has no parent inside the root: it is its own.
-  const parent = (a.dirCopyContents && srcIsDir && !destSt) || dest === destRoot ? dest : path.dirname(dest);
-  mkdirAllInRoot(destRoot, parent, 0o755, owner, a.timestamp);
+  const parent = (a.dirCopyContents && srcIsDir && !destSt) || dest === tree.root ? dest : path.dirname(dest);
+  mkdirAllInRoot(tree, parent, 0o755, owner, a.timestamp);
   await copier.copyTop(srcHost, dest);
 }

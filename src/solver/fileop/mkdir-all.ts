@@ -5,12 +5,13 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { isInside } from '../layer/root-path.js';
-import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import type { DestTree } from './dest-tree.js';
 import { FileOpError, pathError } from './errors.js';
 import { chmodCreated, setFixedTime, setOwner, type Owner } from './fs-meta.js';
 
 /** Returns true when the last directory was created here. */
-export function mkdirAllInRoot(root: string, host: string, mode: number, owner?: Owner, timestamp?: bigint): boolean {
+export function mkdirAllInRoot(dest: DestTree, host: string, mode: number, owner?: Owner, timestamp?: bigint): boolean {
+  const root = dest.root;
   if (!isInside(root, host)) throw new FileOpError(`refusing to create ${host}: outside the root`);
   const rel = path.relative(root, host);
   const comps = rel === '' ? [] : rel.split(path.sep);
@@ -18,12 +19,13 @@ export function mkdirAllInRoot(root: string, host: string, mode: number, owner?:
   let cur = root;
   for (const comp of comps) {
     cur = path.join(cur, comp);
-    const st = lstatIfExists(cur);
+    const st = dest.lstat(cur);
     if (st) {
       if (!st.isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
       created = false;
       continue;
     }
+    dest.beforeCreate(cur, true);
     mkdirSync(cur, mode);
     if (!lstatSync(cur).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
     chmodCreated(cur, mode);

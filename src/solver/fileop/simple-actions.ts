@@ -1,24 +1,24 @@
 // BuildKit's mkdir, mkfile, rm and symlink file actions on a plain root directory. Paths are
 // resolved inside the root (symlinks included); new entries get their mode under the daemon
 // umask 022 as Go's os.Mkdir / os.WriteFile give them in BuildKit.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FileActionMkdir, FileActionMkfile, FileActionRm, FileActionSymlink } from '../../llb/types.js';
-import { lstatIfExists } from '../layer/lstat-if-exists.js';
-import { isInside, resolveInRootSync } from '../layer/root-path.js';
+import { isInside } from '../layer/root-path.js';
+import { asDestTree, type DestTree } from './dest-tree.js';
 import { errnoCode, FileOpError, pathError } from './errors.js';
 import { chmodCreated, setFixedTime, setOwner, type Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
 import { resolveWildcards } from './wildcards.js';
 
-function inRoot(root: string, p: string): string {
-  const host = resolveInRootSync(path.resolve(root), p);
-  if (!isInside(path.resolve(root), host)) throw new FileOpError(`${p} resolves outside the root`);
+function inRoot(dest: DestTree, p: string): string {
+  const host = dest.resolve(p);
+  if (!isInside(dest.root, host)) throw new FileOpError(`${p} resolves outside the root`);
   return host;
 }
 
 function relOf(root: string, host: string): string {
-  return path.relative(path.resolve(root), host);
+  return path.relative(root, host);
 }
 
 function rethrowAsPathError(err: unknown, op: string, root: string, host: string): never {
@@ -27,15 +27,18 @@ function rethrowAsPathError(err: unknown, op: string, root: string, host: string
   throw err;
 }
 
-export async function mkdir(destRoot: string, action: FileActionMkdir, owner?: Owner): Promise<void> {
-  const root = path.resolve(destRoot);
-  const host = inRoot(root, action.path);
+export async function mkdir(destRoot: string | DestTree, action: FileActionMkdir, owner?: Owner): Promise<void> {
+  const dest = asDestTree(destRoot);
+  const root = dest.root;
+  const host = inRoot(dest, action.path);
   const mode = action.mode & 0o777;
   if (action.makeParents) {
-    mkdirAllInRoot(root, host, mode, owner, action.timestamp);
+    mkdirAllInRoot(dest, host, mode, owner, action.timestamp);
     return;
   }
+  if (dest.lstat(host)) return; // EEXIST
   try {
+    dest.beforeCreate(host, true);
     mkdirSync(host, mode);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return;
@@ -46,12 +49,15 @@ export async function mkdir(destRoot: string, action: FileActionMkdir, owner?: O
   setFixedTime(host, action.timestamp);
 }
 
-export async function mkfile(destRoot: string, action: FileActionMkfile, owner?: Owner): Promise<void> {
-  const root = path.resolve(destRoot);
-  const host = inRoot(root, path.posix.join('/', action.path));
-  const existed = lstatIfExists(host) !== undefined;
+export async function mkfile(destRoot: string | DestTree, action: FileActionMkfile, owner?: Owner): Promise<void> {
+  const dest = asDestTree(destRoot);
+  const root = dest.root;
+  const host = inRoot(dest, path.posix.join('/', action.path));
+  const existed = dest.lstat(host) !== undefined;
   let fd: number;
   try {
+    if (existed) dest.beforeChange(host);
+    else dest.beforeCreate(host, false);
     fd = openSync(host, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, action.mode & 0o777);
   } catch (err) {
     rethrowAsPathError(err, 'open', root, host);
@@ -68,32 +74,37 @@ export async function mkfile(destRoot: string, action: FileActionMkfile, owner?:
   setFixedTime(host, action.timestamp);
 }
 
-function rmPath(root: string, p: string, allowNotFound: boolean): void {
+function rmPath(dest: DestTree, p: string, allowNotFound: boolean): void {
+  const root = dest.root;
   const clean = path.posix.normalize('/' + p);
   const base = path.posix.basename(clean);
   if (clean === '/' || base === '') throw new FileOpError('rmPath: invalid empty path');
-  const host = path.join(inRoot(root, path.posix.dirname(clean)), base);
+  const host = path.join(inRoot(dest, path.posix.dirname(clean)), base);
   if (!allowNotFound) {
     // Go's os.Stat follows a final symlink; here it is followed inside the root.
-    const followed = resolveInRootSync(root, path.relative(root, host));
-    if (!lstatIfExists(followed)) throw pathError('stat', relOf(root, host), 'ENOENT');
+    const followed = dest.resolve(path.relative(root, host));
+    if (!dest.lstat(followed)) throw pathError('stat', relOf(root, host), 'ENOENT');
   }
-  rmSync(host, { recursive: true, force: true });
+  dest.remove(host);
 }
 
-export async function rm(destRoot: string, action: FileActionRm): Promise<void> {
-  const root = path.resolve(destRoot);
+export async function rm(destRoot: string | DestTree, action: FileActionRm): Promise<void> {
+  const dest = asDestTree(destRoot);
   if (!action.allowWildcard) {
-    rmPath(root, action.path, action.allowNotFound);
+    rmPath(dest, action.path, action.allowNotFound);
     return;
   }
-  for (const match of resolveWildcards(root, action.path, false)) rmPath(root, match, action.allowNotFound);
+  dest.requireMounted('rm with wildcards reads the merged tree');
+  for (const match of resolveWildcards(dest.root, action.path, false)) rmPath(dest, match, action.allowNotFound);
 }
 
-export async function symlink(destRoot: string, action: FileActionSymlink, owner?: Owner): Promise<void> {
-  const root = path.resolve(destRoot);
-  const host = inRoot(root, path.posix.join('/', action.newpath));
+export async function symlink(destRoot: string | DestTree, action: FileActionSymlink, owner?: Owner): Promise<void> {
+  const dest = asDestTree(destRoot);
+  const root = dest.root;
+  const host = inRoot(dest, path.posix.join('/', action.newpath));
   try {
+    if (dest.lstat(host)) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
+    dest.beforeCreate(host, false);
     symlinkSync(action.oldpath, host);
   } catch (err) {
     rethrowAsPathError(err, 'symlink', root, host);

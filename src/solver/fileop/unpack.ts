@@ -8,6 +8,7 @@ import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 import { readTar } from '../layer/tar-reader.js';
 import { openArchiveStream } from './archive-stream.js';
+import type { DestTree } from './dest-tree.js';
 import { displayPath, FileOpError } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
@@ -52,7 +53,7 @@ export async function isArchive(file: string, name: string): Promise<boolean> {
 export interface UnpackOptions {
   srcRoot: string;
   src: string;
-  destRoot: string;
+  destRoot: DestTree;
   dest: string;
   owner?: Owner;
   timestamp?: bigint;
@@ -63,13 +64,15 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   const file = resolveInRootSync(o.srcRoot, o.src);
   const name = displayPath(o.src);
   if (!(await isArchive(file, name))) return false;
-  const dest = resolveInRootSync(o.destRoot, o.dest);
+  // The extraction writes below dest without announcing its writes to the tree.
+  o.destRoot.requireMounted('ADD extracts an archive');
+  const dest = o.destRoot.resolve(o.dest);
   mkdirAllInRoot(o.destRoot, dest, 0o755, o.owner, o.timestamp);
   const archive = openArchiveStream(file, name);
   try {
     await applyLayer(rerootedTar(archive.stream), dest, { whiteouts: 'flatten' });
   } catch (err) {
-    throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot, dest))}: ${(err as Error).message}`);
+    throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot.root, dest))}: ${(err as Error).message}`);
   } finally {
     archive.close();
   }

@@ -16,6 +16,8 @@ export function isWhiteout(st: { isCharacterDevice(): boolean; rdev: number | bi
 export interface LowerEntry {
   /** Host path of the visible version. */
   hostPath: string;
+  /** The layer directory holding it. */
+  layer: string;
   stat: Stats;
 }
 
@@ -23,6 +25,8 @@ export class LowerView {
   /** Layer directories, newest first (the order of overlay's lowerdir option). */
   readonly layers: readonly string[];
   private readonly opaque = new Map<string, Promise<Set<string>>>();
+  /** The opaque sets already loaded, for synchronous lookups. */
+  private readonly loaded = new Map<string, Set<string>>();
 
   /**
    * `opaqueIndex` may answer a layer's opaque directories from a record kept with it (the
@@ -37,39 +41,52 @@ export class LowerView {
   opaqueDirs(layer: string): Promise<Set<string>> {
     let set = this.opaque.get(layer);
     if (!set) {
-      set = (async () => (await this.opaqueIndex?.(layer)) ?? scanOpaqueDirs(layer))();
+      set = (async () => {
+        const dirs = (await this.opaqueIndex?.(layer)) ?? await scanOpaqueDirs(layer);
+        this.loaded.set(layer, dirs);
+        return dirs;
+      })();
       this.opaque.set(layer, set);
     }
     return set;
   }
 
+  /** Loads what lookupSync needs: the opaque directories of every layer but the bottom one. */
+  async preload(): Promise<void> {
+    await Promise.all(this.layers.slice(0, -1).map((l) => this.opaqueDirs(l)));
+  }
+
   /** The visible entry at `rel` ('' is the root), or undefined when absent or whited out. */
   async lookup(rel: string): Promise<LowerEntry | undefined> {
     const comps = rel.split('/').filter(Boolean);
+    for (;;) {
+      const res = this.lookupLoaded(comps);
+      if (!('missing' in res)) return res.entry;
+      await this.opaqueDirs(res.missing);
+    }
+  }
+
+  /** lookup() without awaiting: only after preload(). */
+  lookupSync(rel: string): LowerEntry | undefined {
+    const res = this.lookupLoaded(rel.split('/').filter(Boolean));
+    if ('missing' in res) throw new Error(`lower view used synchronously before preload (${res.missing})`);
+    return res.entry;
+  }
+
+  /** The lookup with the opaque sets loaded so far; names the layer whose set is missing. */
+  private lookupLoaded(comps: string[]): { entry: LowerEntry | undefined } | { missing: string } {
     for (const layer of this.layers) {
       const hostPath = path.join(layer, ...comps);
       const st = tryLstat(hostPath);
-      if (st) {
-        if (isWhiteout(st)) return undefined;
-        return { hostPath, stat: st };
-      }
+      if (st) return { entry: isWhiteout(st) ? undefined : { hostPath, layer, stat: st } };
       // Absent here: does this layer hide the path through an ancestor? (Nothing to hide
       // below the bottom layer, which spares a base image its xattr walk.)
-      if (layer !== this.layers[this.layers.length - 1] && await this.hiddenByAncestor(layer, comps)) return undefined;
+      if (layer === this.layers[this.layers.length - 1]) break;
+      const opaque = this.loaded.get(layer);
+      if (!opaque) return { missing: layer };
+      if (hiddenByAncestor(layer, comps, opaque)) return { entry: undefined };
     }
-    return undefined;
-  }
-
-  private async hiddenByAncestor(layer: string, comps: string[]): Promise<boolean> {
-    const opaque = await this.opaqueDirs(layer);
-    for (let i = comps.length - 1; i >= 1; i--) {
-      const anc = comps.slice(0, i);
-      const st = tryLstat(path.join(layer, ...anc));
-      if (!st) continue;
-      if (!st.isDirectory()) return true; // a whiteout or file replaces the directory
-      if (opaque.has(anc.join('/'))) return true;
-    }
-    return false;
+    return { entry: undefined };
   }
 
   /** Names visible in directory `rel` of the merged view (sorted). */
@@ -89,13 +106,26 @@ export class LowerView {
           else seen.add(ent.name);
         }
         if (layer === this.layers[this.layers.length - 1]) break;
-        if ((await this.opaqueDirs(layer)).has(comps.join('/')) || await this.hiddenByAncestor(layer, comps)) break;
-      } else if (layer !== this.layers[this.layers.length - 1] && await this.hiddenByAncestor(layer, comps)) {
+        const opaque = await this.opaqueDirs(layer);
+        if (opaque.has(comps.join('/')) || hiddenByAncestor(layer, comps, opaque)) break;
+      } else if (layer !== this.layers[this.layers.length - 1] && hiddenByAncestor(layer, comps, await this.opaqueDirs(layer))) {
         break;
       }
     }
     return [...seen].sort(compareNames);
   }
+}
+
+/** Whether an ancestor of `comps` in `layer` is a non-directory or opaque, hiding older layers. */
+function hiddenByAncestor(layer: string, comps: string[], opaque: Set<string>): boolean {
+  for (let i = comps.length - 1; i >= 1; i--) {
+    const anc = comps.slice(0, i);
+    const st = tryLstat(path.join(layer, ...anc));
+    if (!st) continue;
+    if (!st.isDirectory()) return true; // a whiteout or file replaces the directory
+    if (opaque.has(anc.join('/'))) return true;
+  }
+  return false;
 }
 
 /** Opaque directories of a layer directory, found by one getfattr walk. */

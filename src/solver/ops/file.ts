@@ -1,14 +1,21 @@
-// File op: a writable view over the first action's input (or scratch), the actions applied
-// in order by src/solver/fileop, the changes committed as one new layer. COPY sources are
-// read in place: the context directory through its include/exclude filter (its files
-// arrive owned 0:0, as BuildKit's context transfer makes them), or a read-only merged view
-// of a layer chain.
+// File op: the actions applied in order by src/solver/fileop to the first action's input (or
+// scratch), the changes committed as one new layer. COPY sources are read in place: the
+// context directory through its include/exclude filter (its files arrive owned 0:0, as
+// BuildKit's context transfer makes them), or a read-only merged view of a layer chain.
+//
+// The layer is first written directly as an overlay upperdir (fileop/upper-dest.ts: no
+// mount, no xattr dump); a case that needs the kernel's overlay semantics, or any error,
+// discards that attempt and runs the actions again on a mounted overlay, so results and
+// error messages are the mounted path's.
 import { mkdtemp, rm as rmDir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeContextFilter } from '../../context/context-filter.js';
-import type { FileOp } from '../../llb/types.js';
+import type { ChownOpt, FileOp } from '../../llb/types.js';
 import { copy, mkdir, mkfile, resolveChown, rm, symlink, type Owner, type SourceFilter } from '../fileop/index.js';
+import { plainDest, type DestTree } from '../fileop/dest-tree.js';
+import { UpperDest } from '../fileop/upper-dest.js';
+import { userDbRoot } from '../fileop/user-db.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import { layerDirs, requireLayers, type OpRun } from './context.js';
 
@@ -19,6 +26,8 @@ interface CopySource {
   owner?: Owner;
 }
 
+type Releases = Array<() => Promise<void>>;
+
 export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
   const { env, inputs } = run;
   const n = inputs.length;
@@ -28,41 +37,79 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
     if (k > 0 && a.input !== n + k - 1) throw new Error('file op: only a linear chain of actions is supported');
   });
   const base = first.input >= 0 ? requireLayers(inputs[first.input], 'file op input') : { kind: 'layers' as const, layers: [] };
-  const active = await env.snapshotter.prepare(layerDirs(env, base));
-  const releases: Array<() => Promise<void>> = [];
-  // --chown names resolve in the destination's rootfs (the state the actions build on).
-  const rootfsFor = (): string => active.mountpoint;
+  const chain = layerDirs(env, base);
+  const id = run.snapshotId(0);
+  const result: LayersRef[] = [{ kind: 'layers', layers: [...base.layers, { snapshotId: id }] }];
+  if (await solveDirect(run, op, chain, id)) return result;
+
+  const active = await env.snapshotter.prepare(chain);
+  const releases: Releases = [];
   try {
-    for (const a of op.actions) {
-      env.signal.throwIfAborted();
-      const act = a.action;
-      switch (act.type) {
-        case 'copy': {
-          const src = await copySource(run, a.secondaryInput >= 0 && a.secondaryInput < n ? inputs[a.secondaryInput] : undefined, releases);
-          const owner = (await resolveChown(act.owner, rootfsFor)) ?? src.owner;
-          await copy({
-            srcRoot: src.dir, destRoot: active.mountpoint, action: act, signal: env.signal,
-            ...(src.filter ? { srcFilter: src.filter } : {}), ...(owner ? { owner } : {}),
-          });
-          break;
-        }
-        case 'mkdir': await mkdir(active.mountpoint, act, await resolveChown(act.owner, rootfsFor)); break;
-        case 'mkfile': await mkfile(active.mountpoint, act, await resolveChown(act.owner, rootfsFor)); break;
-        case 'rm': await rm(active.mountpoint, act); break;
-        case 'symlink': await symlink(active.mountpoint, act, await resolveChown(act.owner, rootfsFor)); break;
-      }
-    }
+    // --chown names resolve in the destination's rootfs (the state the actions build on).
+    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, releases);
     for (const r of releases.splice(0)) await r();
-    const id = run.snapshotId(0);
     await active.commit(id);
-    return [{ kind: 'layers', layers: [...base.layers, { snapshotId: id }] }];
+    return result;
   } finally {
     for (const r of releases) await r().catch(() => undefined);
     await active.cleanup().catch(() => undefined);
   }
 }
 
-async function copySource(run: OpRun, ref: SolvedRef | undefined, releases: Array<() => Promise<void>>): Promise<CopySource> {
+/** The direct attempt; false when the mounted path must do the work instead. */
+async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string): Promise<boolean> {
+  const snap = await run.env.snapshotter.prepareDirect(chain);
+  const releases: Releases = [];
+  try {
+    const dest = new UpperDest(snap.upperdir, snap.lowers);
+    let passwdRoot: Promise<string> | undefined;
+    await applyActions(run, op, dest, () => (passwdRoot ??= userDbRoot(dest, path.join(snap.scratch, 'userdb'))), releases);
+    await dest.finish((e) => snap.lowerXattrs(e));
+    for (const r of releases.splice(0)) await r();
+    await snap.commit(id, { xattrsWritten: dest.wroteXattrs });
+    return true;
+  } catch (err) {
+    run.env.signal.throwIfAborted();
+    void err; // NeedsMountError or a real failure: either way the mounted run decides
+    return false;
+  } finally {
+    for (const r of releases) await r().catch(() => undefined);
+    await snap.cleanup().catch(() => undefined);
+  }
+}
+
+async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () => Promise<string>,
+  releases: Releases): Promise<void> {
+  const { env, inputs } = run;
+  const n = inputs.length;
+  const chown = async (o: ChownOpt | undefined): Promise<Owner | undefined> => {
+    if (!o) return undefined;
+    const byName = (o.user && 'name' in o.user) || (o.group && 'name' in o.group);
+    const dir = byName ? await rootfs() : undefined;
+    return resolveChown(o, () => dir);
+  };
+  for (const a of op.actions) {
+    env.signal.throwIfAborted();
+    const act = a.action;
+    switch (act.type) {
+      case 'copy': {
+        const src = await copySource(run, a.secondaryInput >= 0 && a.secondaryInput < n ? inputs[a.secondaryInput] : undefined, releases);
+        const owner = (await chown(act.owner)) ?? src.owner;
+        await copy({
+          srcRoot: src.dir, destRoot: dest, action: act, signal: env.signal,
+          ...(src.filter ? { srcFilter: src.filter } : {}), ...(owner ? { owner } : {}),
+        });
+        break;
+      }
+      case 'mkdir': await mkdir(dest, act, await chown(act.owner)); break;
+      case 'mkfile': await mkfile(dest, act, await chown(act.owner)); break;
+      case 'rm': await rm(dest, act); break;
+      case 'symlink': await symlink(dest, act, await chown(act.owner)); break;
+    }
+  }
+}
+
+async function copySource(run: OpRun, ref: SolvedRef | undefined, releases: Releases): Promise<CopySource> {
   if (!ref) {
     const dir = await mkdtemp(path.join(tmpdir(), 'slipway-empty-'));
     releases.push(() => rmDir(dir, { recursive: true, force: true }));

@@ -17,10 +17,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyLayerResult } from '../layer/apply-layer.js';
 import { diffDirs } from '../layer/diff-dirs.js';
-import { LowerView, opaqueDirsIn } from '../layer/lower-view.js';
+import { LowerView, opaqueDirsIn, type LowerEntry } from '../layer/lower-view.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import { writeLayerTar } from '../layer/write-layer.js';
-import { readTreeXattrs, xattrRecord, xattrsFromRecord, type XattrRecord, type Xattrs } from '../layer/xattrs.js';
+import { readTreeXattrs, readXattrs, xattrRecord, xattrsFromRecord, type XattrRecord, type Xattrs } from '../layer/xattrs.js';
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
@@ -36,6 +36,26 @@ export interface ActiveSnapshot {
   /** Unmounts and keeps the changes as snapshot `id`; returns its layer directory. */
   commit(id: string): Promise<string>;
   /** Unmounts and throws the changes away. Safe to call more than once, and after commit. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A new layer written directly as an upperdir, without a mount: the writer reads the lower
+ * layers through `lowers` and must leave the upperdir exactly as overlayfs would have.
+ */
+export interface DirectSnapshot {
+  readonly upperdir: string;
+  /** The chain below, newest first, preloaded for synchronous lookups. */
+  readonly lowers: LowerView;
+  /** A scratch directory inside the snapshot's temp dir, removed with it. */
+  readonly scratch: string;
+  /** Xattrs of a lower entry (from its layer's record when there is one). */
+  lowerXattrs(entry: LowerEntry): Promise<Xattrs>;
+  /**
+   * Keeps the upperdir as snapshot `id`. Without `xattrsWritten` the writer vouches that
+   * nothing below the upperdir has xattrs, so no dump is taken.
+   */
+  commit(id: string, opts: { xattrsWritten: boolean }): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -221,6 +241,51 @@ export class Snapshotter {
         if (released) return;
         released = true;
         if (this.kind === 'overlay') await unmount(target);
+        await removeTemp(tmp);
+      },
+    };
+  }
+
+  /** An empty upperdir over `chain` (layer dirs, oldest first), written without a mount. */
+  async prepareDirect(chain: readonly string[]): Promise<DirectSnapshot> {
+    const tmp = await this.newTemp();
+    const upperdir = path.join(tmp, 'fs');
+    const scratch = path.join(tmp, 'scratch');
+    const lowers = this.lowerView(chain);
+    try {
+      await Promise.all([mkdir(upperdir, 0o755), mkdir(scratch), lowers.preload()]);
+    } catch (err) {
+      await removeTemp(tmp);
+      throw err;
+    }
+    const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
+    let done = false;
+    return {
+      upperdir,
+      lowers,
+      scratch,
+      lowerXattrs: async (entry) => {
+        let record = records.get(entry.layer);
+        if (!record) records.set(entry.layer, record = readXattrRecord(entry.layer));
+        const known = await record;
+        return known ? known.get(entry.hostPath) ?? new Map() : readXattrs(entry.hostPath);
+      },
+      commit: async (id, opts) => {
+        checkId(id);
+        if (done) throw new Error('snapshot already committed or cleaned up');
+        done = true;
+        try {
+          await rm(scratch, { recursive: true, force: true });
+          const dump = opts.xattrsWritten ? await readTreeXattrs(upperdir) : new Map<string, Xattrs>();
+          await writeFile(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
+          return await this.publish(tmp, id, [...opaqueDirsIn(upperdir, dump)]);
+        } catch (err) {
+          await removeTemp(tmp);
+          throw err;
+        }
+      },
+      cleanup: async () => {
+        done = true;
         await removeTemp(tmp);
       },
     };
