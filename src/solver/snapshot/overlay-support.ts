@@ -3,7 +3,8 @@
 // directory per process, and, given a record file (the snapshotter's is
 // <root>/cache/overlay-probe.json), once per environment: the answer is kept under a key of
 // kernel release, uid and mount namespace, so a build does not pay a mount and an unmount
-// (two spawns) every time. SLIPWAY_SNAPSHOTTER=overlay|copy overrides.
+// (through the syscall helper, or two spawns without it) every time.
+// SLIPWAY_SNAPSHOTTER=overlay|copy overrides.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
