@@ -65,7 +65,8 @@ export class SysHelper {
       if (err.code === 'ENOENT') perlMissing = true;
       this.fail(new SysHelperUnavailable(`cannot start perl for the syscall helper: ${err.message}`));
     });
-    this.child.on('exit', (code, signal) => {
+    // 'close', not 'exit': replies it wrote before dying are still read first.
+    this.child.on('close', (code, signal) => {
       const tail = this.stderrTail.trim();
       this.fail(new Error(`slipway's syscall helper (perl, pid ${this.child.pid}) exited with ${signal ?? `code ${code}`}` +
         (tail ? `: ${tail}` : '')));
