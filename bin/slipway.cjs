@@ -20,17 +20,21 @@ if (process.env.SLIPWAY_NODE_EXTRA_CA_CERTS !== undefined) {
 const dir = join(__dirname, '..', 'dist');
 // scripts/build.mjs writes the packs; the first holds what a fully cached build runs.
 const PACKS = ['slipway.cjs', 'slipway-more.cjs'];
-// Builds (the hot path) and the other commands compile different code: one cache each.
-const kind = process.argv.includes('build') ? 'build' : 'cli';
+// Builds (the hot path) and the other commands compile different code: one cache each
+// (`build --help` and --print-llb run the CLI's code, not a build's).
+const args = process.argv.slice(2);
+const kind = args.includes('build') && !args.some((a) => a === '-h' || a === '--help' || a.startsWith('--print-llb')) ? 'build' : 'cli';
 const nodeRequire = createRequire(join(dir, PACKS[0]));
 const factories = new Map(); // module name -> its function, from the packs loaded so far
 const modules = new Map(); // module name -> module object, once it ran
 const uncached = []; // scripts compiled without a usable code cache, and where to write one
 let packsLoaded = 0;
 
-process.once('exit', () => {
-  // At exit a cache also holds the functions this run compiled. A read-only install
-  // simply runs without one.
+process.once('exit', (code) => {
+  // At exit a cache also holds the functions this run compiled; a run that failed (a usage
+  // error, say) stopped short of what the command usually runs. A read-only install simply
+  // runs without one.
+  if (code !== 0) return;
   for (const { script, cacheFile } of uncached) {
     try {
       const tmp = `${cacheFile}.${process.pid}`;

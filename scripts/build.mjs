@@ -11,6 +11,7 @@
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -20,9 +21,26 @@ const dist = new URL('../dist/', import.meta.url);
 const HOT_ENTRIES = ['src/cli/commands/build-run.ts', 'src/cli/commands/build-exec.ts'];
 const PACKS = ['slipway.cjs', 'slipway-more.cjs'];
 
+/**
+ * commander requires node:child_process (and with it net, streams and dgram) when it loads,
+ * only to spawn executable subcommands, which Slipway does not have: require it on use.
+ */
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`scripts/build.mjs: ${args.path} no longer has: ${eager}`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/esm',
+  outdir: 'dist', // not written: the packs below are
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   bundle: true,
@@ -39,6 +57,7 @@ const result = await build({
   write: false,
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyChildProcessInCommander],
   define: {
     SLIPWAY_VERSION: JSON.stringify(pkg.version),
     // Memo keys name the code that wrote them (import.meta.url in the sources); in the
