@@ -310,6 +310,8 @@ describe('RUN over an overlay snapshot', () => {
       const res = await run(snap.mountpoint, 'echo via-crun; exit 7', { runtime: 'crun', network: 'none' });
       expect(res.stdout).toBe('via-crun\n');
       expect(res.exitCode).toBe(7);
+      // `crun run` removed the container itself, like runc: no forced delete after an exit code.
+      expect(execFileSync('crun', ['list', '-q'], { encoding: 'utf8' })).not.toContain(`slipway-${process.pid}-`);
     } finally {
       await snap.cleanup();
     }
