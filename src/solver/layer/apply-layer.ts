@@ -10,10 +10,14 @@
 //    character device and .wh..wh..opq the trusted.overlay.opaque=y xattr, so the
 //    directory can serve as an overlayfs lowerdir.
 // Metadata calls are synchronous on purpose: a base layer has thousands of entries, and a
-// threadpool round trip per lstat/chown/chmod costs several times the syscall itself.
+// threadpool round trip per lstat/chown/chmod costs several times the syscall itself. Into an
+// empty destination (a new snapshot) what exists is what this applier made, so it remembers
+// that instead of asking lstat for every entry; the first removal ends that (rare in a layer).
+// Regular files get their mode at creation when the umask keeps it, and owner and times
+// through the open descriptor: open, write, fchown, futimes, close.
 import {
-  chmodSync, closeSync, constants, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync,
-  rmSync, symlinkSync, utimesSync, writeSync,
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
+  openSync, readdirSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { decompressedStream } from './decompress.js';
@@ -47,6 +51,14 @@ export interface ApplyLayerResult {
 
 export class UnsafeLayerError extends Error {}
 
+let umask: number | undefined;
+/** The process umask (read once: nothing in Slipway changes it). */
+function processUmask(): number {
+  // Reading it has no side effect besides a set-and-restore; no warning is printed.
+  umask ??= process.umask();
+  return umask;
+}
+
 
 /** Cleans a tar entry name to a root-relative path; '' is the root itself. */
 export function cleanEntryName(name: string): string {
@@ -67,6 +79,11 @@ class LayerApplier {
   private readonly opaqueDirs = new Set<string>();
   private entries = 0;
   private bytes = 0;
+  /**
+   * Host paths this applier created (true: a directory) while `root` started empty and
+   * nothing was removed: then they are all that exists below it. Undefined otherwise.
+   */
+  private made: Map<string, boolean> | undefined;
 
   constructor(root: string, private readonly opts: ApplyLayerOptions) {
     this.root = path.resolve(root);
@@ -74,12 +91,23 @@ class LayerApplier {
   }
 
   async apply(source: AsyncIterable<Uint8Array>): Promise<ApplyLayerResult> {
+    if (readdirSync(this.root).length === 0) this.made = new Map();
     for await (const entry of readTar(await decompressedStream(source))) {
       this.entries++;
       await this.applyEntry(entry.header, entry.body);
     }
     await this.finish();
     return { entries: this.entries, bytes: this.bytes, opaqueDirs: [...this.opaqueDirs] };
+  }
+
+  /** What is at `host`: 'dir', 'other' or undefined when nothing is. */
+  private kindAt(host: string): 'dir' | 'other' | undefined {
+    if (this.made) {
+      const dir = this.made.get(host);
+      return dir === undefined ? undefined : dir ? 'dir' : 'other';
+    }
+    const st = tryLstat(host);
+    return st ? (st.isDirectory() ? 'dir' : 'other') : undefined;
   }
 
   private warn(message: string): void {
@@ -104,12 +132,13 @@ class LayerApplier {
     for (let i = 1; i <= comps.length; i++) {
       const sub = comps.slice(0, i).join('/');
       const host = path.join(this.root, sub);
-      const st = tryLstat(host);
-      if (st) {
-        if (!st.isDirectory()) throw new UnsafeLayerError(`cannot create ${sub}: a parent is not a directory`);
+      const kind = this.kindAt(host);
+      if (kind) {
+        if (kind !== 'dir') throw new UnsafeLayerError(`cannot create ${sub}: a parent is not a directory`);
         continue;
       }
       mkdirSync(host, 0o755);
+      this.made?.set(host, true);
       // containerd's mkparent: a parent missing here takes the lower layer's metadata.
       const lower = await this.opts.lowers?.lookup(sub);
       if (lower?.stat.isDirectory()) {
@@ -126,14 +155,17 @@ class LayerApplier {
     if (!isLink) chmodSync(host, mode); // after chown: chown clears setuid/setgid
   }
 
-  private removeExisting(host: string, keepDir: boolean): void {
-    const st = tryLstat(host);
-    if (!st) return;
-    if (keepDir && st.isDirectory()) return;
+  /** Removes what is at `host`, except a directory when `keepDir`: true when one was kept. */
+  private removeExisting(host: string, keepDir: boolean): boolean {
+    const kind = this.kindAt(host);
+    if (!kind) return false;
+    if (keepDir && kind === 'dir') return true;
     this.remove(host);
+    return false;
   }
 
   private remove(host: string): void {
+    this.made = undefined;
     rmSync(host, { recursive: true, force: true });
     this.dropPendingUnder(host);
     this.parents.clear();
@@ -156,20 +188,21 @@ class LayerApplier {
     }
     const parent = await this.parentDir(rel);
     const host = path.join(parent, base);
-    this.removeExisting(host, h.type === 'dir');
+    const keptDir = this.removeExisting(host, h.type === 'dir');
     this.written.add(path.relative(this.root, host));
 
     switch (h.type) {
       case 'dir':
-        if (!tryLstat(host)) mkdirSync(host, 0o700);
+        if (!keptDir) mkdirSync(host, 0o700);
         break;
       case 'file':
-        await this.writeFile(host, body);
+        await this.writeFile(host, h, body);
         break;
       case 'symlink':
         symlinkSync(h.linkname, host);
         break;
       case 'link':
+        this.made?.set(host, false); // before the return below
         // The link's own header then applies to the shared inode, as in containerd's and
         // Docker's createTarFile (lchown, chmod, chtimes after link()), unless it is a symlink.
         if (this.hardlink(host, h.linkname)) return;
@@ -185,22 +218,31 @@ class LayerApplier {
           ...(h.type === 'fifo' ? ['p'] : [h.type === 'char' ? 'c' : 'b', String(h.devmajor), String(h.devminor)])]);
         break;
     }
-    this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
+    this.made?.set(host, h.type === 'dir');
     if (h.xattrs.size > 0) this.pendingXattrs.set(host, { rel: path.relative(this.root, host), attrs: h.xattrs });
+    if (h.type === 'file') return; // owner, mode and times went through its descriptor
+    this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
     if (h.type === 'dir') this.dirTimes.push({ host, mtime: h.mtime });
     else lutimesSync(host, h.mtime, h.mtime);
   }
 
-  private async writeFile(host: string, body: AsyncIterable<Buffer>): Promise<void> {
+  private async writeFile(host: string, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     // O_EXCL + O_NOFOLLOW: never write through something that appeared at this name.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const fd = openSync(host, flags, 0o600);
+    const mode = h.mode & 0o7777;
+    // Created with its final mode when the umask keeps all of it and no chown can clear a
+    // setuid/setgid bit afterwards; fchmod otherwise (after fchown, which clears those bits).
+    const exact = (mode & 0o7000) === 0 && (mode & processUmask()) === 0;
+    const fd = openSync(host, flags, exact ? mode : 0o600);
     try {
       for await (const chunk of body) {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
         this.bytes += chunk.length;
       }
+      if (this.privileged) fchownSync(fd, h.uid, h.gid);
+      if (!exact) fchmodSync(fd, mode);
+      futimesSync(fd, h.mtime, h.mtime);
     } finally {
       closeSync(fd);
     }
@@ -262,6 +304,7 @@ class LayerApplier {
     if (this.written.has(path.relative(this.root, host))) return;
     this.removeExisting(host, false);
     await mustRunTool('mknod', ['-m', '0', host, 'c', '0', '0']);
+    this.made?.set(host, false);
     this.written.add(path.relative(this.root, host));
   }
 
@@ -275,7 +318,7 @@ class LayerApplier {
     // Directory times last (children changed them), deepest first.
     this.dirTimes.sort((a, b) => b.host.length - a.host.length);
     for (const { host, mtime } of this.dirTimes) {
-      if (tryLstat(host)?.isDirectory()) utimesSync(host, mtime, mtime);
+      if (this.kindAt(host) === 'dir') utimesSync(host, mtime, mtime);
     }
   }
 }

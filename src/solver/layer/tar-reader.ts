@@ -15,25 +15,44 @@ class ByteSource {
     this.iterator = source[Symbol.asyncIterator]();
   }
 
-  private async fill(): Promise<boolean> {
-    if (this.done) return false;
+  /** The next source chunk, or undefined at its end. */
+  private async next(): Promise<Buffer | undefined> {
+    if (this.done) return undefined;
     const next = await this.iterator.next();
     if (next.done) {
       this.done = true;
-      return false;
+      return undefined;
     }
-    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+  }
+
+  /** Replaces the (consumed) pending bytes with the next chunk. */
+  private async fill(): Promise<boolean> {
+    const chunk = await this.next();
+    if (!chunk) return false;
+    this.pending = chunk;
     return true;
   }
 
   /** Exactly n bytes, or undefined at a clean end of stream before any byte. */
   async read(n: number): Promise<Buffer | undefined> {
-    while (this.pending.length < n) {
-      if (!(await this.fill())) {
-        if (this.pending.length === 0) return undefined;
-        throw new TarFormatError('unexpected end of tar stream');
+    if (this.pending.length === 0 && !(await this.fill())) return undefined;
+    if (this.pending.length < n) {
+      // Copies only the n bytes asked for: a header that straddles two chunks must not
+      // copy the whole next chunk (up to 256 KiB) behind it.
+      const parts = [this.pending];
+      let have = this.pending.length;
+      let chunk: Buffer | undefined;
+      while (have < n && (chunk = await this.next())) {
+        parts.push(chunk);
+        have += chunk.length;
       }
+      if (have < n) throw new TarFormatError('unexpected end of tar stream');
+      const last = parts.pop()!;
+      const fromLast = n - (have - last.length);
+      const out = Buffer.concat([...parts, last.subarray(0, fromLast)], n);
+      this.pending = last.subarray(fromLast);
+      return out;
     }
     const out = this.pending.subarray(0, n);
     this.pending = this.pending.subarray(n);

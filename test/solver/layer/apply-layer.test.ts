@@ -1,0 +1,91 @@
+// applyLayer into an empty directory remembers what it made instead of asking lstat, and
+// gives regular files their mode at creation when it can: the result must be exactly what the
+// general path (a destination that already holds something) produces.
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
+import { makeTar, type FixtureEntry } from '../snapshot/tar-fixtures.js';
+import { listTree } from '../snapshot/tree-listing.js';
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'slipway-apply-'));
+  temps.push(d);
+  return d;
+}
+
+const root = process.getuid?.() === 0;
+const entries: FixtureEntry[] = [
+  { name: 'etc/', type: 'dir', mode: 0o755, mtime: 1_500_000_000 },
+  { name: 'etc/plain', content: 'a', mode: 0o644, uid: 1234, gid: 5678, mtime: 1_500_000_001 },
+  { name: 'etc/open', content: 'b', mode: 0o777, mtime: 1_500_000_002 },
+  { name: 'etc/private', content: 'c', mode: 0o600, mtime: 1_500_000_003 },
+  ...(root ? [{ name: 'etc/suid', content: 'd', mode: 0o4755, uid: 1, gid: 2, mtime: 1_500_000_004 }] : []),
+  { name: 'etc/sticky/', type: 'dir', mode: 0o1777, mtime: 1_500_000_005 },
+  // the same names again: replaced, never written through
+  { name: 'etc/twice', content: 'first', mtime: 1_500_000_006 },
+  { name: 'etc/twice', content: 'second!', mode: 0o640, mtime: 1_500_000_007 },
+  { name: 'etc/becomes-dir', content: 'file', mtime: 1_500_000_008 },
+  { name: 'etc/becomes-dir/', type: 'dir', mode: 0o750, mtime: 1_500_000_009 },
+  { name: 'etc/becomes-dir/inner', content: 'in', mtime: 1_500_000_010 },
+  { name: 'etc/link', type: 'symlink', linkname: 'plain', mtime: 1_500_000_011 },
+  { name: 'etc/link', content: 'now a file', mtime: 1_500_000_012 },
+  { name: 'deep/a/b/c', content: 'parents made on the way', mtime: 1_500_000_013 },
+  { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox', mtime: 1_500_000_014 },
+  { name: 'bin/busybox', content: 'bb', mode: 0o755, mtime: 1_500_000_015 },
+  { name: 'bin/hard', type: 'link', linkname: 'bin/busybox', mode: 0o700, mtime: 1_500_000_016 },
+];
+
+async function apply(dest: string, list: FixtureEntry[]): Promise<void> {
+  await applyLayer(Readable.from([makeTar(list)]), dest, { whiteouts: 'overlay' });
+}
+
+describe('applyLayer into an empty directory', () => {
+  it('gives the same tree, modes, owners and times as into a non-empty one', async () => {
+    const base = tempDir();
+    const fresh = path.join(base, 'fresh');
+    const used = path.join(base, 'used');
+    mkdirSync(fresh);
+    mkdirSync(used);
+    writeFileSync(path.join(used, 'already-here'), 'x');
+    await apply(fresh, entries);
+    await apply(used, entries);
+    const a = listTree(fresh, { mtimes: true });
+    const { 'already-here': _, ...b } = listTree(used, { mtimes: true });
+    expect(a).toEqual(b);
+    expect(a['etc/open']).toMatch(/^100000 777 /);
+    expect(a['etc/private']).toMatch(/^100000 600 /);
+    expect(a['etc/twice']).toMatch(/^100000 640 0:0 7 .* t1500000007$/);
+    expect(a['etc/becomes-dir']).toMatch(/^40000 750 /);
+    expect(a['etc/link']).toMatch(/^100000 644 0:0 10 /);
+    expect(a['bin/busybox']).toMatch(/^100000 700 .* t1500000016$/); // the hardlink's header
+    if (root) {
+      expect(a['etc/plain']).toMatch(/^100000 644 1234:5678 /);
+      expect(a['etc/suid']).toMatch(/^100000 4755 1:2 /);
+    }
+    expect(lstatSync(path.join(fresh, 'etc/plain')).mtimeMs).toBe(1_500_000_001_000);
+  });
+
+  it('after a removal (a later entry replacing a directory) falls back to asking the disk', async () => {
+    const dest = path.join(tempDir(), 'd');
+    mkdirSync(dest);
+    await apply(dest, [
+      { name: 'x/', type: 'dir' },
+      { name: 'x/y', content: 'y' },
+      { name: 'x', content: 'now a file' },
+      { name: 'x', type: 'symlink', linkname: 'z' },
+      { name: 'z/w', content: 'w' },
+      { name: 'z/w', content: 'again' },
+    ]);
+    const t = listTree(dest);
+    expect(t.x).toBe('120000 777 0:0 -> z');
+    expect(t['z/w']).toMatch(/^100000 644 0:0 5 /);
+  });
+});
