@@ -4,6 +4,7 @@
 import { CommanderError } from 'commander';
 import { makeProgram } from './program.js';
 import { reportError } from './errors.js';
+import { whenStdoutCreated } from './stdio.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = makeProgram(argv.slice(2));
@@ -21,10 +22,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // `slipway images | head -1` closes our stdout early: that is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+whenStdoutCreated((stdout) => stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
-});
+}));
 
 main(process.argv).then(
   (code) => {

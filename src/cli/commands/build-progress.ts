@@ -4,27 +4,29 @@
 import { nowSeconds, type ProgressRenderer, type ProgressSink, VertexProgress } from '../../solver/progress/events.js';
 import { PlainRenderer } from '../../solver/progress/plain.js';
 import type { ExecRequest } from './build-exec-options.js';
+import { stderrIsTTY, writeStderr } from '../stdio.js';
 
 export type BuildProgress = ProgressRenderer;
 
 const quietProgress: BuildProgress = { sink: () => undefined, finish: () => undefined, lastLines: () => undefined };
 
-/** The renderer for --progress (`auto`: tty on a terminal, plain otherwise); tty loads chalk only when used. */
-export async function createProgress(mode: ExecRequest['progress'], stream: NodeJS.WriteStream = process.stderr): Promise<BuildProgress> {
-  const write = (t: string): void => {
-    stream.write(t);
-  };
+/**
+ * The renderer for --progress (`auto`: tty on a terminal, plain otherwise); tty loads chalk
+ * only when used. Plain and rawjson text goes to fd 2 without process.stderr (../stdio.ts).
+ */
+export async function createProgress(mode: ExecRequest['progress']): Promise<BuildProgress> {
   if (mode === 'quiet') return quietProgress;
-  if (mode === 'rawjson') return new (await import('../../solver/progress/rawjson.js')).RawJSONRenderer(write);
-  if (mode === 'tty' || (mode === 'auto' && stream.isTTY)) {
+  if (mode === 'rawjson') return new (await import('../../solver/progress/rawjson.js')).RawJSONRenderer(writeStderr);
+  if (mode === 'tty' || (mode === 'auto' && stderrIsTTY())) {
     const { TTYRenderer } = await import('../../solver/progress/tty.js');
+    const out = process.stderr;
     return new TTYRenderer({
-      write, isTTY: stream.isTTY === true,
-      get columns() { return stream.columns; },
-      get rows() { return stream.rows; },
+      write: (t) => void out.write(t), isTTY: out.isTTY === true,
+      get columns() { return out.columns; },
+      get rows() { return out.rows; },
     });
   }
-  return new PlainRenderer(write);
+  return new PlainRenderer(writeStderr);
 }
 
 /** An "[internal] …" vertex that is already finished, with one status line. */

@@ -16,6 +16,7 @@ import { checkEntitlements } from './build-entitlements.js';
 import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
+import { writeStderr } from '../stdio.js';
 import { parseExecFlags } from './build-exec-options.js';
 import { createProgress, internalStep, metadataStep, timedStep } from './build-progress.js';
 import type { ProgressSink } from '../../solver/progress/events.js';
@@ -58,7 +59,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       imageResolveMode: exec.pull ? 'pull' : 'default',
     }, progress?.sink);
     if (!progress) {
-      process.stderr.write(formatWarnings(result.warnings));
+      writeStderr(formatWarnings(result.warnings));
       // Loaded only for --print-llb: every real build would otherwise pay for initialising them.
       const text = req.printLLB === 'dot'
         ? (await import('../../llb/print-dot.js')).definitionToDot(result.definition)
@@ -69,7 +70,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
     checkEntitlements(result.definition, exec.allow, exec.network);
     const { executeBuild } = await import('./build-exec.js');
     await executeBuild(req, exec, result, root, progress);
-    if (exec.progress !== 'quiet') process.stderr.write(formatWarnings(result.warnings));
+    if (exec.progress !== 'quiet') writeStderr(formatWarnings(result.warnings));
   } catch (err) {
     progress?.finish();
     throw err;
