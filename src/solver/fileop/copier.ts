@@ -7,20 +7,21 @@
 // directory this copier created or verified with lstat, and files are opened O_NOFOLLOW.
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readlinkSync,
-  readSync, statSync, symlinkSync, writeSync, type BigIntStats,
+  chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, symlinkSync, writeSync,
+  type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
 import { EMPTY_MATCH_INFO, type MatchInfo, type PatternMatcher } from '../../context/pattern-matcher.js';
-import { lstatBigIfExists, lstatIfExists } from '../layer/lstat-if-exists.js';
-import { readTreeXattrs, writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
+import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import { writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
 import type { DestTree } from './dest-tree.js';
 import { FileOpError, throwIfAborted } from './errors.js';
 import { nanosToSeconds, setFixedTime, setOwner, setTimes, type Owner } from './fs-meta.js';
 import { selectionOf, type SourceFilter } from './source-filter.js';
+import type { SourceTree } from './source-tree.js';
 
 export interface CopierOptions {
-  srcRoot: string;
+  source: SourceTree;
   dest: DestTree;
   owner?: Owner;
   timestamp?: bigint;
@@ -76,9 +77,9 @@ export class Copier {
 
   constructor(private readonly opts: CopierOptions) {}
 
-  /** Copies `src` (host path inside srcRoot) to `target` (host path inside destRoot). */
+  /** Copies `src` (a path inside the source root) to `target` (a host path inside the destination). */
   async copyTop(src: string, target: string): Promise<void> {
-    this.srcXattrs = await readTreeXattrs(src);
+    this.srcXattrs = await this.opts.source.treeXattrs(src);
     this.copy(src, '', target, false, EMPTY_MATCH_INFO, EMPTY_MATCH_INFO, true);
     if (this.pendingXattrs.size === 0) return;
     this.opts.dest.beforeXattrs();
@@ -101,7 +102,7 @@ export class Copier {
   private copy(src: string, comps: string, target: string, overwriteMeta: boolean,
     parentInc: MatchInfo, parentExc: MatchInfo, selected: boolean): void {
     throwIfAborted(this.opts.signal);
-    const st = lstatBigIfExists(src);
+    const st = this.opts.source.lstat(src);
     let include = selected;
     let incInfo = EMPTY_MATCH_INFO;
     let excInfo = EMPTY_MATCH_INFO;
@@ -119,7 +120,7 @@ export class Copier {
     }
     if (!st) {
       if (!include) return;
-      throw new FileOpError(`failed to stat source path ${this.rel(this.opts.srcRoot, src)}`, 'ENOENT');
+      throw new FileOpError(`failed to stat source path ${this.rel(this.opts.source.root, src)}`, 'ENOENT');
     }
     const dest = this.opts.dest;
     const targetSt = dest.lstat(target);
@@ -147,7 +148,7 @@ export class Copier {
       else this.copyFile(src, target, st.size);
     } else if (st.isSymbolicLink()) {
       dest.beforeCreate(target, false);
-      symlinkSync(readlinkSync(src), target);
+      symlinkSync(this.opts.source.readlink(src), target);
     } else if ((st.mode & S_IFMT) === S_IFSOCK) {
       return; // sockets are not reproducible content
     } else {
@@ -174,8 +175,9 @@ export class Copier {
   private createParentDirs(overwriteMeta: boolean): void {
     for (const parent of this.parentDirs) {
       if (parent.copied) continue;
-      const st = statSync(parent.src, { bigint: true });
-      if (!st.isDirectory()) throw new FileOpError(`${this.rel(this.opts.srcRoot, parent.src)} is not a directory`, 'ENOTDIR');
+      // Only directories the walk entered are parents: lstat equals stat here.
+      const st = this.opts.source.lstatStrict(parent.src);
+      if (!st.isDirectory()) throw new FileOpError(`${this.rel(this.opts.source.root, parent.src)} is not a directory`, 'ENOTDIR');
       if (this.copyDirectoryOnly(parent.dst, st, overwriteMeta)) this.copyFileInfo(st, parent.src, parent.dst);
       parent.copied = true;
     }
@@ -192,7 +194,7 @@ export class Copier {
     }
     this.parentDirs.push(parent);
     try {
-      for (const name of readdirSync(src).sort()) {
+      for (const name of this.opts.source.readdir(src).sort()) {
         const childSrc = path.join(src, name);
         const selection = this.selection(childSrc);
         if (selection === 'absent') continue;
@@ -207,7 +209,7 @@ export class Copier {
 
   private selection(host: string): ReturnType<typeof selectionOf> {
     if (!this.opts.filter) return 'selected';
-    const rel = path.relative(this.opts.srcRoot, host).split(path.sep).join('/');
+    const rel = path.relative(this.opts.source.root, host).split(path.sep).join('/');
     return selectionOf(this.opts.filter, rel, lstatIfExists(host)?.isDirectory() ?? false);
   }
 
@@ -240,7 +242,7 @@ export class Copier {
   }
 
   private copyFile(src: string, target: string, size: bigint): void {
-    const sfd = openSync(src, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const sfd = openSync(this.opts.source.contentPath(src), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const tfd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {

@@ -7,21 +7,20 @@
 import path from 'node:path';
 import { PatternMatcher } from '../../context/pattern-matcher.js';
 import type { FileActionCopy } from '../../llb/types.js';
-import { lstatIfExists } from '../layer/lstat-if-exists.js';
-import { resolveInRootSync } from '../layer/root-path.js';
 import { Copier } from './copier.js';
 import { asDestTree, type DestTree } from './dest-tree.js';
+import { asSourceTree, type SourceTree } from './source-tree.js';
 import { displayPath, FileOpError, throwIfAborted } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
-import { rootPath } from './root-join.js';
 import { visibleInSource, type SourceFilter } from './source-filter.js';
 import { compileModeString } from './symbolic-mode.js';
 import { unpackIfArchive } from './unpack.js';
 import { resolveWildcards } from './wildcards.js';
 
 export interface CopyOptions {
-  srcRoot: string;
+  /** A directory, or a layer chain read without a mount. */
+  srcRoot: string | SourceTree;
   /** A directory, or a tree that writes an overlay upperdir directly. */
   destRoot: string | DestTree;
   action: FileActionCopy;
@@ -52,7 +51,8 @@ function splitDest(p: string): [string, string] {
 }
 
 export async function copy(opts: CopyOptions): Promise<void> {
-  const srcRoot = path.resolve(opts.srcRoot);
+  const source = asSourceTree(opts.srcRoot);
+  const srcRoot = source.root;
   const dest = asDestTree(opts.destRoot);
   const destRoot = dest.root;
   const a = opts.action;
@@ -65,15 +65,15 @@ export async function copy(opts: CopyOptions): Promise<void> {
     }
   }
   for (const required of a.requiredPaths) {
-    const host = resolveInRootSync(srcRoot, required);
-    if (!lstatIfExists(host) || !visibleInSource(srcRoot, host, filter)) throw notFound(required);
+    const host = source.resolve(required, true);
+    if (!source.lstat(host) || !visibleInSource(srcRoot, host, filter)) throw notFound(required);
   }
 
   let sources: string[];
   if (!a.allowWildcard) {
     sources = [a.src];
   } else {
-    sources = resolveWildcards(srcRoot, a.src, a.followSymlink, filter);
+    sources = resolveWildcards(source, a.src, a.followSymlink, filter);
     if (sources.length === 0) {
       if (a.allowEmptyWildcard) return;
       throw notFound(a.src);
@@ -86,29 +86,29 @@ export async function copy(opts: CopyOptions): Promise<void> {
 
   for (const src of sources) {
     throwIfAborted(opts.signal);
-    if (a.attemptUnpackDockerCompatibility && visibleInSource(srcRoot, resolveInRootSync(srcRoot, src), filter)) {
-      const unpacked = await unpackIfArchive({ srcRoot, src, destRoot: dest, dest: a.dest, owner: opts.owner, timestamp: a.timestamp });
+    if (a.attemptUnpackDockerCompatibility && visibleInSource(srcRoot, source.resolve(src, true), filter)) {
+      const unpacked = await unpackIfArchive({ source, src, destRoot: dest, dest: a.dest, owner: opts.owner, timestamp: a.timestamp });
       if (unpacked) continue;
     }
     const copier = new Copier({
-      srcRoot, dest, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
+      source, dest, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
       alwaysReplace: a.alwaysReplaceExistingDestPaths, filter, signal: opts.signal,
     });
-    await copyOne(copier, srcRoot, src, dest, a, opts.owner, filter);
+    await copyOne(copier, source, src, dest, a, opts.owner, filter);
   }
 }
 
 /** fsutil's Copy for one source: destination preparation, then the recursive copy. */
-async function copyOne(copier: Copier, srcRoot: string, src: string, tree: DestTree, a: FileActionCopy,
+async function copyOne(copier: Copier, source: SourceTree, src: string, tree: DestTree, a: FileActionCopy,
   owner: Owner | undefined, filter: SourceFilter | undefined): Promise<void> {
   const [dir, file] = splitDest(a.dest);
   const ensure = file !== '' && file !== '.' ? dir : a.dest;
   if (ensure !== '') mkdirAllInRoot(tree, tree.resolve(ensure), 0o755, owner, a.timestamp);
   let dest = tree.resolve(path.posix.normalize(a.dest === '' ? '.' : a.dest));
 
-  const srcHost = rootPath(srcRoot, src, a.followSymlink);
-  const srcSt = lstatIfExists(srcHost);
-  if (!srcSt || !visibleInSource(srcRoot, srcHost, filter)) throw notFound(src);
+  const srcHost = source.resolve(src, a.followSymlink);
+  const srcSt = source.lstat(srcHost);
+  if (!srcSt || !visibleInSource(source.root, srcHost, filter)) throw notFound(src);
   const destSt = tree.lstat(dest);
   const srcIsDir = srcSt.isDirectory();
   if ((!a.dirCopyContents && srcIsDir && destSt) || (!srcIsDir && destSt?.isDirectory())) {

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { applyLayer } from '../layer/apply-layer.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
-import { resolveInRootSync } from '../layer/root-path.js';
 import { readTar } from '../layer/tar-reader.js';
 import { openArchiveStream } from './archive-stream.js';
 import type { DestTree } from './dest-tree.js';
+import type { SourceTree } from './source-tree.js';
 import { displayPath, FileOpError } from './errors.js';
 import type { Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
@@ -51,7 +51,7 @@ export async function isArchive(file: string, name: string): Promise<boolean> {
 }
 
 export interface UnpackOptions {
-  srcRoot: string;
+  source: SourceTree;
   src: string;
   destRoot: DestTree;
   dest: string;
@@ -61,8 +61,10 @@ export interface UnpackOptions {
 
 /** Extracts `src` into `dest` when it is an archive; false when it is not one. */
 export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
-  const file = resolveInRootSync(o.srcRoot, o.src);
+  const host = o.source.resolve(o.src, true);
   const name = displayPath(o.src);
+  if (!o.source.lstat(host)?.isFile()) return false;
+  const file = o.source.contentPath(host);
   if (!(await isArchive(file, name))) return false;
   // The extraction writes below dest without announcing its writes to the tree.
   o.destRoot.requireMounted('ADD extracts an archive');

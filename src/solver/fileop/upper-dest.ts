@@ -16,8 +16,7 @@ import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import type { Xattrs } from '../layer/xattrs.js';
 import { NeedsMountError, type DestTree } from './dest-tree.js';
 import { setOwner } from './fs-meta.js';
-
-const MAX_SYMLINKS = 255;
+import { resolveWith } from './resolve-with.js';
 
 /** Seconds for lutimes that keep the whole second of `ns` (a double rounds .9999999 up). */
 function seconds(ns: bigint): number {
@@ -75,37 +74,10 @@ export class UpperDest implements DestTree {
   }
 
   resolve(p: string): string {
-    const resolved: string[] = [];
-    const queue = p.split('/').filter((c) => c !== '' && c !== '.');
-    let hops = 0;
-    while (queue.length > 0) {
-      const comp = queue.shift() as string;
-      if (comp === '..') {
-        resolved.pop();
-        continue;
-      }
-      const rel = [...resolved, comp].join('/');
-      const st = this.lstatRel(rel);
-      if (!st) {
-        // Nothing below a missing component can be a symlink: finish lexically.
-        resolved.push(comp);
-        for (const rest of queue) {
-          if (rest === '..') resolved.pop();
-          else resolved.push(rest);
-        }
-        break;
-      }
-      if (st.isSymbolicLink()) {
-        if (++hops > MAX_SYMLINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
-        const upper = lstatIfExists(this.host(rel));
-        const target = readlinkSync(upper ? this.host(rel) : (this.lower(rel) as LowerEntry).hostPath);
-        if (target.startsWith('/')) resolved.length = 0;
-        queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
-        continue;
-      }
-      resolved.push(comp);
-    }
-    return path.join(this.root, ...resolved);
+    return path.join(this.root, ...resolveWith(p, {
+      lstat: (rel) => this.lstatRel(rel),
+      readlink: (rel) => readlinkSync(lstatIfExists(this.host(rel)) ? this.host(rel) : (this.lower(rel) as LowerEntry).hostPath),
+    }));
   }
 
   /** Where the content of the regular file at `host` lives (upper or lower); undefined if none. */

@@ -2,12 +2,11 @@
 // the part before it is resolved inside the root, and the tree below is walked (lexical
 // order, symlinks not followed) for entries whose relative path matches the rest with Go's
 // filepath.Match (path.Match on Unix). A matching directory is not descended into.
-import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { containsWildcards, pathMatch } from '../../context/path-match.js';
 import { errnoCode, pathError } from './errors.js';
 import { selectionOf, visibleInSource, type SourceFilter } from './source-filter.js';
-import { rootPath } from './root-join.js';
+import { asSourceTree, type SourceTree } from './source-tree.js';
 
 /** Go filepath.Join semantics for slash paths: cleaned, '' stays ''. */
 function goJoin(parts: string[]): string {
@@ -31,26 +30,28 @@ export function splitWildcards(p: string): { base: string; pattern: string } {
  * Root-relative paths (no leading slash) matching `src`; `[src]` itself when it has no
  * wildcard. `filter` hides entries of the build context.
  */
-export function resolveWildcards(root: string, src: string, followLinks: boolean, filter?: SourceFilter): string[] {
+export function resolveWildcards(tree: string | SourceTree, src: string, followLinks: boolean, filter?: SourceFilter): string[] {
   const { base, pattern } = splitWildcards(src);
   if (pattern === '') return [base];
-  const baseHost = rootPath(root, base, followLinks);
+  const t = asSourceTree(tree);
+  const root = t.root;
+  const baseHost = t.resolve(base, followLinks);
   const depth = pattern.split('/').length;
   const out: string[] = [];
   const visible = (host: string, isDir: boolean): boolean =>
     selectionOf(filter, path.relative(root, host).split(path.sep).join('/'), isDir) !== 'absent';
   let st;
   try {
-    st = lstatSync(baseHost);
+    st = t.lstatStrict(baseHost);
   } catch (err) {
     throw pathError('lstat', path.relative(root, baseHost), errnoCode(err) ?? 'ENOENT');
   }
   if (!st.isDirectory() || !visibleInSource(root, baseHost, filter)) return out;
   const walk = (dirHost: string, relDir: string, level: number): void => {
-    for (const name of readdirSync(dirHost).sort()) {
+    for (const name of t.readdir(dirHost).sort()) {
       const host = path.join(dirHost, name);
       const rel = relDir === '' ? name : `${relDir}/${name}`;
-      const est = lstatSync(host);
+      const est = t.lstatStrict(host);
       if (!visible(host, est.isDirectory())) continue;
       if (pathMatch(pattern, rel)) {
         out.push(path.relative(root, host).split(path.sep).join('/'));

@@ -92,27 +92,42 @@ export class LowerView {
   /** Names visible in directory `rel` of the merged view (sorted). */
   async readdir(rel: string): Promise<string[]> {
     const comps = rel.split('/').filter(Boolean);
+    for (;;) {
+      const res = this.readdirLoaded(comps);
+      if (!('missing' in res)) return res.names;
+      await this.opaqueDirs(res.missing);
+    }
+  }
+
+  /** readdir() without awaiting: only after preload(). */
+  readdirSync(rel: string): string[] {
+    const res = this.readdirLoaded(rel.split('/').filter(Boolean));
+    if ('missing' in res) throw new Error(`lower view used synchronously before preload (${res.missing})`);
+    return res.names;
+  }
+
+  private readdirLoaded(comps: string[]): { names: string[] } | { missing: string } {
     const seen = new Set<string>();
     const hidden = new Set<string>();
+    const bottom = this.layers[this.layers.length - 1];
     for (const layer of this.layers) {
       const dir = path.join(layer, ...comps);
       const st = tryLstat(dir);
+      if (st && !st.isDirectory()) break;
       if (st) {
-        if (!st.isDirectory()) break;
         for (const ent of readdirSync(dir, { withFileTypes: true })) {
           if (seen.has(ent.name) || hidden.has(ent.name)) continue;
           const est = ent.isCharacterDevice() ? lstatSync(path.join(dir, ent.name)) : undefined;
           if (est && isWhiteout(est)) hidden.add(ent.name);
           else seen.add(ent.name);
         }
-        if (layer === this.layers[this.layers.length - 1]) break;
-        const opaque = await this.opaqueDirs(layer);
-        if (opaque.has(comps.join('/')) || hiddenByAncestor(layer, comps, opaque)) break;
-      } else if (layer !== this.layers[this.layers.length - 1] && hiddenByAncestor(layer, comps, await this.opaqueDirs(layer))) {
-        break;
       }
+      if (layer === bottom) break;
+      const opaque = this.loaded.get(layer);
+      if (!opaque) return { missing: layer };
+      if ((st && opaque.has(comps.join('/'))) || hiddenByAncestor(layer, comps, opaque)) break;
     }
-    return [...seen].sort(compareNames);
+    return { names: [...seen].sort(compareNames) };
   }
 }
 

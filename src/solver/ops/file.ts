@@ -16,11 +16,13 @@ import { copy, mkdir, mkfile, resolveChown, rm, symlink, type Owner, type Source
 import { plainDest, type DestTree } from '../fileop/dest-tree.js';
 import { UpperDest } from '../fileop/upper-dest.js';
 import { userDbRoot } from '../fileop/user-db.js';
-import type { LayersRef, SolvedRef } from '../result.js';
+import type { LayersRef, LocalRef } from '../result.js';
+import { viewSource, type SourceTree } from '../fileop/source-tree.js';
+import type { Xattrs } from '../layer/xattrs.js';
 import { layerDirs, requireLayers, type OpRun } from './context.js';
 
 interface CopySource {
-  dir: string;
+  dir: string | SourceTree;
   filter?: SourceFilter;
   /** Owner when the action gives none (context files: 0:0). */
   owner?: Owner;
@@ -46,7 +48,7 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
   const releases: Releases = [];
   try {
     // --chown names resolve in the destination's rootfs (the state the actions build on).
-    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, releases);
+    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, (ref) => mountedSource(run, ref, releases), releases);
     for (const r of releases.splice(0)) await r();
     await active.commit(id);
     return result;
@@ -63,7 +65,24 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
   try {
     const dest = new UpperDest(snap.upperdir, snap.lowers);
     let passwdRoot: Promise<string> | undefined;
-    await applyActions(run, op, dest, () => (passwdRoot ??= userDbRoot(dest, path.join(snap.scratch, 'userdb'))), releases);
+    const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
+    const layerXattrs = (layer: string): Promise<Map<string, Xattrs> | undefined> => {
+      let r = records.get(layer);
+      if (!r) records.set(layer, r = run.env.snapshotter.layerXattrs(layer));
+      return r;
+    };
+    // Layer sources are read through a view merged in user space, below a root that does not
+    // exist on disk (every read goes through the tree).
+    const views = new Map<LayersRef, Promise<SourceTree>>();
+    const layerSource = async (ref: LayersRef): Promise<CopySource> => {
+      let tree = views.get(ref);
+      if (!tree) {
+        const root = path.join(snap.scratch, `view-${views.size}`);
+        views.set(ref, tree = run.env.snapshotter.readView(layerDirs(run.env, ref)).then((v) => viewSource(v, root, layerXattrs)));
+      }
+      return { dir: await tree };
+    };
+    await applyActions(run, op, dest, () => (passwdRoot ??= userDbRoot(dest, path.join(snap.scratch, 'userdb'))), layerSource, releases);
     await dest.finish((e) => snap.lowerXattrs(e));
     for (const r of releases.splice(0)) await r();
     await snap.commit(id, { xattrsWritten: dest.wroteXattrs });
@@ -79,7 +98,7 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
 }
 
 async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () => Promise<string>,
-  releases: Releases): Promise<void> {
+  layerSource: (ref: LayersRef) => Promise<CopySource>, releases: Releases): Promise<void> {
   const { env, inputs } = run;
   const n = inputs.length;
   const chown = async (o: ChownOpt | undefined): Promise<Owner | undefined> => {
@@ -93,7 +112,8 @@ async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () =
     const act = a.action;
     switch (act.type) {
       case 'copy': {
-        const src = await copySource(run, a.secondaryInput >= 0 && a.secondaryInput < n ? inputs[a.secondaryInput] : undefined, releases);
+        const ref = a.secondaryInput >= 0 && a.secondaryInput < n ? inputs[a.secondaryInput] : undefined;
+        const src = ref?.kind === 'layers' ? await layerSource(ref) : await copySource(ref, releases);
         const owner = (await chown(act.owner)) ?? src.owner;
         await copy({
           srcRoot: src.dir, destRoot: dest, action: act, signal: env.signal,
@@ -109,15 +129,18 @@ async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () =
   }
 }
 
-async function copySource(run: OpRun, ref: SolvedRef | undefined, releases: Releases): Promise<CopySource> {
+/** No input (an empty directory) or the build context. */
+async function copySource(ref: LocalRef | undefined, releases: Releases): Promise<CopySource> {
   if (!ref) {
     const dir = await mkdtemp(path.join(tmpdir(), 'slipway-empty-'));
     releases.push(() => rmDir(dir, { recursive: true, force: true }));
     return { dir };
   }
-  if (ref.kind === 'local') {
-    return { dir: ref.dir, filter: makeContextFilter(ref.includePatterns, ref.excludePatterns), owner: { uid: 0, gid: 0 } };
-  }
+  return { dir: ref.dir, filter: makeContextFilter(ref.includePatterns, ref.excludePatterns), owner: { uid: 0, gid: 0 } };
+}
+
+/** A layer chain through a mounted read-only view. */
+async function mountedSource(run: OpRun, ref: LayersRef, releases: Releases): Promise<CopySource> {
   const view = await run.env.snapshotter.view(layerDirs(run.env, ref));
   releases.push(() => view.release());
   return { dir: view.path };

@@ -156,6 +156,21 @@ export class Snapshotter {
   }
 
   /**
+   * A read-only view of `chain` (oldest first) merged in user space, preloaded for
+   * synchronous lookups: the mount-free counterpart of view().
+   */
+  async readView(chain: readonly string[]): Promise<LowerView> {
+    const view = this.lowerView(chain);
+    await view.preload();
+    return view;
+  }
+
+  /** A layer directory's xattrs as recorded when it was committed; undefined without a record. */
+  layerXattrs(layerDir: string): Promise<Map<string, Xattrs> | undefined> {
+    return readXattrRecord(layerDir);
+  }
+
+  /**
    * Moves a finished temp dir into place as `id` (if another writer won, keeps theirs),
    * recording the layer's opaque directories next to it first.
    */

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileActionKind as FileAction } from '../../../src/llb/types.js';
 import { copy, mkdir, mkfile, resolveChown, rm, symlink } from '../../../src/solver/fileop/index.js';
 import { NeedsMountError, plainDest, type DestTree } from '../../../src/solver/fileop/dest-tree.js';
+import { viewSource, type SourceTree } from '../../../src/solver/fileop/source-tree.js';
 import { UpperDest } from '../../../src/solver/fileop/upper-dest.js';
 import { userDbRoot } from '../../../src/solver/fileop/user-db.js';
 import { overlaySupported } from '../../../src/solver/snapshot/overlay-support.js';
@@ -43,6 +44,10 @@ const BASE = makeTar([
   { name: 'gone/inside', content: 'i' },
   { name: 'dirwith/', type: 'dir', mtime: T },
   { name: 'dirwith/child', content: 'c' },
+  { name: 'dirwith/sub/', type: 'dir', mtime: T },
+  { name: 'dirwith/sub/deeper', content: 'd' },
+  { name: 'data/hard', type: 'link', linkname: 'data/old.txt' },
+  { name: 'caps', content: 'c', xattrs: { 'user.cap': 'yes' } },
 ]);
 // The second layer hides what the first had: a whiteout and an opaque directory.
 const TOP = makeTar([
@@ -50,6 +55,8 @@ const TOP = makeTar([
   { name: 'dirwith/', type: 'dir', mode: 0o755, mtime: T + 6 },
   { name: 'dirwith/.wh..wh..opq' },
   { name: 'dirwith/fresh', content: 'f' },
+  { name: 'data/', type: 'dir', mode: 0o750, uid: 5, gid: 6, mtime: T + 7 },
+  { name: 'data/top.txt', content: 'top' },
 ]);
 
 let snap: Snapshotter;
@@ -77,11 +84,11 @@ beforeAll(async () => {
   execFileSync('setfattr', ['-n', 'user.src', '-v', 'v', path.join(src, 'w1.txt')]);
 });
 
-async function apply(dest: DestTree, actions: FileAction[], rootfs: string): Promise<void> {
+async function apply(dest: DestTree, actions: FileAction[], rootfs: string, source: string | SourceTree): Promise<void> {
   for (const act of actions) {
     const owner = 'owner' in act ? await resolveChown(act.owner, () => rootfs) : undefined;
     switch (act.type) {
-      case 'copy': await copy({ srcRoot: src, destRoot: dest, action: act, ...(owner ? { owner } : {}) }); break;
+      case 'copy': await copy({ srcRoot: source, destRoot: dest, action: act, ...(owner ? { owner } : {}) }); break;
       case 'mkdir': await mkdir(dest, act, owner); break;
       case 'mkfile': await mkfile(dest, act, owner); break;
       case 'rm': await rm(dest, act); break;
@@ -106,21 +113,27 @@ async function describeLayer(layerDir: string, base: string[]): Promise<Layer> {
   };
 }
 
-async function mounted(id: string, actions: FileAction[], base = chain): Promise<Layer> {
+/** `fromChain`: the copies read the chain itself (COPY --from), else the host dir `src`. */
+async function mounted(id: string, actions: FileAction[], base = chain, fromChain = false): Promise<Layer> {
   const active = await snap.prepare(base);
+  const view = fromChain ? await snap.view(chain) : undefined;
   try {
-    await apply(plainDest(active.mountpoint), actions, active.mountpoint);
+    await apply(plainDest(active.mountpoint), actions, active.mountpoint, view?.path ?? src);
+    await view?.release();
     return await describeLayer(await active.commit(id), base);
   } finally {
+    await view?.release();
     await active.cleanup();
   }
 }
 
-async function direct(id: string, actions: FileAction[], base = chain): Promise<Layer> {
+async function direct(id: string, actions: FileAction[], base = chain, fromChain = false): Promise<Layer> {
   const d = await snap.prepareDirect(base);
   try {
     const dest = new UpperDest(d.upperdir, d.lowers);
-    await apply(dest, actions, await userDbRoot(dest, path.join(d.scratch, 'userdb')));
+    const source = fromChain
+      ? viewSource(await snap.readView(chain), path.join(d.scratch, 'view'), (l) => snap.layerXattrs(l)) : src;
+    await apply(dest, actions, await userDbRoot(dest, path.join(d.scratch, 'userdb')), source);
     await dest.finish((e) => d.lowerXattrs(e));
     return await describeLayer(await d.commit(id, { xattrsWritten: dest.wroteXattrs }), base);
   } finally {
@@ -155,6 +168,18 @@ const SAME: Array<[string, FileAction[]]> = [
   ['alwaysReplace of a file by a file', [dockerCopy('/a.txt', '/file', { alwaysReplaceExistingDestPaths: true })]],
 ];
 
+// Sources read from the chain (whiteouts, opaque dirs, merged dirs, symlinks, hardlinks,
+// xattrs), copied onto scratch so the whole copied tree shows in the tar.
+const FROM_CHAIN: Array<[string, FileAction[]]> = [
+  ['the merged root', [dockerCopy('/', '/all/')]],
+  ['a dir merged over two layers', [dockerCopy('/data', '/d')]],
+  ['through a symlink, with a hardlink pair', [dockerCopy('/lnk/', '/viasym/'), dockerCopy('/abs', '/abs-nofollow', { followSymlink: false })]],
+  ['an opaque dir and a whited-out path', [dockerCopy('/dirwith', '/o/'), dockerCopy('/gon*', '/g')]],
+  ['wildcards', [dockerCopy('/d*', '/w/'), dockerCopy('/deep/*/b', '/w2/')]],
+  ['files with xattrs', [dockerCopy('/caps', '/c'), dockerCopy('/xdir', '/x')]],
+  ['a single file with --chown ids', [dockerCopy('/etc/passwd', '/p', { owner: { user: { id: 7 }, group: { id: 8 } } })]],
+];
+
 const REFUSED: Array<[string, FileAction[]]> = [
   ['a dir replacing a file (opaque)', [copyAction('/dir', '/file', { alwaysReplaceExistingDestPaths: true, dirCopyContents: true })]],
   ['rm of a lower entry (whiteout)', [{ type: 'rm', path: '/data/old.txt', allowNotFound: false, allowWildcard: false }]],
@@ -169,6 +194,15 @@ describe.skipIf(!canMount)('direct upperdir writes match the mounted overlay', (
       const k = n++;
       const want = await mounted(`m${k}`, actions);
       expect(await direct(`d${k}`, actions)).toEqual(want);
+    });
+  }
+
+  for (const [name, actions] of FROM_CHAIN) {
+    it(`COPY --from a layer chain: ${name}`, async () => {
+      const k = n++;
+      const want = await mounted(`fm${k}`, actions, [], true);
+      expect(want.tar.length).toBeGreaterThan(0);
+      expect(await direct(`fd${k}`, actions, [], true)).toEqual(want);
     });
   }
 
