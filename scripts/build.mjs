@@ -60,6 +60,8 @@ const result = await build({
   plugins: [lazyChildProcessInCommander],
   define: {
     SLIPWAY_VERSION: JSON.stringify(pkg.version),
+    // What only the tests check (src/frontend/dockerfile/parser/grammar-checks.ts).
+    SLIPWAY_BUNDLED: 'true',
     // Memo keys name the code that wrote them (import.meta.url in the sources); in the
     // packs that is a hash of all of them, set in each pack's first line below.
     'import.meta.url': 'SLIPWAY_CODE_ID',

@@ -1,9 +1,10 @@
 // The chevrotain lexer: one token per physical line (its line ending included), classified
 // the way BuildKit's line loop treats lines: blank, comment, continued (ends with the escape
 // character) or plain text. The escape character changes the classification, so there is
-// one lexer per escape character, built once and cached.
+// one lexer per escape character, built on first use and cached.
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 import { isGoSpace } from './go-space.js';
+import { checkGrammar } from './grammar-checks.js';
 
 // Categories the parser consumes; each escape character's lexer has its own concrete
 // token types (their patterns differ) that belong to these categories.
@@ -45,7 +46,8 @@ interface Classification {
 
 interface EscapeLexer {
   tokens: TokenType[];
-  lexer: Lexer;
+  /** Built on first use: a chevrotain Lexer analyses its tokens when constructed. */
+  lexer?: Lexer;
 }
 
 function buildLexer(escape: string): EscapeLexer {
@@ -86,12 +88,7 @@ function buildLexer(escape: string): EscapeLexer {
     token(ContinuationLine, Kind.Continuation),
     token(TextLine, Kind.Text),
   ];
-  const lexer = new Lexer(tokens, {
-    positionTracking: 'onlyOffset',
-    ensureOptimizations: false,
-    skipValidations: true,
-  });
-  return { tokens, lexer };
+  return { tokens };
 }
 
 /** The two escape characters BuildKit accepts, each with its lexer, built once. */
@@ -114,6 +111,7 @@ export const allLineTokens: TokenType[] = [
 export function lexLines(source: string, escape: string): IToken[] {
   const l = lexers.get(escape);
   if (!l) throw new Error(`no lexer for escape character ${JSON.stringify(escape)}`);
+  l.lexer ??= new Lexer(l.tokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: !checkGrammar });
   const result = l.lexer.tokenize(source);
   // Every position matches exactly one line class, so the lexer cannot fail; guard anyway.
   if (result.errors.length > 0) throw new Error(`line lexer: ${result.errors[0]!.message}`);

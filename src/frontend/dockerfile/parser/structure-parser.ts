@@ -4,12 +4,13 @@
 import { EmbeddedActionsParser } from 'chevrotain';
 import { allLineTokens, AnyLine, BlankLine, CommentLine, ContinuationLine, TextLine } from './lexer.js';
 import type { BuildState, LineToken } from './build-state.js';
+import { checkGrammar } from './grammar-checks.js';
 
 class StructureParser extends EmbeddedActionsParser {
   private state!: BuildState;
 
   constructor() {
-    super(allLineTokens, { maxLookahead: 1, recoveryEnabled: false });
+    super(allLineTokens, { maxLookahead: 1, recoveryEnabled: false, skipValidations: !checkGrammar });
     this.performSelfAnalysis();
   }
 
