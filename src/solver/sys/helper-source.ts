@@ -14,14 +14,16 @@
 //     then name, value pairs (names sorted bytewise, like getfattr); lstat walk, symlinks
 //     not followed, parents before children
 //   4 lsetxattr(path, name, value)*: all are tried, the first failure is reported
-// argv: the syscall numbers of mount, umount2, lsetxattr, lgetxattr, llistxattr.
+//   5 mknodat(AT_FDCWD, path, mode, makedev(major, minor)); the umask is 0, so mode is exact
+// argv: the syscall numbers of mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat.
 export const HELPER_SOURCE = String.raw`
 use strict;
-my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LSETXATTR, $SYS_LGETXATTR, $SYS_LLISTXATTR) = map { 0 + $_ } @ARGV;
+my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LSETXATTR, $SYS_LGETXATTR, $SYS_LLISTXATTR, $SYS_MKNODAT) = map { 0 + $_ } @ARGV;
 # Ctrl-C reaches the whole process group, but slipway unmounts through this helper while it
 # handles the signal: the helper ends only when its stdin closes (slipway exited).
 $SIG{INT} = $SIG{TERM} = $SIG{HUP} = $SIG{QUIT} = 'IGNORE';
 chdir('/');
+umask(0);
 binmode(STDIN);
 binmode(STDOUT);
 # llistxattr and lgetxattr results are at most 64 KiB (XATTR_LIST_MAX, XATTR_SIZE_MAX).
@@ -113,7 +115,17 @@ sub op_setxattrs {
   return ($errno, $msg);
 }
 
-my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs);
+sub op_mknod {
+  my ($path, $mode, $major, $minor) = @_;
+  my ($maj, $min) = (0 + $major, 0 + $minor);
+  # glibc's makedev
+  my $dev = (($maj & 0xfffff000) << 32) | (($maj & 0xfff) << 8) | (($min & 0xffffff00) << 12) | ($min & 0xff);
+  # The kernel takes 32 bits; glibc refuses what does not fit rather than truncating it.
+  if ($dev > 0xffffffff) { $! = 22; return (22, "$!"); }
+  return syscall($SYS_MKNODAT, -100, $path, 0 + $mode, $dev) == -1 ? (0 + $!, "$!") : (0, '');
+}
+
+my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs, 5 => \&op_mknod);
 
 sub handle {
   my ($body) = @_;

@@ -10,16 +10,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { HELPER_SOURCE } from './helper-source.js';
 
-/** mount, umount2, lsetxattr, lgetxattr, llistxattr (the helper's argv order). */
+/** mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat (the helper's argv order). */
 const SYSCALLS: Partial<Record<string, readonly number[]>> = {
-  x64: [165, 166, 189, 192, 195],
-  arm64: [40, 39, 6, 9, 12],
+  x64: [165, 166, 189, 192, 195, 259],
+  arm64: [40, 39, 6, 9, 12, 33],
 };
 
 const OP_MOUNT = 1;
 const OP_UMOUNT = 2;
 const OP_DUMP_XATTRS = 3;
 const OP_SET_XATTRS = 4;
+const OP_MKNOD = 5;
 
 export const MNT_DETACH = 2;
 
@@ -170,6 +171,11 @@ export class SysHelper {
     const args: (string | Buffer)[] = [];
     for (const [file, attrs] of entries) for (const [name, value] of attrs) args.push(file, name, value);
     if (args.length > 0) await this.request(OP_SET_XATTRS, args);
+  }
+
+  /** mknod(2) with `mode` (file type and permission bits) exactly: the helper's umask is 0. */
+  async mknod(file: string, mode: number, major: number, minor: number): Promise<void> {
+    await this.request(OP_MKNOD, [file, String(mode), String(major), String(minor)]);
   }
 }
 

@@ -2,7 +2,7 @@
 // getfattr's, and mounts, unmounts and xattr restores through it and through the tools
 // (SLIPWAY_SYSHELPER=0), which must give the same results.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   readTreeXattrs, readTreeXattrsMatching, readXattrs, writeXattrs, XattrToolError, type Xattrs,
 } from '../../../src/solver/layer/xattrs.js';
 import { mountOverlay, mountsUnder, unmount } from '../../../src/solver/snapshot/overlay-mount.js';
+import { makeNode, makeWhiteout } from '../../../src/solver/sys/mknod.js';
 import { SysCallError, sysHelper } from '../../../src/solver/sys/sys-helper.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'slipway-syshelper-'));
@@ -227,5 +228,29 @@ describe('syscall helper', () => {
     expect(err).toBeInstanceOf(SysCallError);
     expect((err as SysCallError).errno).toBe(2);
     expect((err as SysCallError).message).toBe('No such file or directory');
+  });
+
+  it('makes device nodes, fifos and whiteouts like mknod -m, exact modes and big device numbers included', async () => {
+    const make = async (): Promise<string[]> => {
+      const dir = fresh('nodes');
+      await makeNode(path.join(dir, 'null'), 'c', 0o640, 1, 3);
+      await makeNode(path.join(dir, 'big'), 'b', 0o600, 4095, 0xfffff);
+      await expect(makeNode(path.join(dir, 'too-big'), 'b', 0o600, 4096, 0)).rejects.toThrow(/Invalid argument/);
+      await makeNode(path.join(dir, 'fifo'), 'p', 0o777);
+      await makeWhiteout(path.join(dir, 'wh'));
+      await expect(makeNode(path.join(dir, 'suid'), 'c', 0o4755, 1, 3)).rejects.toThrow(/mode must specify only file permission bits/);
+      await expect(makeWhiteout(path.join(dir, 'wh'))).rejects.toThrow(/File exists/);
+      return ['null', 'big', 'fifo', 'wh', 'suid'].map((f) => {
+        try {
+          const st = lstatSync(path.join(dir, f));
+          return `${f} ${st.mode.toString(8)} ${st.rdev}`;
+        } catch {
+          return `${f} missing`;
+        }
+      });
+    };
+    const { helper, tools } = await bothWays(make);
+    expect(helper).toEqual(tools);
+    expect(helper).toEqual(['null 20640 259', `big 60600 ${0xffffffff}`, 'fifo 10777 0', 'wh 20000 0', 'suid missing']);
   });
 });
