@@ -33,6 +33,10 @@ export class ContentStore {
   readonly blobsDir: string;
   readonly ingestDir: string;
   private prepared: Promise<void> | undefined;
+  /** Blob renames so far, and how many of them a finished directory fsync covers. */
+  private renames = 0;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
 
   constructor(readonly root: string) {
     this.storeDir = path.join(root, 'store');
@@ -134,10 +138,29 @@ export class ContentStore {
       }
       await fs.rename(tmp, dest);
       renamed = true;
-      await syncDir(this.blobsDir);
+      await this.syncNames(++this.renames);
       return { digest, size };
     } finally {
       if (!renamed) await fs.rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Returns once a directory fsync that started after rename number `n` finished, so the
+   * blob's name survives a crash. Writers finishing together share one fsync.
+   */
+  private async syncNames(n: number): Promise<void> {
+    while (this.synced < n) {
+      if (this.syncing) {
+        await this.syncing;
+        continue;
+      }
+      const upTo = this.renames;
+      this.syncing = syncDir(this.blobsDir).finally(() => {
+        this.synced = Math.max(this.synced, upTo);
+        this.syncing = undefined;
+      });
+      await this.syncing;
     }
   }
 

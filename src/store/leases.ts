@@ -15,10 +15,14 @@ export function leasesDir(root: string): string {
 
 export class Lease {
   private readonly digests = new Set<string>();
-  private constructor(readonly file: string) {}
+  /**
+   * A lease of this process (named after its pid) is void once the process is gone, crash
+   * included, so it needs no fsync; a standing (named) lease must survive one.
+   */
+  private constructor(readonly file: string, private readonly durable: boolean) {}
 
   static async acquire(root: string, digests: Iterable<string> = []): Promise<Lease> {
-    const lease = new Lease(path.join(leasesDir(root), `${process.pid}-${randomBytes(6).toString('hex')}`));
+    const lease = new Lease(path.join(leasesDir(root), `${process.pid}-${randomBytes(6).toString('hex')}`), false);
     await lease.add(digests);
     return lease;
   }
@@ -26,7 +30,7 @@ export class Lease {
   /** A standing lease under a fixed name (not tied to this process), e.g. for the build cache. */
   static named(root: string, name: string): Lease {
     if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new Error(`invalid lease name ${JSON.stringify(name)}: must start with a letter`);
-    return new Lease(path.join(leasesDir(root), name));
+    return new Lease(path.join(leasesDir(root), name), true);
   }
 
   /** Replaces the lease's digests with exactly these. */
@@ -37,7 +41,7 @@ export class Lease {
 
   async add(digests: Iterable<string>): Promise<void> {
     for (const d of digests) this.digests.add(d);
-    await writeFileAtomic(this.file, [...this.digests].map((d) => `${d}\n`).join(''));
+    await writeFileAtomic(this.file, [...this.digests].map((d) => `${d}\n`).join(''), { durable: this.durable });
   }
 
   async release(): Promise<void> {

@@ -135,3 +135,22 @@ describe('ContentStore', () => {
     expect(() => store.path('sha256:../../etc/passwd')).toThrow(/invalid/);
   });
 });
+
+describe('ContentStore concurrent writers', () => {
+  it('blobs written at the same time (sharing directory fsyncs) are all stored and readable', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'slipway-cs-'));
+    try {
+      const store = new ContentStore(root);
+      const datas = Array.from({ length: 8 }, (_, i) => Buffer.from(`blob ${i}\n`.repeat(i + 1)));
+      const written = await Promise.all(datas.map((d) => store.writeBytes(d)));
+      for (const [i, w] of written.entries()) expect((await store.readBytes(w.digest)).equals(datas[i]!)).toBe(true);
+      // and again, one after another
+      for (const d of datas) await store.writeBytes(Buffer.concat([d, Buffer.from('x')]));
+      const listed: string[] = [];
+      for await (const d of store.list()) listed.push(d);
+      expect(listed).toHaveLength(16);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
