@@ -12,6 +12,7 @@
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -144,9 +145,11 @@ export class Snapshotter {
     await rm(doomed, { recursive: true, force: true });
   }
 
+  // The small metadata calls around a snapshot are synchronous: a few microseconds each,
+  // where a threadpool round trip can wait behind other work's fsyncs.
   private async newTemp(): Promise<string> {
     const tmp = path.join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    await mkdir(tmp);
+    mkdirSync(tmp);
     return tmp;
   }
 
@@ -175,10 +178,10 @@ export class Snapshotter {
    * recording the layer's opaque directories next to it first.
    */
   private async publish(tmp: string, id: string, opaqueDirs: readonly string[]): Promise<string> {
-    await writeFile(path.join(tmp, OPAQUE_RECORD), JSON.stringify([...opaqueDirs].sort()));
+    writeFileSync(path.join(tmp, OPAQUE_RECORD), JSON.stringify([...opaqueDirs].sort()));
     const final = path.join(this.dir, id);
     try {
-      await rename(tmp, final);
+      renameSync(tmp, final);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
@@ -268,7 +271,9 @@ export class Snapshotter {
     const scratch = path.join(tmp, 'scratch');
     const lowers = this.lowerView(chain);
     try {
-      await Promise.all([mkdir(upperdir, 0o755), mkdir(scratch), lowers.preload()]);
+      mkdirSync(upperdir, 0o755);
+      mkdirSync(scratch);
+      await lowers.preload();
     } catch (err) {
       await removeTemp(tmp);
       throw err;
@@ -290,9 +295,9 @@ export class Snapshotter {
         if (done) throw new Error('snapshot already committed or cleaned up');
         done = true;
         try {
-          await rm(scratch, { recursive: true, force: true });
+          rmSync(scratch, { recursive: true, force: true });
           const dump = opts.xattrsWritten ? await readTreeXattrs(upperdir) : new Map<string, Xattrs>();
-          await writeFile(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
+          writeFileSync(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
           return await this.publish(tmp, id, [...opaqueDirsIn(upperdir, dump)]);
         } catch (err) {
           await removeTemp(tmp);
