@@ -60,7 +60,7 @@ export class SysHelper {
     for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) (s as Socket | null)?.unref();
     this.child.stdout?.on('data', (d: Buffer) => this.onData(d));
     this.child.stderr?.on('data', (d: Buffer) => { this.stderrTail = (this.stderrTail + d.toString()).slice(-2000); });
-    // EPIPE when the helper is gone: reported through 'exit' below.
+    // EPIPE when the helper is gone: reported through 'close' below.
     this.child.stdin?.on('error', () => undefined);
     this.child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') perlMissing = true;
@@ -76,10 +76,6 @@ export class SysHelper {
 
   get pid(): number | undefined {
     return this.child.pid;
-  }
-
-  get alive(): boolean {
-    return this.failure === undefined;
   }
 
   private fail(err: Error): void {
