@@ -147,6 +147,8 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       const v = infos.get(d)!;
       return !v.record && !(v.op.kind === 'source' && /^(docker-image|local):\/\//.test(v.op.source.identifier));
     });
+    // The mount/xattr helper starts while the rest is set up (a cached build never needs it).
+    if (mustRun) void import('./sys/sys-helper.js').then((m) => m.warmSysHelper(), () => undefined);
     const snapshotter = await Snapshotter.open(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
     env.snapshotter = snapshotter;
     const results = new Map<Digest, Promise<SolvedRef[]>>();
