@@ -19,6 +19,7 @@ import { userDbRoot } from '../fileop/user-db.js';
 import type { LayersRef, LocalRef } from '../result.js';
 import { viewSource, type SourceTree } from '../fileop/source-tree.js';
 import type { Xattrs } from '../layer/xattrs.js';
+import type { DirectSnapshot } from '../snapshot/snapshotter.js';
 import { layerDirs, requireLayers, type OpRun } from './context.js';
 
 interface CopySource {
@@ -60,11 +61,19 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
 
 /** The direct attempt; false when the mounted path must do the work instead. */
 async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string): Promise<boolean> {
-  const snap = await run.env.snapshotter.prepareDirect(chain);
+  let snap: DirectSnapshot;
+  try {
+    snap = await run.env.snapshotter.prepareDirect(chain);
+  } catch {
+    run.env.signal.throwIfAborted();
+    return false;
+  }
   const releases: Releases = [];
   try {
     const dest = new UpperDest(snap.upperdir, snap.lowers);
-    let passwdRoot: Promise<string> | undefined;
+    // Looked up afresh for each action: an earlier one may have changed /etc/passwd.
+    let userDbs = 0;
+    const userDb = (): Promise<string> => userDbRoot(dest, path.join(snap.scratch, `userdb-${userDbs++}`));
     const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
     const layerXattrs = (layer: string): Promise<Map<string, Xattrs> | undefined> => {
       let r = records.get(layer);
@@ -82,14 +91,14 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
       }
       return { dir: await tree };
     };
-    await applyActions(run, op, dest, () => (passwdRoot ??= userDbRoot(dest, path.join(snap.scratch, 'userdb'))), layerSource, releases);
+    await applyActions(run, op, dest, userDb, layerSource, releases);
     await dest.finish((e) => snap.lowerXattrs(e));
     for (const r of releases.splice(0)) await r();
     await snap.commit(id, { xattrsWritten: dest.wroteXattrs });
     return true;
-  } catch (err) {
+  } catch {
+    // NeedsMountError or a real failure: either way the mounted run decides.
     run.env.signal.throwIfAborted();
-    void err; // NeedsMountError or a real failure: either way the mounted run decides
     return false;
   } finally {
     for (const r of releases) await r().catch(() => undefined);
