@@ -82,8 +82,9 @@ export class ContentStore {
     return fs.readFile(this.path(digest));
   }
 
+  /** Reads in 1 MiB chunks: fewer reads, and fewer zlib jobs when a layer is gunzipped. */
   openRead(digest: string): ReadStream {
-    return createReadStream(this.path(digest));
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
   }
 
   /**

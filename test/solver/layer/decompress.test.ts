@@ -1,0 +1,37 @@
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { coalesce, decompressedStream } from '../../../src/solver/layer/decompress.js';
+
+async function* pieces(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
+  for (let off = 0; off < data.length; off += size) yield data.subarray(off, off + size);
+}
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+describe('coalesce', () => {
+  it('keeps the bytes and their order, in chunks of at least min (the last may be short)', async () => {
+    const data = Buffer.from(Array.from({ length: 100_000 }, (_, i) => i % 251));
+    for (const size of [1, 700, 4096, 40_000, 100_000]) {
+      const chunks = await collect(coalesce(pieces(data, size), 8192));
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+      for (const c of chunks.slice(0, -1)) expect(c.byteLength).toBeGreaterThanOrEqual(8192);
+    }
+    expect(await collect(coalesce(pieces(Buffer.alloc(0), 10), 8192))).toEqual([]);
+  });
+});
+
+describe('decompressedStream', () => {
+  it('gunzips concatenated members fed in small pieces; a cut stream fails', async () => {
+    const a = Buffer.alloc(3 << 20, 'a');
+    const b = Buffer.from('tail');
+    const gz = Buffer.concat([gzipSync(a), gzipSync(b)]);
+    const out = Buffer.concat(await collect(await decompressedStream(pieces(gz, 1000))));
+    expect(out.equals(Buffer.concat([a, b]))).toBe(true);
+    await expect(collect(await decompressedStream(Readable.from([gz.subarray(0, gz.length - 30)])))).rejects.toThrow(/unexpected end/);
+  });
+});
