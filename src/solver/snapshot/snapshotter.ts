@@ -12,7 +12,7 @@
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -68,9 +68,10 @@ export interface SnapshotterOptions {
 /** Next to each snapshot's fs/: JSON list of its opaque directories (relative paths). */
 const OPAQUE_RECORD = 'opaque.json';
 
+// A list of a few names: read synchronously (see newTemp).
 async function readOpaqueRecord(layerDir: string): Promise<Set<string> | undefined> {
   try {
-    const list = JSON.parse(await readFile(path.join(layerDir, '..', OPAQUE_RECORD), 'utf8')) as unknown;
+    const list = JSON.parse(readFileSync(path.join(layerDir, '..', OPAQUE_RECORD), 'utf8')) as unknown;
     return Array.isArray(list) ? new Set(list.map(String)) : undefined;
   } catch {
     return undefined;
@@ -280,6 +281,7 @@ export class Snapshotter {
     }
     const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
     let done = false;
+    let published = false;
     return {
       upperdir,
       lowers,
@@ -298,7 +300,9 @@ export class Snapshotter {
           rmSync(scratch, { recursive: true, force: true });
           const dump = opts.xattrsWritten ? await readTreeXattrs(upperdir) : new Map<string, Xattrs>();
           writeFileSync(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
-          return await this.publish(tmp, id, [...opaqueDirsIn(upperdir, dump)]);
+          const layerDir = await this.publish(tmp, id, [...opaqueDirsIn(upperdir, dump)]);
+          published = true;
+          return layerDir;
         } catch (err) {
           await removeTemp(tmp);
           throw err;
@@ -306,7 +310,8 @@ export class Snapshotter {
       },
       cleanup: async () => {
         done = true;
-        await removeTemp(tmp);
+        // Nothing is ever mounted below a direct snapshot: a plain rm will do.
+        if (!published) await rm(tmp, { recursive: true, force: true });
       },
     };
   }
