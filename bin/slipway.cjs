@@ -18,17 +18,19 @@ if (process.env.SLIPWAY_NODE_EXTRA_CA_CERTS !== undefined) {
 }
 
 const dir = join(__dirname, '..', 'dist');
-// scripts/build.mjs writes the packs; the first holds what a fully cached build runs.
-const PACKS = ['slipway.cjs', 'slipway-more.cjs'];
+// scripts/build.mjs writes the packs; this one holds main.js (and what a fully cached build
+// runs) and names the pack of every other module.
+const MAIN_PACK = 'slipway.cjs';
 // Builds (the hot path) and the other commands compile different code: one cache each
 // (`build --help` and --print-llb run the CLI's code, not a build's).
 const args = process.argv.slice(2);
 const kind = args.includes('build') && !args.some((a) => a === '-h' || a === '--help' || a.startsWith('--print-llb')) ? 'build' : 'cli';
-const nodeRequire = createRequire(join(dir, PACKS[0]));
+const nodeRequire = createRequire(join(dir, MAIN_PACK));
 const factories = new Map(); // module name -> its function, from the packs loaded so far
 const modules = new Map(); // module name -> module object, once it ran
 const uncached = []; // scripts compiled without a usable code cache, and where to write one
-let packsLoaded = 0;
+let packOf = {}; // module name -> pack file, for the modules not in the main pack
+const loadedPacks = new Set();
 
 process.once('exit', (code) => {
   // At exit a cache also holds the functions this run compiled; a run that failed (a usage
@@ -46,8 +48,8 @@ process.once('exit', (code) => {
   }
 });
 
-function loadPack() {
-  const name = PACKS[packsLoaded++];
+function loadPack(name) {
+  loadedPacks.add(name);
   const file = join(dir, name);
   let source;
   try {
@@ -62,7 +64,7 @@ function loadPack() {
   }
   // The code cache is named after the packs' content id (V8 itself only checks the length).
   const id = /^\(function \(\) \{"use strict";var SLIPWAY_CODE_ID = "slipway-code:([0-9a-f]{16})";/.exec(source)?.[1];
-  const cacheFile = id && join(dir, `${name.replace(/\.cjs$/, '')}.${id}.${kind}.codecache`);
+  const cacheFile = id && join(dir, `${name.replace(/\..*$/, '')}.${id}.${kind}.codecache`);
   let cachedData;
   try {
     if (cacheFile) cachedData = readFileSync(cacheFile);
@@ -71,8 +73,9 @@ function loadPack() {
   }
   const script = new Script(source, { filename: file, cachedData });
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) uncached.push({ script, cacheFile });
-  const fns = script.runInThisContext()();
-  for (const key of Object.keys(fns)) factories.set(key, fns[key]);
+  const pack = script.runInThisContext()();
+  if (name === MAIN_PACK) packOf = pack.packs;
+  for (const key of Object.keys(pack.modules)) factories.set(key, pack.modules[key]);
 }
 
 /** require() for the packs' modules: './name.js' is a pack module, anything else Node's. */
@@ -81,9 +84,10 @@ function requireModule(id) {
   const name = id.slice(2);
   let mod = modules.get(name);
   if (mod) return mod.exports;
-  while (!factories.has(name)) {
-    if (packsLoaded === PACKS.length) throw new Error(`slipway: module ${name} is missing from dist/; run \`npm run build\``);
-    loadPack();
+  if (!factories.has(name)) {
+    const pack = packOf[name];
+    if (!pack || loadedPacks.has(pack)) throw new Error(`slipway: module ${name} is missing from dist/; run \`npm run build\``);
+    loadPack(pack);
   }
   mod = { exports: {} };
   modules.set(name, mod);
@@ -91,4 +95,5 @@ function requireModule(id) {
   return mod.exports;
 }
 
+loadPack(MAIN_PACK);
 requireModule('./main.js');

@@ -1,6 +1,7 @@
 // Bundles the CLI with esbuild into a few "packs" in dist/: slipway.cjs holds what a fully
 // cached build runs (the CLI, `build`'s conversion memo, the solver's cached path),
-// slipway-more.cjs everything else (the Dockerfile parser, pulls, runc, the other commands).
+// slipway-build.<id>.cjs what other builds add (the Dockerfile parser, pulls, runc,
+// exporters), slipway-more.<id>.cjs the other commands.
 // bin/slipway.cjs compiles each pack through vm.Script with its own V8 code cache (Node 20
 // has no compile cache for modules), and only when one of its modules is first required:
 // a cached build neither reads nor deserialises the code it does not run (DESIGN.md, 8).
@@ -10,16 +11,26 @@
 // becomes one function in a pack, `"name.js": function (exports, require, module) {…}`.
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const dist = new URL('../dist/', import.meta.url);
 
-/** Lazily imported modules a fully cached build loads: they go into the first pack. */
-const HOT_ENTRIES = ['src/cli/commands/build-run.ts', 'src/cli/commands/build-exec.ts'];
-const PACKS = ['slipway.cjs', 'slipway-more.cjs'];
+/**
+ * The packs. slipway.cjs: what a fully cached build runs (main.ts and what it, build-run.ts
+ * and build-exec.ts import statically). slipway-more: what the other commands load (with
+ * what they share with builds: a build that needs it loads it too, a small pack).
+ * slipway-build: the rest, what other builds add (the Dockerfile parser, pulls, runc…).
+ */
+const HOT_SEEDS = ['src/cli/main.ts', 'src/cli/commands/build-run.ts', 'src/cli/commands/build-exec.ts'];
+const BUILD_ENTRY = 'src/cli/commands/build-run.ts';
+const PACK_NAMES = ['slipway', 'slipway-more', 'slipway-build'];
+// bin/slipway reads the first pack at start, the others when it needs them, maybe after a
+// rebuild: they are named after the build's id, and the last few builds' stay (see below).
+const packFile = (pack, id) => (pack === PACK_NAMES[0] ? 'slipway.cjs' : `${pack}.${id}.cjs`);
+const KEEP_BUILDS = 3;
 
 /**
  * commander requires node:child_process (and with it net, streams and dgram) when it loads,
@@ -73,18 +84,27 @@ const outputs = new Map();
 for (const [path, meta] of Object.entries(result.metafile.outputs)) {
   if (path.endsWith('.js')) outputs.set(basename(path), meta);
 }
-const hot = new Set();
-const addHot = (name) => {
-  if (hot.has(name)) return;
-  hot.add(name);
-  for (const imp of outputs.get(name).imports) if (imp.kind === 'import-statement' && !imp.external) addHot(basename(imp.path));
-};
-addHot('main.js');
-for (const entry of HOT_ENTRIES) {
+const entryOutput = (entry) => {
   const name = [...outputs].find(([, meta]) => meta.entryPoint === entry)?.[0];
-  if (!name) throw new Error(`scripts/build.mjs: ${entry} is not a lazily imported module any more (HOT_ENTRIES)`);
-  addHot(name);
+  if (!name) throw new Error(`scripts/build.mjs: ${entry} is no longer an entry point or a lazily imported module`);
+  return name;
+};
+/** Output files reachable from `seeds`, by static imports (and dynamic ones), not entering `avoid`. */
+function reach(seeds, dynamic, avoid = '') {
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name) || name === avoid) return;
+    seen.add(name);
+    for (const imp of outputs.get(name).imports) {
+      if (!imp.external && (imp.kind === 'import-statement' || (dynamic && imp.kind === 'dynamic-import'))) visit(basename(imp.path));
+    }
+  };
+  for (const seed of seeds) visit(entryOutput(seed));
+  return seen;
 }
+const hot = reach(HOT_SEEDS, false);
+const others = reach(['src/cli/main.ts'], true, entryOutput(BUILD_ENTRY));
+const packOf = new Map([...outputs.keys()].map((name) => [name, hot.has(name) ? PACK_NAMES[0] : others.has(name) ? PACK_NAMES[1] : PACK_NAMES[2]]));
 
 // Each output as the body of a CommonJS function: static imports become require('./x.js'),
 // dynamic ones Promise.resolve().then(() => require('./x.js')), node: builtins included.
@@ -94,7 +114,7 @@ const modules = await Promise.all(result.outputFiles.filter((f) => f.path.endsWi
     format: 'cjs', platform: 'node', target: 'node20', supported: { 'dynamic-import': false },
     minifyWhitespace: true, legalComments: 'none', sourcemap: 'external', sourcefile: name, logLevel: 'warning',
   });
-  return { name, pack: hot.has(name) ? PACKS[0] : PACKS[1], code: out.code.replace(/\n$/, ''), map: JSON.parse(out.map) };
+  return { name, pack: packOf.get(name), code: out.code.replace(/\n$/, ''), map: JSON.parse(out.map) };
 }));
 modules.sort((a, b) => (a.name === 'main.js' ? -1 : b.name === 'main.js' ? 1 : a.name < b.name ? -1 : 1));
 for (const m of modules) {
@@ -102,11 +122,13 @@ for (const m of modules) {
   if (stray) throw new Error(`${m.name}: a dynamic import left in the output: ${m.code.slice(stray.index, stray.index + 80)}`);
 }
 
-// A pack is one function expression: bin/slipway.cjs runs it with its module loader's
-// require and gets the pack's module functions by name. Each module starts on a line of its
-// own, so the pack's source map is an index map with one section per module.
+// A pack is one function expression: bin/slipway.cjs runs it and gets the pack's module
+// functions by name (the first pack also names the pack of every other module). Each module
+// starts on a line of its own, so the pack's source map is an index map with one section per
+// module.
 function assemble(pack, id) {
-  let code = `(function () {"use strict";var SLIPWAY_CODE_ID = "slipway-code:${id}";return {`;
+  const elsewhere = pack === PACK_NAMES[0] ? Object.fromEntries([...packOf].filter(([, p]) => p !== pack).map(([m, p]) => [m, packFile(p, id)]).sort()) : {};
+  let code = `(function () {"use strict";var SLIPWAY_CODE_ID = "slipway-code:${id}";return {packs: ${JSON.stringify(elsewhere)}, modules: {`;
   let line = 0;
   const sections = [];
   for (const m of modules.filter((x) => x.pack === pack)) {
@@ -116,11 +138,11 @@ function assemble(pack, id) {
     code += `${m.code}\n},`;
     line += m.code.split('\n').length;
   }
-  return { code: `${code}\n};\n})`, map: { version: 3, sections } };
+  return { code: `${code}\n}};\n})`, map: { version: 3, sections } };
 }
-const probe = PACKS.map((p) => assemble(p, '0'.repeat(16)).code).join('\n');
+const probe = PACK_NAMES.map((p) => assemble(p, '0'.repeat(16)).code).join('\n');
 const id = createHash('sha256').update(probe).digest('hex').slice(0, 16);
-const packs = PACKS.map((p) => ({ name: p, ...assemble(p, id) }));
+const packs = PACK_NAMES.map((p) => ({ name: packFile(p, id), ...assemble(p, id) }));
 for (const p of packs) {
   const nonAscii = /[^\x00-\x7f]/.exec(p.code);
   if (nonAscii) throw new Error(`dist/${p.name}: non-ASCII output at ${nonAscii.index}: ${p.code.slice(nonAscii.index - 40, nonAscii.index + 10)}`);
@@ -136,11 +158,22 @@ for (const p of packs) {
   write(`${p.name}.map`, JSON.stringify(p.map));
   write(p.name, `${p.code}\n//# sourceMappingURL=${p.name}.map\n`);
 }
-// Code caches of earlier builds (bin/slipway names each after its packs' id), and the
-// outputs of earlier layouts (dist/chunks, dist/slipway.js).
+// Earlier builds' packs and code caches (named after their id): a slipway started before
+// this build may still load its other packs, so the newest few builds' stay. Also the
+// outputs of earlier layouts (dist/chunks, dist/slipway.js, an unversioned slipway-more.cjs).
+const byId = new Map();
 for (const name of readdirSync(dist)) {
-  const cache = /^slipway(-\w+)?\.([0-9a-f]{16})\.\w+\.codecache$/.exec(name);
-  if ((cache && cache[2] !== id) || name === 'chunks' || /^slipway\.js(\.map)?$/.test(name)) {
+  const versioned = /^slipway(?:-\w+)?\.([0-9a-f]{16})\./.exec(name);
+  if (versioned) {
+    if (versioned[1] === id) continue;
+    const mtime = statSync(new URL(name, dist)).mtimeMs;
+    const build = byId.get(versioned[1]) ?? { names: [], mtime: 0 };
+    build.names.push(name);
+    build.mtime = Math.max(build.mtime, mtime);
+    byId.set(versioned[1], build);
+  } else if (name === 'chunks' || /^slipway(\.js|-more\.cjs)(\.map)?$/.test(name)) {
     rmSync(new URL(name, dist), { force: true, recursive: true });
   }
 }
+const older = [...byId.values()].sort((a, b) => b.mtime - a.mtime).slice(KEEP_BUILDS - 1);
+for (const build of older) for (const name of build.names) rmSync(new URL(name, dist), { force: true });
