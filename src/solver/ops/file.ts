@@ -48,8 +48,14 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
   const active = await env.snapshotter.prepare(chain);
   const releases: Releases = [];
   try {
+    const views = new Map<LayersRef, Promise<CopySource>>();
+    const layerSource = (ref: LayersRef): Promise<CopySource> => {
+      let view = views.get(ref);
+      if (!view) views.set(ref, view = mountedSource(run, ref, releases));
+      return view;
+    };
     // --chown names resolve in the destination's rootfs (the state the actions build on).
-    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, (ref) => mountedSource(run, ref, releases), releases);
+    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, layerSource, releases);
     for (const r of releases.splice(0)) await r();
     await active.commit(id);
     return result;

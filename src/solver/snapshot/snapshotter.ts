@@ -48,7 +48,7 @@ export interface DirectSnapshot {
   readonly upperdir: string;
   /** The chain below, newest first, preloaded for synchronous lookups. */
   readonly lowers: LowerView;
-  /** A scratch directory inside the snapshot's temp dir, removed with it. */
+  /** A path inside the snapshot's temp dir for the writer's own files (created on demand), removed with it. */
   readonly scratch: string;
   /** Xattrs of a lower entry (from its layer's record when there is one). */
   lowerXattrs(entry: LowerEntry): Promise<Xattrs>;
@@ -273,7 +273,6 @@ export class Snapshotter {
     const lowers = this.lowerView(chain);
     try {
       mkdirSync(upperdir, 0o755);
-      mkdirSync(scratch);
       await lowers.preload();
     } catch (err) {
       await removeTemp(tmp);
