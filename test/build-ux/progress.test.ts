@@ -82,6 +82,24 @@ describe('--progress=plain', () => {
     expect(r.stderr).toMatch(/^#1 \[internal\] load build definition from Dockerfile\n/);
     expect(r.stderr).not.toContain('\x1b');
   });
+
+  it('arrives whole and in order through a full, non-blocking stderr pipe', () => {
+    // Progress is written to fd 2 directly (src/cli/stdio.ts); on EAGAIN the stream takes over.
+    // perl fills the pipe, makes it non-blocking, and reads it only after a pause.
+    const harness = `use Fcntl; pipe(my $r, my $w) or die; fcntl($w, F_SETFL, fcntl($w, F_GETFL, 0) | O_NONBLOCK);
+      my $filled = 0; while (defined(my $n = syswrite($w, 'x' x 4096))) { $filled += $n }
+      my $pid = fork(); if ($pid == 0) { close $r; open(STDERR, '>&', $w); open(STDOUT, '>', '/dev/null'); exec @ARGV; die }
+      close $w; select(undef, undef, undef, 0.5); my $data = ''; while (sysread($r, my $buf, 65536)) { $data .= $buf }
+      waitpid($pid, 0); print substr($data, $filled); exit($? >> 8);`;
+    const args = ['--root', root, 'build', '--progress=plain', '--build-arg', 'V=nonblocking', '-t', 'ux/nonblocking:1', ctx];
+    expect(slipway(root, args.slice(2)).status).toBe(0); // then both runs below are fully cached
+    const normal = slipway(root, args.slice(2));
+    const r = spawnSync('perl', ['-e', harness, BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stdout).toBe(0);
+    const shape = (s: string) => s.replace(/\d+\.\d+s?/g, 'T');
+    expect(shape(r.stdout)).toBe(shape(normal.stderr));
+    expect(r.stdout).toMatch(/naming to docker.io\/ux\/nonblocking:1 done\n#\d+ DONE/);
+  });
 });
 
 describe('--progress=tty', () => {
