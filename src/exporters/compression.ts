@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { coalesce } from '../content/coalesce.js';
 import { MediaType } from '../content/media-types.js';
 
 export type CompressionType = 'gzip' | 'zstd' | 'uncompressed';
@@ -55,8 +56,10 @@ export function compressStream(tar: Readable, c: Compression): Readable {
   if (c.type === 'uncompressed') return tar;
   if (c.type === 'gzip') {
     const gz = createGzip({ level, chunkSize: 256 * 1024 });
-    tar.on('error', (err) => gz.destroy(err));
-    return tar.pipe(gz);
+    // Tar headers and small files arrive as many small chunks: one zlib job per 256 KiB.
+    const feed = Readable.from(coalesce(tar, 256 * 1024));
+    feed.on('error', (err) => gz.destroy(err));
+    return feed.pipe(gz);
   }
   return zstdStream(tar, level);
 }

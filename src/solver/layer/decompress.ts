@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { coalesce } from '../../content/coalesce.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -69,31 +70,6 @@ function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable 
   return out;
 }
 
-/**
- * The same bytes in chunks of at least `min` bytes (the last may be shorter). zlib handles
- * every written chunk as one thread-pool job whose dispatch costs the main thread far more
- * than the copy: 64 KiB socket or file reads of the 50 MB debian layer cost 110-260 ms of
- * main-thread time in zlib's processChunk, 1 MiB chunks 2-15 ms (CPU profiles).
- */
-export async function* coalesce(source: AsyncIterable<Uint8Array>, min: number): AsyncGenerator<Uint8Array> {
-  let parts: Uint8Array[] = [];
-  let have = 0;
-  for await (const chunk of source) {
-    if (have === 0 && chunk.byteLength >= min) {
-      yield chunk;
-      continue;
-    }
-    parts.push(chunk);
-    have += chunk.byteLength;
-    if (have >= min) {
-      yield Buffer.concat(parts, have);
-      parts = [];
-      have = 0;
-    }
-  }
-  if (have > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
-}
-
 const ZLIB_INPUT_CHUNK = 1 << 20;
 
 /** A plain tar stream from a possibly compressed layer blob. */
@@ -103,8 +79,9 @@ export async function decompressedStream(source: AsyncIterable<Uint8Array>): Pro
     case 'gzip': {
       // Inflates ahead of the reader (up to 8 MiB) instead of one chunk at a time on demand,
       // so the thread pool works while the main thread writes files; 1 MiB output chunks
-      // halve the per-job cost again (debian layer: main thread idle 233 -> see commit).
-      const gunzip = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20 });
+      // cut the per-job cost again.
+      // (Node passes the stream options on to the Transform; @types/node's ZlibOptions omits them.)
+      const gunzip = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20 } as ZlibOptions);
       const feed = Readable.from(coalesce(stream, ZLIB_INPUT_CHUNK));
       feed.on('error', (err) => gunzip.destroy(err));
       return feed.pipe(gunzip);

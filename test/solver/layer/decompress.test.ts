@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { coalesce, decompressedStream } from '../../../src/solver/layer/decompress.js';
+import { coalesce } from '../../../src/content/coalesce.js';
+import { decompressedStream } from '../../../src/solver/layer/decompress.js';
 
 async function* pieces(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
   for (let off = 0; off < data.length; off += size) yield data.subarray(off, off + size);
