@@ -1,5 +1,5 @@
-// chevrotain validates a grammar (token patterns, parser rules) when it builds the lexer and
-// the parser: a few ms of every cold build, for a grammar that cannot change once bundled.
+// chevrotain validates a grammar (its rules and token types) when it builds the parser: a
+// few ms of every cold build, for a grammar that cannot change once bundled.
 // The tests run the sources and check it at every first parse; the bundle skips it
 // (scripts/build.mjs defines SLIPWAY_BUNDLED).
 declare const SLIPWAY_BUNDLED: boolean | undefined;
