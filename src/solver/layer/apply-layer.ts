@@ -51,6 +51,8 @@ export interface ApplyLayerResult {
 
 export class UnsafeLayerError extends Error {}
 
+const YIELD_EVERY_MS = 0.5;
+
 let umask: number | undefined;
 /** The process umask (read once: nothing in Slipway changes it). */
 function processUmask(): number {
@@ -84,6 +86,7 @@ class LayerApplier {
    * nothing was removed: then they are all that exists below it. Undefined otherwise.
    */
   private made: Map<string, boolean> | undefined;
+  private lastYield = performance.now();
 
   constructor(root: string, private readonly opts: ApplyLayerOptions) {
     this.root = path.resolve(root);
@@ -95,9 +98,22 @@ class LayerApplier {
     for await (const entry of readTar(await decompressedStream(source))) {
       this.entries++;
       await this.applyEntry(entry.header, entry.body);
+      await this.letIoRun();
     }
     await this.finish();
     return { entries: this.entries, bytes: this.bytes, opaqueDirs: [...this.opaqueDirs] };
+  }
+
+  /**
+   * Buffered data is applied in one chain of microtasks, which holds back I/O callbacks:
+   * zlib's finished job (it queues the next one only from there) and the socket of a layer
+   * still downloading. Letting the event loop run every half millisecond keeps them working
+   * beside this loop instead of in turns (debian layer: main thread idle 270-420 -> 80-150 ms).
+   */
+  private async letIoRun(): Promise<void> {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   /** What is at `host`: 'dir', 'other' or undefined when nothing is. */
@@ -239,6 +255,7 @@ class LayerApplier {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
         this.bytes += chunk.length;
+        await this.letIoRun();
       }
       if (this.privileged) fchownSync(fd, h.uid, h.gid);
       if (!exact) fchmodSync(fd, mode);
