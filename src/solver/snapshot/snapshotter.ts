@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyLayerResult } from '../layer/apply-layer.js';
@@ -81,9 +81,11 @@ async function readOpaqueRecord(layerDir: string): Promise<Set<string> | undefin
 /** Next to an overlay-committed snapshot's fs/: its xattr dump (paths relative to fs/). */
 const XATTR_RECORD = 'xattrs.json';
 
+// Read synchronously too: the parse runs on the main thread either way, and the read of a
+// file this size is shorter than a threadpool round trip.
 async function readXattrRecord(layerDir: string): Promise<Map<string, Xattrs> | undefined> {
   try {
-    return xattrsFromRecord(layerDir, JSON.parse(await readFile(path.join(layerDir, '..', XATTR_RECORD), 'utf8')) as XattrRecord);
+    return xattrsFromRecord(layerDir, JSON.parse(readFileSync(path.join(layerDir, '..', XATTR_RECORD), 'utf8')) as XattrRecord);
   } catch {
     return undefined;
   }
@@ -330,7 +332,8 @@ export class Snapshotter {
   private async prepareOverlay(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
     const upperdir = path.join(tmp, 'fs');
     const mountpoint = path.join(tmp, 'merged');
-    await Promise.all([mkdir(upperdir, 0o755), mkdir(path.join(tmp, 'work')), mkdir(mountpoint), mkdir(path.join(tmp, 'empty'))]);
+    mkdirSync(upperdir, 0o755);
+    for (const d of ['work', 'merged', 'empty']) mkdirSync(path.join(tmp, d));
     // overlayfs needs a lower directory even for FROM scratch.
     const lowers = chain.length ? [...chain].reverse() : [path.join(tmp, 'empty')];
     await mountOverlay({ base: tmp, lowers, upper: 'fs', work: 'work', target: mountpoint });
@@ -340,13 +343,13 @@ export class Snapshotter {
         await unmount(mountpoint);
         mounted = false;
       }
-      await Promise.all(['work', 'merged', 'l', 'empty'].map((d) => rm(path.join(tmp, d), { recursive: true, force: true })));
+      for (const d of ['work', 'merged', 'l', 'empty']) rmSync(path.join(tmp, d), { recursive: true, force: true });
     };
     // One xattr dump of the upperdir: its opaque directories, recorded with the layer so later
     // diffs need no walk, and all of it for the layer tar at export (no second getfattr run).
     const opaque = async (): Promise<string[]> => {
       const dump = await readTreeXattrs(upperdir);
-      await writeFile(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
+      writeFileSync(path.join(tmp, XATTR_RECORD), JSON.stringify(xattrRecord(upperdir, dump)));
       return [...opaqueDirsIn(upperdir, dump)];
     };
     return this.active(tmp, mountpoint, upperdir, release, opaque);
