@@ -14,6 +14,16 @@ export interface ExpectedContent {
   size?: number;
 }
 
+export interface WriteOptions {
+  /**
+   * false: return once the blob is complete and renamed into place, before its name is
+   * made durable; the caller must call syncNames() before it makes anything durable that
+   * names the blob (a manifest, index.json). Its data is fsynced before the rename either
+   * way: a blob is never visible with wrong content, only possibly gone after a crash.
+   */
+  syncName?: boolean;
+}
+
 /** The content did not match what the caller said it should be: nothing was stored. */
 export class DigestMismatchError extends Error {
   constructor(
@@ -94,6 +104,7 @@ export class ContentStore {
   async writeStream(
     source: AsyncIterable<Uint8Array> | Readable,
     expected: ExpectedContent = {},
+    opts: WriteOptions = {},
   ): Promise<{ digest: string; size: number }> {
     if (expected.digest !== undefined) parseDigest(expected.digest);
     await this.ensureLayout();
@@ -137,23 +148,32 @@ export class ContentStore {
       }
       const dest = this.path(digest);
       if ((await this.size(digest)) === size) {
-        // Already stored (same digest, same size): keep the existing file untouched.
+        // Already stored (same digest, same size): keep the existing file untouched. Its
+        // writer may not have synced its name yet: counted (and synced) like our own.
+        ++this.renames;
+        if (opts.syncName !== false) await this.syncNamesUpTo(this.renames);
         return { digest, size };
       }
       await fs.rename(tmp, dest);
       renamed = true;
-      await this.syncNames(++this.renames);
+      ++this.renames;
+      if (opts.syncName !== false) await this.syncNamesUpTo(this.renames);
       return { digest, size };
     } finally {
       if (!renamed) await fs.rm(tmp, { force: true });
     }
   }
 
+  /** Makes the names of all blobs this instance renamed into place so far durable. */
+  syncNames(): Promise<void> {
+    return this.syncNamesUpTo(this.renames);
+  }
+
   /**
    * Returns once a directory fsync that started after rename number `n` finished, so the
    * blob's name survives a crash. Writers finishing together share one fsync.
    */
-  private async syncNames(n: number): Promise<void> {
+  private async syncNamesUpTo(n: number): Promise<void> {
     while (this.synced < n) {
       if (this.syncing) {
         await this.syncing;
@@ -168,9 +188,9 @@ export class ContentStore {
     }
   }
 
-  writeBytes(data: Uint8Array | string, expected?: ExpectedContent): Promise<{ digest: string; size: number }> {
+  writeBytes(data: Uint8Array | string, expected?: ExpectedContent, opts?: WriteOptions): Promise<{ digest: string; size: number }> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    return this.writeStream(Readable.from([buf]), expected);
+    return this.writeStream(Readable.from([buf]), expected, opts);
   }
 
   async delete(digest: string): Promise<boolean> {

@@ -183,6 +183,7 @@ class ImageExporter {
         content: this.content,
         snapshotter: () => this.getSnapshotter(),
         ...(this.opts.onTarWork ? { onTarWork: this.opts.onTarWork } : {}),
+        deferNameSync: true,
       });
       if (blob.written) await this.hold([blob.descriptor.digest]);
       return blob;
@@ -212,11 +213,15 @@ class ImageExporter {
     const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
     // Already in the store's index (a fully cached build): everything is reachable and stored.
     if ((await this.images.readIndex()).manifests.some((e) => e.digest === manifest.digest) && (await this.content.has(manifest.digest))) {
+      await this.content.syncNames(); // (nothing to do unless a layer blob was written)
       return { manifest, config: configDesc, layers: layerDescs };
     }
     await this.hold([...layerDescs.map((d) => d.digest), configDesc.digest, manifest.digest]);
-    await this.store(cfgBytes, configDesc.digest);
-    await this.store(mBytes, manifest.digest);
+    await this.store(cfgBytes, configDesc.digest, false);
+    // One directory fsync for the new layer blobs and the config, before the manifest that
+    // names them is written (whose own name is synced before index.json names it).
+    await this.content.syncNames();
+    await this.store(mBytes, manifest.digest, true);
     // A blob reused from an earlier export could have been pruned before the lease existed.
     for (const d of layerDescs) {
       if (!(await this.content.has(d.digest))) throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
@@ -225,8 +230,8 @@ class ImageExporter {
   }
 
   /** Writes a small blob unless the store has it (a cached build writes nothing). */
-  private async store(bytes: Buffer, digest: string): Promise<void> {
-    if ((await this.content.size(digest)) !== bytes.length) await this.content.writeBytes(bytes, { digest, size: bytes.length });
+  private async store(bytes: Buffer, digest: string, syncName: boolean): Promise<void> {
+    if ((await this.content.size(digest)) !== bytes.length) await this.content.writeBytes(bytes, { digest, size: bytes.length }, { syncName });
   }
 
   private async output(out: OutputSpec): Promise<OutputDone> {

@@ -37,6 +37,11 @@ export interface EnsureLayerOptions {
   snapshotter?: () => Promise<Snapshotter>;
   /** Called whenever a layer tar is actually generated or decompressed (tests count it). */
   onTarWork?: (snapshotId: string) => void;
+  /**
+   * The caller calls content.syncNames() before it writes anything durable that names the
+   * blob (the manifest): new blobs' names are then synced together, not one by one.
+   */
+  deferNameSync?: boolean;
 }
 
 // Two exports of one layer in this process share the work.
@@ -81,7 +86,7 @@ async function builtLayerBlob(root: string, layer: LayerRef, compression: Compre
   const tar = meta.tars?.[tkey];
   if (known && tar && (await content.has(known.digest))) return { descriptor: known, diffID: tar.diffID, size: tar.size, base: false };
 
-  const written = await writeBlob(content, compression, await diffStream(root, layer, opts));
+  const written = await writeBlob(content, compression, await diffStream(root, layer, opts), opts);
   const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
   await updateLayerMeta(root, layer.snapshotId, { tars: { [tkey]: { diffID: written.diffID, size: written.tarSize } }, blobs: { [bkey]: descriptor } });
   return { descriptor, diffID: written.diffID, size: written.tarSize, base: false, written: true };
@@ -110,7 +115,7 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
   }
   opts.onTarWork?.(layer.snapshotId);
   const tarStream = readEagerly(await decompressedStream(content.openRead(source.digest)));
-  const written = await writeBlob(content, compression, tarStream);
+  const written = await writeBlob(content, compression, tarStream, opts);
   if (written.diffID !== diffID) {
     throw new Error(`layer ${layer.snapshotId}: its tar hashes to ${written.diffID}, but the image config says ${diffID}`);
   }
@@ -127,7 +132,7 @@ async function diffStream(root: string, layer: LayerRef, opts: EnsureLayerOption
 }
 
 /** tar → (diffID, size) → compressor → content store. */
-async function writeBlob(content: ContentStore, compression: Compression, tar: Readable):
+async function writeBlob(content: ContentStore, compression: Compression, tar: Readable, opts: EnsureLayerOptions):
   Promise<{ digest: string; size: number; diffID: string; tarSize: number }> {
   const hash = createHash('sha256');
   let tarSize = 0;
@@ -135,6 +140,6 @@ async function writeBlob(content: ContentStore, compression: Compression, tar: R
     hash.update(chunk);
     tarSize += chunk.length;
   });
-  const blob = await content.writeStream(compressStream(tapped, compression));
+  const blob = await content.writeStream(compressStream(tapped, compression), {}, { syncName: !opts.deferNameSync });
   return { ...blob, diffID: `sha256:${hash.digest('hex')}`, tarSize };
 }

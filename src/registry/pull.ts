@@ -100,19 +100,27 @@ export async function resolveManifest(
  * Downloads one blob into the store unless it is there already. Retries drops and 5xx; a
  * digest or size mismatch is final and leaves nothing stored. Returns true if it downloaded.
  */
+export interface FetchBlobOptions {
+  onBytes?: (n: number) => void;
+  sink?: BlobSink;
+  /** See ContentStore.writeStream: false defers the fsync of the blob's name to syncNames(). */
+  syncName?: boolean;
+}
+
 export async function fetchBlob(
   client: RegistryClient,
   content: ContentStore,
   repo: string,
   desc: Descriptor,
-  onBytes?: (n: number) => void,
-  sink?: BlobSink,
+  opts: FetchBlobOptions = {},
 ): Promise<boolean> {
+  const { onBytes, sink } = opts;
+  const write = { syncName: opts.syncName ?? true };
   if ((await content.size(desc.digest)) === desc.size) return false;
   const known = recallBlob(client.host, repo, desc.digest);
   if (known && known.length === desc.size) {
     // Fetched and verified by this process already (the build's metadata lookup).
-    await content.writeBytes(known, { digest: desc.digest, size: desc.size });
+    await content.writeBytes(known, { digest: desc.digest, size: desc.size }, write);
     return true;
   }
   const what = `${client.host}/${repo}@${desc.digest}`;
@@ -134,7 +142,7 @@ export async function fetchBlob(
       unused = undefined;
     }
     try {
-      await content.writeStream(tee?.primary ?? counted(), { digest: desc.digest, size: desc.size });
+      await content.writeStream(tee?.primary ?? counted(), { digest: desc.digest, size: desc.size }, write);
       tee?.finish();
     } catch (err) {
       tee?.finish(err);
@@ -175,7 +183,9 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
   let downloaded = 0;
   const config = await withLease(opts.root, [resolved.target.digest, resolved.manifestDescriptor.digest, ...blobs.map((b) => b.digest)], async () => {
     const limit = pLimit(opts.concurrency ?? 3);
-    const configJob = fetchBlob(client, content, ref.path, manifest.config).then(() => readConfig(content, ref, manifest.config));
+    // Blob names are synced once, below, before the manifest that names them is written.
+    const configJob = fetchBlob(client, content, ref.path, manifest.config, { syncName: false })
+      .then(() => readConfig(content, ref, manifest.config));
     const { layerSink } = opts;
     const layerJobs = manifest.layers.map((layer, index) =>
       limit(async () => {
@@ -186,7 +196,9 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
         }
         const sink = layerSink && await layerSink(layer, index, await configJob);
         progress.layer(id, 'Pulling fs layer');
-        await fetchBlob(client, content, ref.path, layer, (n) => progress.layer(id, 'Downloading', n, layer.size), sink);
+        await fetchBlob(client, content, ref.path, layer, {
+          onBytes: (n) => progress.layer(id, 'Downloading', n, layer.size), ...(sink ? { sink } : {}), syncName: false,
+        });
         downloaded++;
         progress.layer(id, 'Pull complete');
       }),
@@ -196,6 +208,7 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const cfg = await configJob;
+    await content.syncNames();
     await content.writeBytes(resolved.manifestBytes, { digest: resolved.manifestDescriptor.digest });
     if (resolved.target.digest !== resolved.manifestDescriptor.digest) {
       await content.writeBytes(resolved.targetBytes, { digest: resolved.target.digest });
