@@ -54,11 +54,13 @@ export function viewSource(view: LowerView, root: string,
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${host} is outside the source ${root}`);
     return rel.split(path.sep).join('/');
   };
-  const entry = (host: string): LowerEntry | undefined => view.lookupSync(relOf(host));
-  const mustEntry = (host: string): LowerEntry => {
-    const e = entry(host);
-    if (!e) throw Object.assign(new Error(`ENOENT: no such file or directory, ${host}`), { code: 'ENOENT' });
-    return e;
+  // Host paths of the entries readdir listed: a walk then needs no lookup per entry.
+  const listed = new Map<string, string>();
+  const hostOf = (host: string): string | undefined => listed.get(host) ?? view.lookupSync(relOf(host))?.hostPath;
+  const mustHost = (host: string): string => {
+    const real = hostOf(host);
+    if (!real) throw Object.assign(new Error(`ENOENT: no such file or directory, ${host}`), { code: 'ENOENT' });
+    return real;
   };
   const lookup = {
     lstat: (rel: string) => view.lookupSync(rel)?.stat,
@@ -73,13 +75,17 @@ export function viewSource(view: LowerView, root: string,
       return path.join(root, ...resolveWith(path.posix.dirname(clean), lookup), path.posix.basename(clean));
     },
     lstat: (host) => {
-      const e = entry(host);
-      return e ? lstatSync(e.hostPath, { bigint: true }) : undefined;
+      const real = hostOf(host);
+      return real === undefined ? undefined : lstatSync(real, { bigint: true });
     },
-    lstatStrict: (host) => lstatSync(mustEntry(host).hostPath, { bigint: true }),
-    readdir: (host) => view.readdirSync(relOf(host)),
-    readlink: (host) => readlinkSync(mustEntry(host).hostPath),
-    contentPath: (host) => mustEntry(host).hostPath,
+    lstatStrict: (host) => lstatSync(mustHost(host), { bigint: true }),
+    readdir: (host) => {
+      const hosts = view.readdirHostsSync(relOf(host));
+      for (const [name, real] of hosts) listed.set(path.join(host, name), real);
+      return [...hosts.keys()];
+    },
+    readlink: (host) => readlinkSync(mustHost(host)),
+    contentPath: (host) => mustHost(host),
     treeXattrs: async (top) => {
       // Every layer holding part of the tree: its record, or one dump of its part.
       const rel = relOf(top);

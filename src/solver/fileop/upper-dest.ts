@@ -28,6 +28,8 @@ export class UpperDest implements DestTree {
   readonly root: string;
   /** Paths whose lower entries were removed; nothing of the lowers shows at or below them. */
   private readonly replaced = new Set<string>();
+  /** Directories created here where the lowers have nothing: nothing of theirs is below them. */
+  private readonly fresh = new Set<string>();
   /** Lower directories copied up, whose xattrs finish() checks. */
   private readonly copiedUp: LowerEntry[] = [];
   private xattrsSet = false;
@@ -52,9 +54,10 @@ export class UpperDest implements DestTree {
     return rel === '' ? this.root : path.join(this.root, rel);
   }
 
-  private hiddenByRemoval(rel: string): boolean {
+  /** True when the lowers cannot show anything at `rel` (removed, or below a fresh directory). */
+  private lowersHidden(rel: string): boolean {
     for (let p = rel; p !== '';) {
-      if (this.replaced.has(p)) return true;
+      if (this.replaced.has(p) || this.fresh.has(p)) return true;
       const i = p.lastIndexOf('/');
       p = i < 0 ? '' : p.slice(0, i);
     }
@@ -62,7 +65,7 @@ export class UpperDest implements DestTree {
   }
 
   private lower(rel: string): LowerEntry | undefined {
-    return this.hiddenByRemoval(rel) ? undefined : this.lowers.lookupSync(rel);
+    return this.lowersHidden(rel) ? undefined : this.lowers.lookupSync(rel);
   }
 
   private lstatRel(rel: string): Stats | undefined {
@@ -90,10 +93,13 @@ export class UpperDest implements DestTree {
 
   beforeCreate(host: string, isDir: boolean): void {
     const rel = this.relOf(host);
+    const inUpper = lstatIfExists(host) !== undefined;
     if (this.replaced.has(rel)) {
       if (isDir) throw new NeedsMountError(`directory /${rel} replaces a removed entry (opaque)`);
-    } else if (!lstatIfExists(host) && this.lower(rel)) {
+    } else if (!inUpper && this.lower(rel)) {
       throw new NeedsMountError(`/${rel} exists in a lower layer`);
+    } else if (isDir && !inUpper) {
+      this.fresh.add(rel);
     }
     this.copyUpParents(rel);
   }

@@ -101,13 +101,21 @@ export class LowerView {
 
   /** readdir() without awaiting: only after preload(). */
   readdirSync(rel: string): string[] {
-    const res = this.readdirLoaded(rel.split('/').filter(Boolean));
-    if ('missing' in res) throw new Error(`lower view used synchronously before preload (${res.missing})`);
-    return res.names;
+    return [...this.readdirHostsSync(rel).keys()].sort(compareNames);
   }
 
-  private readdirLoaded(comps: string[]): { names: string[] } | { missing: string } {
-    const seen = new Set<string>();
+  /**
+   * The names visible in directory `rel`, each with the host path of its visible version
+   * (the same as lookup() would give; a walk needs no lookup per entry then). Unsorted.
+   */
+  readdirHostsSync(rel: string): Map<string, string> {
+    const res = this.readdirLoaded(rel.split('/').filter(Boolean));
+    if ('missing' in res) throw new Error(`lower view used synchronously before preload (${res.missing})`);
+    return res.hosts;
+  }
+
+  private readdirLoaded(comps: string[]): { names: string[]; hosts: Map<string, string> } | { missing: string } {
+    const seen = new Map<string, string>();
     const hidden = new Set<string>();
     const bottom = this.layers[this.layers.length - 1];
     for (const layer of this.layers) {
@@ -119,7 +127,7 @@ export class LowerView {
           if (seen.has(ent.name) || hidden.has(ent.name)) continue;
           const est = ent.isCharacterDevice() ? lstatSync(path.join(dir, ent.name)) : undefined;
           if (est && isWhiteout(est)) hidden.add(ent.name);
-          else seen.add(ent.name);
+          else seen.set(ent.name, path.join(dir, ent.name));
         }
       }
       if (layer === bottom) break;
@@ -127,7 +135,7 @@ export class LowerView {
       if (!opaque) return { missing: layer };
       if ((st && opaque.has(comps.join('/'))) || hiddenByAncestor(layer, comps, opaque)) break;
     }
-    return { names: [...seen].sort(compareNames) };
+    return { names: [...seen.keys()].sort(compareNames), hosts: seen };
   }
 }
 

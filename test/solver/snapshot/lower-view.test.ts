@@ -86,6 +86,10 @@ describe.skipIf(!canMount)('LowerView', () => {
         if (real?.isDirectory()) {
           expect(view.readdirSync(p), p).toEqual(readdirSync(host).sort());
           expect(await lazy.readdir(p), p).toEqual(view.readdirSync(p));
+          for (const [name, host] of view.readdirHostsSync(p)) {
+            const child = p ? `${p}/${name}` : name;
+            expect(host, child).toBe(view.lookupSync(child)?.hostPath);
+          }
         }
       }
     } finally {
