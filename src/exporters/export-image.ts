@@ -111,6 +111,7 @@ class ImageExporter {
   private readonly built = new Map<string, Promise<BuiltImage>>();
   private snapshotter: Promise<Snapshotter> | undefined;
   private lease: Promise<Lease> | undefined;
+  private readonly memoWrites: Array<Promise<unknown>> = [];
   private readonly defaultEpoch: number;
 
   constructor(private readonly opts: ExportImageOptions) {
@@ -136,6 +137,9 @@ class ImageExporter {
   }
 
   async close(): Promise<void> {
+    // layer.json memos written beside the rest of the export; a failed one only costs a
+    // recompression next time.
+    await Promise.all(this.memoWrites);
     if (this.lease) await (await this.lease).release();
   }
 
@@ -184,6 +188,7 @@ class ImageExporter {
         snapshotter: () => this.getSnapshotter(),
         ...(this.opts.onTarWork ? { onTarWork: this.opts.onTarWork } : {}),
         deferNameSync: true,
+        memoWrites: (w) => this.memoWrites.push(w.catch(() => undefined)),
       });
       if (blob.written) await this.hold([blob.descriptor.digest]);
       return blob;

@@ -42,6 +42,18 @@ export interface EnsureLayerOptions {
    * blob (the manifest): new blobs' names are then synced together, not one by one.
    */
   deferNameSync?: boolean;
+  /**
+   * Given, the layer.json memo is written in the background and its promise handed here:
+   * the caller awaits it before it finishes (it is a cache, not something the image needs).
+   */
+  memoWrites?: (write: Promise<unknown>) => void;
+}
+
+/** Writes the memo now, or in the background when the caller collects the writes. */
+async function memoize(root: string, layer: LayerRef, patch: Parameters<typeof updateLayerMeta>[2], opts: EnsureLayerOptions): Promise<void> {
+  const write = updateLayerMeta(root, layer.snapshotId, patch);
+  if (opts.memoWrites) opts.memoWrites(write);
+  else await write;
 }
 
 // Two exports of one layer in this process share the work.
@@ -88,7 +100,7 @@ async function builtLayerBlob(root: string, layer: LayerRef, compression: Compre
 
   const written = await writeBlob(content, compression, await diffStream(root, layer, opts), opts);
   const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
-  await updateLayerMeta(root, layer.snapshotId, { tars: { [tkey]: { diffID: written.diffID, size: written.tarSize } }, blobs: { [bkey]: descriptor } });
+  await memoize(root, layer, { tars: { [tkey]: { diffID: written.diffID, size: written.tarSize } }, blobs: { [bkey]: descriptor } }, opts);
   return { descriptor, diffID: written.diffID, size: written.tarSize, base: false, written: true };
 }
 
@@ -120,7 +132,7 @@ async function baseLayerBlob(root: string, layer: LayerRef, compression: Compres
     throw new Error(`layer ${layer.snapshotId}: its tar hashes to ${written.diffID}, but the image config says ${diffID}`);
   }
   const descriptor: Descriptor = { mediaType: layerMediaType(compression.type, true), digest: written.digest, size: written.size };
-  await updateLayerMeta(root, layer.snapshotId, { size: written.tarSize, blobs: { [ckey]: descriptor } });
+  await memoize(root, layer, { size: written.tarSize, blobs: { [ckey]: descriptor } }, opts);
   return { descriptor, diffID, size: written.tarSize, base: true, written: true };
 }
 

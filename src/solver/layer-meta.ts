@@ -25,10 +25,20 @@ export function layerMetaPath(root: string, snapshotId: string): string {
   return path.join(root, 'snapshots', snapshotId, 'layer.json');
 }
 
+// Writers in this process take turns per snapshot, so one patch never drops another's keys.
+const queues = new Map<string, Promise<unknown>>();
+
 /** The memoized facts ({} when none are recorded or the file is unreadable). */
 export async function readLayerMeta(root: string, snapshotId: string): Promise<StoredLayerMeta> {
+  // A write of this process still under way (e.g. an export's memo) is seen, not raced.
+  const file = layerMetaPath(root, snapshotId);
+  await queues.get(file);
+  return readMetaFile(file);
+}
+
+async function readMetaFile(file: string): Promise<StoredLayerMeta> {
   try {
-    const parsed = JSON.parse(await readFile(layerMetaPath(root, snapshotId), 'utf8')) as unknown;
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as StoredLayerMeta) : {};
   } catch {
     return {};
@@ -42,9 +52,6 @@ export interface LayerMetaPatch {
   tars?: { [mtimeKey: string]: LayerTarFacts };
 }
 
-// Writers in this process take turns per snapshot, so one patch never drops another's keys.
-const queues = new Map<string, Promise<unknown>>();
-
 /**
  * Merges `patch` into layer.json (blobs and tars merged by key) and writes it atomically.
  * Returns the merged facts.
@@ -52,7 +59,7 @@ const queues = new Map<string, Promise<unknown>>();
 export function updateLayerMeta(root: string, snapshotId: string, patch: LayerMetaPatch): Promise<StoredLayerMeta> {
   const file = layerMetaPath(root, snapshotId);
   const run = async (): Promise<StoredLayerMeta> => {
-    const current = await readLayerMeta(root, snapshotId);
+    const current = await readMetaFile(file);
     const next: StoredLayerMeta = { ...current };
     if (patch.diffID !== undefined) next.diffID = patch.diffID;
     if (patch.size !== undefined) next.size = patch.size;
