@@ -1,11 +1,12 @@
 // Runs a short-lived helper command (getfattr, mknod, mount, ...) and collects its output.
-import { spawn } from 'node:child_process';
+// node:child_process (and node:net) load on first use: a fully cached build runs no tool.
 
 export interface ToolResult { stdout: Buffer; stderr: string; code: number | null }
 
 export class ToolMissingError extends Error {}
 
-export function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string } = {}): Promise<ToolResult> {
+export async function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string } = {}): Promise<ToolResult> {
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     const out: Buffer[] = [];

@@ -17,7 +17,8 @@ export const silentProgress: ProgressSink = () => undefined;
 
 /** Seconds since the Unix epoch with sub-millisecond precision. */
 export function nowSeconds(): number {
-  return performance.timeOrigin / 1000 + performance.now() / 1000;
+  // Date, not performance: perf_hooks would load on every build for sub-millisecond precision.
+  return Date.now() / 1000;
 }
 
 /** Wraps a sink with helpers for one vertex. */

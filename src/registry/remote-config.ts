@@ -1,0 +1,37 @@
+// The registry half of resolveImageConfig: the manifest and config of a reference fetched
+// from its registry (the config remembered for the pull that follows).
+import type { ImageConfig, Platform } from '../content/descriptor.js';
+import { digestOf } from '../content/digest.js';
+import { clientFor } from './client.js';
+import { RegistryError } from './errors.js';
+import { rememberBlob } from './fetch-memo.js';
+import { readBody } from './http.js';
+import { ManifestError } from './manifest.js';
+import { resolveManifest } from './pull.js';
+import type { Reference } from './reference.js';
+import type { ResolvedImageConfig } from './resolve-config.js';
+
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+export async function remoteImageConfig(ref: Reference, platform: Platform | undefined): Promise<ResolvedImageConfig> {
+  const client = clientFor(ref.domain);
+  const resolved = await resolveManifest(client, ref, platform);
+  const cfgDesc = resolved.manifest.config;
+  const what = `${ref.fullName()}@${cfgDesc.digest}`;
+  const bytes = await client.retrying(what, async () => {
+    const res = await client.getBlob(ref.path, cfgDesc.digest, what, { retry: false });
+    const body = await readBody(res, MAX_CONFIG_BYTES);
+    if (digestOf(body) !== cfgDesc.digest) {
+      throw new RegistryError(`${what}: image config rejected: digest mismatch (got ${digestOf(body)})`, { reference: what, code: 'DIGEST_INVALID' });
+    }
+    rememberBlob(client.host, ref.path, cfgDesc.digest, body);
+    return body;
+  });
+  let config: ImageConfig;
+  try {
+    config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
+  } catch (err) {
+    throw new ManifestError(ref.toString(), `image config ${cfgDesc.digest} is not valid JSON (${(err as Error).message})`);
+  }
+  return { ref: ref.toString(), digest: resolved.manifestDescriptor.digest, targetDigest: resolved.target.digest, config, source: 'registry' };
+}
