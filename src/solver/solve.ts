@@ -152,6 +152,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     const snapshotter = await Snapshotter.open(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
     env.snapshotter = snapshotter;
     const results = new Map<Digest, Promise<SolvedRef[]>>();
+    const recordWrites: Promise<unknown>[] = [];
     const records = new Map<Digest, VertexRecord>();
     const limit = pLimit(Math.max(1, opts.maxParallelism ?? availableParallelism()));
 
@@ -219,8 +220,11 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
             }
             const out = await runOp(env, v, inputs);
             if (!isSource(v.op)) {
-              await index.put({ key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() });
-              if (prevKey !== v.key) await index.putStep({ identity: v.identity, key: v.key, basis: v.basis });
+              // Only later builds read the records: dependents start without waiting for them.
+              const rec = { key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() };
+              const write = index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined));
+              write.catch(() => undefined); // reported by the Promise.all below, not as unhandled
+              recordWrites.push(write);
             }
             stats.executed++;
             rec.completed = Date.now();
@@ -243,11 +247,12 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       try {
         ref = (await resolve(def.root.digest))[def.root.index]!;
       } catch (err) {
-        await Promise.allSettled([...results.values()]);
+        await Promise.allSettled([...results.values(), ...recordWrites]);
         if (outer?.aborted) throw outer.reason;
         throw firstError ?? err;
       }
     }
+    await Promise.all(recordWrites);
     const vertices = g.order.map((d) => records.get(d) ?? { digest: d, name: infos.get(d)!.name, key: infos.get(d)!.key, state: 'unneeded' as const });
     return { ref, vertices, stats, snapshotter };
   } finally {
