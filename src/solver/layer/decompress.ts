@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { coalesce } from '../../content/coalesce.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -71,20 +71,61 @@ function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable 
 }
 
 const ZLIB_INPUT_CHUNK = 1 << 20;
+const INFLATE_AHEAD = 8 << 20;
+
+/**
+ * The chunks of `stream` one at a time, as they were pushed, with up to `ahead` bytes
+ * buffered in front of the reader. (A Readable's own async iterator calls read(), which joins
+ * everything buffered into one new Buffer: a copy of every byte, 45 ms for the debian layer.)
+ */
+export async function* chunksOf(stream: Readable, ahead: number): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: { err: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= ahead) stream.pause();
+    notify();
+  });
+  stream.on('end', () => { ended = true; notify(); });
+  stream.on('error', (err) => { failure = { err }; notify(); });
+  try {
+    for (;;) {
+      if (failure) throw failure.err;
+      const chunk = queue.shift();
+      if (chunk) {
+        queued -= chunk.length;
+        if (queued < ahead && stream.isPaused()) stream.resume();
+        yield chunk;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => { wake = resolve; });
+    }
+  } finally {
+    if (!ended) stream.destroy();
+  }
+}
 
 /** A plain tar stream from a possibly compressed layer blob. */
 export async function decompressedStream(source: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
   const { head, stream } = await peek(source, 4);
   switch (detectCompression(head)) {
     case 'gzip': {
-      // Inflates ahead of the reader (up to 8 MiB) instead of one chunk at a time on demand,
-      // so the thread pool works while the main thread writes files; 1 MiB output chunks
-      // cut the per-job cost again.
-      // (Node passes the stream options on to the Transform; @types/node's ZlibOptions omits them.)
-      const gunzip = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20 } as ZlibOptions);
+      // 1 MiB output chunks: fewer thread-pool jobs. chunksOf() keeps zlib inflating ahead of
+      // the reader (up to 8 MiB), so the thread pool works while the main thread writes files.
+      const gunzip = createGunzip({ chunkSize: 1 << 20 });
       const feed = Readable.from(coalesce(stream, ZLIB_INPUT_CHUNK));
       feed.on('error', (err) => gunzip.destroy(err));
-      return feed.pipe(gunzip);
+      return chunksOf(feed.pipe(gunzip), INFLATE_AHEAD);
     }
     case 'zstd':
       return cliStream('zstd', stream);
