@@ -118,6 +118,10 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       return hit.result;
     }
   }
+  // A build whose definition changed will most likely run something: the mount/xattr helper
+  // (perl) starts now and is ready by the time the solver needs it, instead of after the
+  // conversion. A fully cached build (the memo hit above) never starts it.
+  if (progress) void import('../../solver/sys/sys-helper.js').then((m) => m.warmSysHelper(), () => undefined);
   const [{ convertDockerfile }, { resolveImageConfig }] = await Promise.all([
     import('../../frontend/dockerfile/convert/index.js'), import('../../registry/resolve-config.js'),
   ]);
