@@ -96,16 +96,17 @@ export async function resolveManifest(
   };
 }
 
-/**
- * Downloads one blob into the store unless it is there already. Retries drops and 5xx; a
- * digest or size mismatch is final and leaves nothing stored. Returns true if it downloaded.
- */
 export interface FetchBlobOptions {
   onBytes?: (n: number) => void;
   sink?: BlobSink;
   /** See ContentStore.writeStream: false defers the fsync of the blob's name to syncNames(). */
   syncName?: boolean;
 }
+
+/**
+ * Downloads one blob into the store unless it is there already. Retries drops and 5xx; a
+ * digest or size mismatch is final and leaves nothing stored. Returns true if it downloaded.
+ */
 
 export async function fetchBlob(
   client: RegistryClient,
@@ -194,7 +195,8 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
           progress.layer(id, 'Already exists');
           return;
         }
-        const sink = layerSink && await layerSink(layer, index, await configJob);
+        // A sink that cannot be made (its owner's problem) just means no streaming.
+        const sink = layerSink && await layerSink(layer, index, await configJob).catch(() => undefined);
         progress.layer(id, 'Pulling fs layer');
         await fetchBlob(client, content, ref.path, layer, {
           onBytes: (n) => progress.layer(id, 'Downloading', n, layer.size), ...(sink ? { sink } : {}), syncName: false,

@@ -64,7 +64,7 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
         await env.lease?.add([target.digest]);
         if (ref.tag) await images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
       },
-      layerSink: (layer, index, config) => unpackSink(env, layer, index, config.rootfs.diff_ids, streamed, status),
+      layerSink: (layer, index, config) => unpackSink(env, layer, index, config.rootfs?.diff_ids ?? [], streamed, status),
     }).catch(async (err: unknown) => {
       await Promise.allSettled(streamed);
       throw err;
@@ -108,7 +108,7 @@ async function unpackSink(env: BuildEnv, layer: Descriptor, index: number, diffI
   streamed: Array<Promise<void>>, status: (t: string) => void): Promise<BlobSink | undefined> {
   const ids = diffIDs.map(layerSnapshotId);
   const id = ids[index];
-  if (!id || ids.length <= index || unpacking.has(id)) return undefined;
+  if (!id || unpacking.has(id)) return undefined;
   const chain = ids.slice(0, index);
   const lowers = await Promise.all(chain.map((l) => env.snapshotter.has(l)));
   if (!lowers.every(Boolean) || await env.snapshotter.has(id)) return undefined;
