@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../../src/content/coalesce.js';
-import { decompressedStream } from '../../../src/solver/layer/decompress.js';
+import { chunksOf, decompressedStream } from '../../../src/solver/layer/decompress.js';
 
 async function* pieces(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
   for (let off = 0; off < data.length; off += size) yield data.subarray(off, off + size);
@@ -36,3 +36,20 @@ describe('decompressedStream', () => {
     await expect(collect(await decompressedStream(Readable.from([gz.subarray(0, gz.length - 30)])))).rejects.toThrow(/unexpected end/);
   });
 });
+
+describe('chunksOf', () => {
+  it('yields the pushed chunks as they are (no joining), and stops the stream when the reader stops', async () => {
+    const parts = Array.from({ length: 20 }, (_, i) => Buffer.alloc(1000, i));
+    const got = await collect(chunksOf(Readable.from(parts, { objectMode: false }), 4096));
+    expect(got.map((c) => c.byteLength)).toEqual(parts.map((p) => p.length));
+    expect(Buffer.concat(got).equals(Buffer.concat(parts))).toBe(true);
+
+    const src = Readable.from(parts, { objectMode: false });
+    for await (const _ of chunksOf(src, 4096)) break;
+    expect(src.destroyed).toBe(true);
+
+    const failing = new Readable({ read() { this.destroy(new Error('inflate failed')); } });
+    await expect(collect(chunksOf(failing, 4096))).rejects.toThrow('inflate failed');
+  });
+});
+
