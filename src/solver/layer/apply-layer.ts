@@ -20,9 +20,9 @@ import {
   openSync, readdirSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { makeNode, makeWhiteout } from '../sys/mknod.js';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
-import { mustRunTool } from './run-tool.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import { isInside, resolveInRootSync, resolveParentInRootSync } from './root-path.js';
 import type { TarHeader } from './tar-header.js';
@@ -230,8 +230,8 @@ class LayerApplier {
           this.warn(`skipping device file ${rel}: creating device nodes needs root`);
           return;
         }
-        await mustRunTool('mknod', ['-m', (h.mode & 0o7777).toString(8), host,
-          ...(h.type === 'fifo' ? ['p'] : [h.type === 'char' ? 'c' : 'b', String(h.devmajor), String(h.devminor)])]);
+        // Through the syscall helper (mknod(1) where it cannot run): no process per node.
+        await makeNode(host, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o7777, h.devmajor, h.devminor);
         break;
     }
     this.made?.set(host, h.type === 'dir');
@@ -320,7 +320,7 @@ class LayerApplier {
     const host = path.join(parent, name);
     if (this.written.has(path.relative(this.root, host))) return;
     this.removeExisting(host, false);
-    await mustRunTool('mknod', ['-m', '0', host, 'c', '0', '0']);
+    await makeWhiteout(host);
     this.made?.set(host, false);
     this.written.add(path.relative(this.root, host));
   }
