@@ -5,8 +5,13 @@
 // `slipway` process. Median of N runs per column. When the refenv dockerd answers, the
 // same is timed with BuildKit there (as ../shared/refenv/bench.sh does it), alternating
 // builders run by run, and the Slipway/BuildKit ratios are printed.
-//   node bench/build.mjs [-n 3] [--no-docker] [--examples multistage,debian]
+// Cold builds start SETTLE seconds after the wipes (--settle, default 35): on ext4 without a
+// journal, as here, files created within 30 s of a big deletion take a slow inode search
+// (`recently_deleted`), which would charge a builder for deleting the previous run's data.
+// Old Slipway roots are removed at the end, after all timings.
+//   node bench/build.mjs [-n 3] [--no-docker] [--examples multistage,debian] [--settle 35]
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +22,7 @@ const flag = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const N = Number(flag('-n', '3'));
+const SETTLE = Number(flag('--settle', '35'));
 const repo = new URL('..', import.meta.url).pathname;
 const examplesDir = join(repo, '..', 'shared', 'refenv', 'examples');
 const examples = flag('--examples', 'multistage,debian').split(',');
@@ -58,15 +64,17 @@ function prepareContext(name) {
 const slipwayBuilder = {
   name: 'slipway',
   root: undefined,
+  roots: [],
   wipeAll() {
-    if (this.root) rmSync(this.root, { recursive: true, force: true });
+    // A new empty root; the old ones are removed by done(), after the last timing.
     this.root = mkdtempSync(join(tmpdir(), 'slipway-bench-root-'));
+    this.roots.push(this.root);
   },
   build(ctx) {
     return run(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);
   },
   done() {
-    if (this.root) rmSync(this.root, { recursive: true, force: true });
+    for (const root of this.roots) rmSync(root, { recursive: true, force: true });
   },
 };
 
@@ -89,11 +97,12 @@ const results = {};
 for (const ex of examples) {
   for (const b of builders) results[`${ex}/${b.name}`] = { cold: [], cached: [], change: [] };
   for (let i = 0; i < N; i++) {
+    for (const b of builders) b.wipeAll();
+    if (SETTLE > 0) await sleep(SETTLE * 1000);
     for (const b of builders) {
       const ctx = prepareContext(ex);
       try {
         const r = results[`${ex}/${b.name}`];
-        b.wipeAll();
         r.cold.push(b.build(ctx));
         r.cached.push(b.build(ctx));
         appendFileSync(join(ctx, 'data.txt'), `bench ${i} ${Date.now()}\n`);

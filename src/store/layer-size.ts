@@ -4,7 +4,6 @@
 // Layers whose compression Node cannot inflate (zstd on Node 20) count with their stored size.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { createGunzip } from 'node:zlib';
 import type { ContentStore } from '../content/store.js';
 import type { Descriptor } from '../content/descriptor.js';
 import { parseDigest } from '../content/digest.js';
@@ -38,6 +37,8 @@ export async function uncompressedSize(root: string, content: ContentStore, laye
 async function inflatedSize(content: ContentStore, digest: string): Promise<number> {
   let n = 0;
   const source = content.openRead(digest);
+  // zlib loads here, not with the module: a fully cached build sizes no layer this way.
+  const { createGunzip } = await import('node:zlib');
   const gunzip = createGunzip();
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
