@@ -27,8 +27,9 @@ import { ImageStore } from '../store/image-store.js';
 import { Lease } from '../store/leases.js';
 import { compressionKey, compressionOfMediaType, layerMediaType, type Compression } from './compression.js';
 import { writeToDest } from './destination.js';
-import { buildConfig, configBytes, defaultCreated, manifestBytes, rfc3339ToSeconds } from './image-document.js';
+import { buildConfig, configBytes, manifestBytes } from './image-document.js';
 import { ensureLayerBlob, type LayerBlob } from './layer-blob.js';
+import { IMAGE_OUTPUTS, layerClamp } from './layer-policy.js';
 import type { ExportedImage } from './metadata.js';
 import { writeOciDir, writeOciTar } from './oci-layout.js';
 import type { OutputSpec, OutputType } from './outputs.js';
@@ -88,8 +89,6 @@ interface BuiltImage {
   layers: Descriptor[];
 }
 
-const IMAGE_OUTPUTS: readonly OutputType[] = ['image', 'registry', 'oci', 'docker'];
-
 /** The result as an ExportedImage for metadataFileContent/iidfileContent (undefined without an image output). */
 export function exportedImage(r: ExportResult): ExportedImage | undefined {
   if (!r.manifestDescriptor || !r.configDescriptor || !r.imageID) return undefined;
@@ -112,12 +111,10 @@ class ImageExporter {
   private snapshotter: Promise<Snapshotter> | undefined;
   private lease: Promise<Lease> | undefined;
   private readonly memoWrites: Array<Promise<unknown>> = [];
-  private readonly defaultEpoch: number;
 
   constructor(private readonly opts: ExportImageOptions) {
     this.content = new ContentStore(opts.root);
     this.images = new ImageStore(opts.root, this.content);
-    this.defaultEpoch = rfc3339ToSeconds(defaultCreated(opts.image));
   }
 
   async run(): Promise<ExportResult> {
@@ -160,8 +157,7 @@ class ImageExporter {
 
   /** Mtime clamp for new layers (see the file comment). */
   private clampFor(out: OutputSpec): number | undefined {
-    if (out.rewriteTimestamp === false) return undefined;
-    return this.opts.epoch ?? this.defaultEpoch;
+    return layerClamp(out, this.opts.image, this.opts.epoch);
   }
 
   /** One image per distinct (compression, media types, timestamps, annotations). */

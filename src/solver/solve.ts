@@ -19,7 +19,7 @@ import type { RuntimeName } from './executor/runtime.js';
 import { pruneStaleTemp, resultSnapshotId, type BuildEnv, type OpRun, type SecretSource, type SolveStats } from './ops/context.js';
 import { solveLocal } from './ops/local.js';
 import { silentProgress, type ProgressSink } from './progress/events.js';
-import type { LayersRef, SolvedRef } from './result.js';
+import type { LayerRef, LayersRef, SolvedRef } from './result.js';
 import { buildGraph, neededVertices } from './scheduler/graph.js';
 import { computeVertexInfos, KeyError, type VertexInfo } from './cache/vertex-keys.js';
 import { Snapshotter, type SnapshotterKind } from './snapshot/snapshotter.js';
@@ -50,6 +50,11 @@ export interface SolveOptions {
   snapshotter?: SnapshotterKind | 'auto';
   /** Cache import (issue 8): records from --cache-from, consulted when the local index misses. */
   importedCache?: ImportedCache;
+  /**
+   * Called with the output chain of each executed step of the root's stage (its new layer on
+   * top), as the step completes: the exporter can start making those layers' blobs.
+   */
+  onTargetLayers?: (chain: readonly LayerRef[], snapshotter: Snapshotter) => void;
 }
 
 export interface VertexRecord {
@@ -141,6 +146,8 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     }));
 
     const rootDigest = def.root?.digest;
+    // The stage whose steps' layers end up in the result (the target stage).
+    const targetStage = rootDigest ? stepsByDigest.get(rootDigest)?.step.stage : undefined;
     const needed = neededVertices(g, rootDigest, (d) => infos.get(d)!.record !== undefined);
     // Probing overlayfs costs a mount; a build where nothing runs never needs it.
     const mustRun = [...needed].some((d) => {
@@ -219,6 +226,11 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
               }
             }
             const out = await runOp(env, v, inputs);
+            const first = out[0];
+            if (opts.onTargetLayers && targetStage !== undefined && stepsByDigest.get(d)?.step.stage === targetStage
+              && first?.kind === 'layers' && first.layers.length) {
+              opts.onTargetLayers(first.layers, snapshotter);
+            }
             if (!isSource(v.op)) {
               // Only later builds read the records: dependents start without waiting for them.
               const rec = { key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() };

@@ -9,6 +9,8 @@ import { BuildLease } from '../../solver/build-lease.js';
 import type { ConvertedBuild } from './build-convert-cache.js';
 import type { Definition } from '../../llb/types.js';
 import { VertexProgress } from '../../solver/progress/events.js';
+import type { LayerRef } from '../../solver/result.js';
+import type { Snapshotter } from '../../solver/snapshot/snapshotter.js';
 import { solve, SolveError } from '../../solver/solve.js';
 import type { BuildRequest } from './build-options.js';
 import type { ExecRequest } from './build-exec-options.js';
@@ -93,6 +95,16 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     // cache exchange (issue 8): --cache-from sources read (configs only) before the solve.
     const cacheFlags = exec as ExecRequest & { cacheFrom?: string[]; cacheTo?: string[] };
     const cacheX = await openCacheExchange(cacheFlags.cacheFrom ?? [], cacheFlags.cacheTo ?? [], progress.sink);
+    const epoch = sourceDateEpoch(req.buildArgs);
+    // The target stage's new layers are compressed as their steps finish (not after the solve).
+    let prepareLayer: ((chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>) | undefined | null;
+    const onTargetLayers = (chain: readonly LayerRef[], snapshotter: Snapshotter): void => {
+      if (prepareLayer === null) return;
+      void import('../../exporters/prepare-layers.js').then((m) => {
+        prepareLayer ??= m.layerPreparer({ root, outputs, image: converted.image, ...(epoch !== undefined ? { epoch } : {}) }) ?? null;
+        void prepareLayer?.(chain, snapshotter);
+      }, () => undefined);
+    };
     let result;
     try {
       result = await solve(converted.definition, {
@@ -111,6 +123,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         steps: converted.steps,
         dockerfile: stepIdentityFile(req),
         ...(cacheX.imported ? { importedCache: cacheX.imported } : {}), // cache exchange (issue 8)
+        ...(outputs.length ? { onTargetLayers } : {}),
       });
     } catch (err) {
       progress.finish();
@@ -127,7 +140,6 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (result.ref.kind !== 'layers') throw new Error('the build result is a local directory, not an image');
     const exporting = new VertexProgress(progress.sink, 'exporter', exporterStepName(outputs));
     if (outputs.length) exporting.start();
-    const epoch = sourceDateEpoch(req.buildArgs);
     // cache exchange (issue 8): what the cache export needs; inline cache goes into the image config.
     const cacheInput = {
       root, definition: converted.definition, vertices: result.vertices, result: result.ref.layers, image: converted.image,

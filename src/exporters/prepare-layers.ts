@@ -1,0 +1,40 @@
+// Compresses the target stage's new layers while the build still runs. Every layer a step of
+// the target stage makes is one the image export needs; made as soon as the step is done
+// (with the first image output's compression and mtime clamp), the blob is ready, or in
+// flight, when the export asks ensureLayerBlob for it, instead of being made after the solve.
+// Failures are left for the export, which makes the blob again and reports them.
+import { ContentStore } from '../content/store.js';
+import type { Image } from '../frontend/dockerfile/image-config.js';
+import type { LayerRef } from '../solver/result.js';
+import type { Snapshotter } from '../solver/snapshot/snapshotter.js';
+import { ensureLayerBlob } from './layer-blob.js';
+import { IMAGE_OUTPUTS, layerClamp } from './layer-policy.js';
+import type { OutputSpec } from './outputs.js';
+
+export interface PrepareLayersOptions {
+  root: string;
+  outputs: readonly OutputSpec[];
+  image: Image;
+  epoch?: number;
+}
+
+/**
+ * A callback for a finished step's layer chain, or undefined when no output has layers. Its
+ * promise never rejects (callers need not wait for it; tests do).
+ */
+export function layerPreparer(opts: PrepareLayersOptions): ((chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>) | undefined {
+  const out = opts.outputs.find((o) => IMAGE_OUTPUTS.includes(o.type));
+  if (!out) return undefined;
+  const clamp = layerClamp(out, opts.image, opts.epoch);
+  const content = new ContentStore(opts.root);
+  return (chain, snapshotter) => {
+    const top = chain[chain.length - 1];
+    if (!top) return Promise.resolve();
+    return ensureLayerBlob(opts.root, top, out.compression, {
+      lowers: chain.slice(0, -1),
+      ...(clamp !== undefined ? { clampMtime: clamp } : {}),
+      content,
+      snapshotter: async () => snapshotter,
+    }).then(() => undefined, () => undefined);
+  };
+}
