@@ -100,6 +100,8 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     const g = buildGraph(def);
     // Containers of killed builds go first: their mounts keep snapshot temp dirs busy.
     await pruneStaleTemp(opts.root, async () => (await import('./executor/run-container.js')).pruneStaleContainers(opts.runtime ?? 'runc'));
+    // Cache records and other work no step waits for (env.afterward); awaited before the solve returns.
+    const afterwardWork: Promise<unknown>[] = [];
     const env: BuildEnv = {
       root: opts.root,
       content: new ContentStore(opts.root),
@@ -113,6 +115,10 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       ssh: opts.ssh ?? new Map(),
       ...(opts.lease ? { lease: opts.lease } : {}),
       stats,
+      afterward: (work) => {
+        work.catch(() => undefined); // reported by the Promise.all at the end, not as unhandled
+        afterwardWork.push(work);
+      },
     };
     const index = new CacheIndex(opts.root);
     // 1. Keys, inputs first (context reads enter by content checksums).
@@ -156,10 +162,9 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     });
     // The mount/xattr helper starts while the rest is set up (a cached build never needs it).
     if (mustRun) void import('./sys/sys-helper.js').then((m) => m.warmSysHelper(), () => undefined);
-    const snapshotter = await Snapshotter.open(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
+    const snapshotter = await Snapshotter.openEarly(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
     env.snapshotter = snapshotter;
     const results = new Map<Digest, Promise<SolvedRef[]>>();
-    const recordWrites: Promise<unknown>[] = [];
     const records = new Map<Digest, VertexRecord>();
     const limit = pLimit(Math.max(1, opts.maxParallelism ?? availableParallelism()));
 
@@ -234,9 +239,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
             if (!isSource(v.op)) {
               // Only later builds read the records: dependents start without waiting for them.
               const rec = { key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() };
-              const write = index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined));
-              write.catch(() => undefined); // reported by the Promise.all below, not as unhandled
-              recordWrites.push(write);
+              env.afterward!(index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined)));
             }
             stats.executed++;
             rec.completed = Date.now();
@@ -259,12 +262,12 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       try {
         ref = (await resolve(def.root.digest))[def.root.index]!;
       } catch (err) {
-        await Promise.allSettled([...results.values(), ...recordWrites]);
+        await Promise.allSettled([...results.values(), ...afterwardWork]);
         if (outer?.aborted) throw outer.reason;
         throw firstError ?? err;
       }
     }
-    await Promise.all(recordWrites);
+    await Promise.all(afterwardWork);
     const vertices = g.order.map((d) => records.get(d) ?? { digest: d, name: infos.get(d)!.name, key: infos.get(d)!.key, state: 'unneeded' as const });
     return { ref, vertices, stats, snapshotter };
   } finally {

@@ -39,6 +39,11 @@ export interface BuildEnv {
   /** Protects the blobs the build reads from garbage collection while it runs. */
   lease?: BuildLease;
   stats: SolveStats;
+  /**
+   * Work no later step depends on (e.g. recording a pulled base under its tag): it runs beside
+   * the build, and the solve waits for it before returning (its failure fails the solve).
+   */
+  afterward?: (work: Promise<unknown>) => void;
 }
 
 export interface OpRun {

@@ -62,7 +62,12 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
       recordImage: async (_name, target) => {
         // Leased before pullImage's own lease ends, so the blobs survive an untag + prune.
         await env.lease?.add([target.digest]);
-        if (ref.tag) await images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
+        if (!ref.tag) return;
+        // The tag (index.json under its lock) is for the next build's lookups: written beside
+        // this build's next steps, not before them.
+        const tagging = images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
+        if (env.afterward) env.afterward(tagging);
+        else await tagging;
       },
       layerSink: (layer, index, config) => unpackSink(env, layer, index, config.rootfs?.diff_ids ?? [], streamed, status),
     }).catch(async (err: unknown) => {

@@ -107,17 +107,38 @@ async function removeTemp(tmp: string): Promise<void> {
 export class Snapshotter {
   readonly dir: string;
 
-  private constructor(root: string, readonly kind: SnapshotterKind) {
+  private resolvedKind: SnapshotterKind | undefined;
+
+  private constructor(root: string, private readonly kindReady: Promise<SnapshotterKind>) {
     this.dir = path.join(root, 'snapshots');
+    kindReady.then((k) => { this.resolvedKind = k; }, () => undefined);
+  }
+
+  /** The implementation; for a snapshotter from openEarly(), known once its probe is done. */
+  get kind(): SnapshotterKind {
+    if (!this.resolvedKind) throw new Error('the snapshotter is still probing overlayfs support');
+    return this.resolvedKind;
   }
 
   /** Opens (creating) `<root>/snapshots`, picks the implementation, removes stale temp dirs. */
   static async open(root: string, opts: SnapshotterOptions = {}): Promise<Snapshotter> {
+    const s = await Snapshotter.openEarly(root, opts);
+    await s.kindReady;
+    return s;
+  }
+
+  /**
+   * As open(), without waiting for the overlayfs probe (a mount and an unmount in a new root):
+   * prepare() and view() wait for it, while unpack(), has() and diff(), which need no mount,
+   * can start at once (a base image is pulled and unpacked meanwhile).
+   */
+  static async openEarly(root: string, opts: SnapshotterOptions = {}): Promise<Snapshotter> {
     const dir = path.join(root, 'snapshots');
     await mkdir(dir, { recursive: true });
-    let kind = opts.kind ?? 'auto';
-    if (kind === 'auto') kind = (await overlaySupported(dir, path.join(root, 'cache', 'overlay-probe.json'))) ? 'overlay' : 'copy';
-    const s = new Snapshotter(root, kind);
+    const kind = opts.kind ?? 'auto';
+    const ready: Promise<SnapshotterKind> = kind !== 'auto' ? Promise.resolve(kind)
+      : overlaySupported(dir, path.join(root, 'cache', 'overlay-probe.json')).then((ok) => (ok ? 'overlay' : 'copy'));
+    const s = new Snapshotter(root, ready);
     await s.pruneStale();
     return s;
   }
@@ -240,11 +261,12 @@ export class Snapshotter {
    * empty one goes at the bottom.
    */
   async view(chain: readonly string[]): Promise<{ path: string; release(): Promise<void> }> {
+    const kind = await this.kindReady;
     const tmp = await this.newTemp();
     const target = path.join(tmp, 'merged');
     try {
       await mkdir(target);
-      if (this.kind === 'overlay') {
+      if (kind === 'overlay') {
         await mkdir(path.join(tmp, 'empty'));
         await mountOverlay({ base: tmp, lowers: [...[...chain].reverse(), path.join(tmp, 'empty')], target });
       } else {
@@ -261,7 +283,7 @@ export class Snapshotter {
       release: async () => {
         if (released) return;
         released = true;
-        if (this.kind === 'overlay') await unmount(target);
+        if (kind === 'overlay') await unmount(target);
         await removeTemp(tmp);
       },
     };
@@ -321,7 +343,7 @@ export class Snapshotter {
   async prepare(chain: readonly string[]): Promise<ActiveSnapshot> {
     const tmp = await this.newTemp();
     try {
-      return this.kind === 'overlay' ? await this.prepareOverlay(tmp, chain) : await this.prepareCopy(tmp, chain);
+      return (await this.kindReady) === 'overlay' ? await this.prepareOverlay(tmp, chain) : await this.prepareCopy(tmp, chain);
     } catch (err) {
       for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
       await removeTemp(tmp);
