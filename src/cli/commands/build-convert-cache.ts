@@ -61,5 +61,6 @@ export async function saveConverted(root: string, key: string, bases: BaseResolu
     v: FORMAT, key, bases,
     result: { definition: result.definition, image: result.image, baseImage: result.baseImage, steps: result.steps, warnings: result.warnings },
   };
-  await writeFileAtomic(recordPath(root, key), JSON.stringify(rec));
+  // A memo: lost or unreadable after a power cut, it is only converted again (no fsync).
+  await writeFileAtomic(recordPath(root, key), JSON.stringify(rec), { durable: false });
 }

@@ -68,6 +68,7 @@ export async function exportBuild(req: ExportRequest): Promise<ExportedImage | u
     ...(req.configExtra ? { configExtra: req.configExtra } : {}), // cache exchange (issue 8)
   });
   const img = exportedImage(exported);
-  if (memo && img) await writeFileAtomic(memo, JSON.stringify(img)).catch(() => undefined);
+  // A memo (no fsync): lost or unreadable after a power cut, the next build exports again.
+  if (memo && img) await writeFileAtomic(memo, JSON.stringify(img), { durable: false }).catch(() => undefined);
   return img;
 }

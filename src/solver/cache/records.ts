@@ -1,8 +1,10 @@
 // The persistent cache index under <root>/cache/: one record per cache key mapping it to
 // its results (layer chains, by snapshot id), and one "last seen" entry per build step
 // identity holding the step's last key and the basis it was computed from, so a later
-// miss can be explained (--explain-cache). Every write is atomic (temp, fsync, rename):
-// a crash leaves either the old record or the new one, never half of one.
+// miss can be explained (--explain-cache). Every write is atomic (temp, rename): a killed
+// process leaves either the old record or the new one, never half of one. No fsync: the
+// snapshots a record names are not synced either, and a record lost or left unreadable by a
+// power cut (JSON that does not parse) is a cache miss, never a wrong hit.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,7 +64,7 @@ export class CacheIndex {
   }
 
   async put(rec: CacheRecord): Promise<void> {
-    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec));
+    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec), { durable: false });
   }
 
   async lastStep(identity: string): Promise<StepRecord | undefined> {
@@ -71,7 +73,7 @@ export class CacheIndex {
   }
 
   async putStep(rec: StepRecord): Promise<void> {
-    await writeFileAtomic(this.stepPath(rec.identity), JSON.stringify(rec));
+    await writeFileAtomic(this.stepPath(rec.identity), JSON.stringify(rec), { durable: false });
   }
 
   /** Directory of a persistent cache mount (RUN --mount=type=cache,id=…). */
