@@ -146,10 +146,13 @@ async function unpackJob(env: BuildEnv, id: string, chain: readonly string[], de
   const job = (async () => {
     status(`extracting ${desc.digest}`);
     await env.snapshotter.unpack(id, chain, bytes);
-    await updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
-    // The build cache keeps the registry blob of every base layer it unpacked: an export reuses
-    // it byte for byte, even after `image prune -a` removed the base image (as BuildKit's cache).
-    await Lease.named(env.root, `build-cache-${id}`).add([desc.digest]);
+    // Both durable, neither needs the other: written together. The build cache keeps the
+    // registry blob of every base layer it unpacked: an export reuses it byte for byte, even
+    // after `image prune -a` removed the base image (as BuildKit's cache).
+    await Promise.all([
+      updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } }),
+      Lease.named(env.root, `build-cache-${id}`).add([desc.digest]),
+    ]);
   })();
   const settled = job.then(() => undefined, () => undefined);
   unpacking.set(id, settled);
