@@ -8,7 +8,7 @@ import { lstatBigIfExists } from '../layer/lstat-if-exists.js';
 import type { LowerEntry, LowerView } from '../layer/lower-view.js';
 import { resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
 import { readTreeXattrs, type Xattrs } from '../layer/xattrs.js';
-import { resolveWith } from './resolve-with.js';
+import { resolveWith } from '../layer/resolve-with.js';
 
 export interface SourceTree {
   readonly root: string;

@@ -16,7 +16,7 @@ import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import type { Xattrs } from '../layer/xattrs.js';
 import { NeedsMountError, type DestTree } from './dest-tree.js';
 import { setOwner } from './fs-meta.js';
-import { resolveWith } from './resolve-with.js';
+import { resolveWith } from '../layer/resolve-with.js';
 
 /** Seconds for lutimes that keep the whole second of `ns` (a double rounds .9999999 up). */
 function seconds(ns: bigint): number {

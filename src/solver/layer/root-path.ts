@@ -4,53 +4,24 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { isMissing } from './lstat-if-exists.js';
-
-const MAX_SYMLINKS = 255;
-
-function parts(p: string): string[] {
-  return p.split('/').filter((c) => c !== '' && c !== '.');
-}
+import { resolveWith } from './resolve-with.js';
 
 /**
  * Host path for `p` (interpreted relative to `root`, whether or not it starts with '/'),
  * following every symlink inside the root. Missing components are appended lexically.
  */
 export function resolveInRootSync(root: string, p: string): string {
-  const resolved: string[] = [];
-  const queue = parts(p);
-  let hops = 0;
-  while (queue.length > 0) {
-    const comp = queue.shift() as string;
-    if (comp === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = path.join(root, ...resolved, comp);
-    let st;
-    try {
-      st = lstatSync(candidate, { throwIfNoEntry: false });
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-    if (!st) {
-      resolved.push(comp);
-      // Nothing below a missing component can be a symlink: finish lexically.
-      for (const rest of queue) {
-        if (rest === '..') resolved.pop();
-        else resolved.push(rest);
+  return path.join(root, ...resolveWith(p, {
+    lstat: (rel) => {
+      try {
+        return lstatSync(path.join(root, rel), { throwIfNoEntry: false });
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        return undefined;
       }
-      break;
-    }
-    if (st.isSymbolicLink()) {
-      if (++hops > MAX_SYMLINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
-      const target = readlinkSync(candidate);
-      if (target.startsWith('/')) resolved.length = 0;
-      queue.unshift(...parts(target));
-      continue;
-    }
-    resolved.push(comp);
-  }
-  return path.join(root, ...resolved);
+    },
+    readlink: (rel) => readlinkSync(path.join(root, rel)),
+  }));
 }
 
 /** Like resolveInRootSync, but the last component itself is not followed (lstat semantics). */

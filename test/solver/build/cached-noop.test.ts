@@ -4,13 +4,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertDockerfile } from '../../../src/frontend/dockerfile/convert/index.js';
-import type { Image } from '../../../src/frontend/dockerfile/image-config.js';
 import { exportImage } from '../../../src/exporters/export-image.js';
 import { parseOutputs } from '../../../src/exporters/outputs.js';
-import { resolveImageConfig } from '../../../src/registry/resolve-config.js';
 import { solve } from '../../../src/solver/solve.js';
-import { copyContext, slipwayBuild, tempDir } from './slipway.js';
+import { convertInRoot, copyContext, slipwayBuild, tempDir } from './slipway.js';
 
 describe('fully cached build', () => {
   const dirs: string[] = [];
@@ -28,12 +25,7 @@ describe('fully cached build', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(readFileSync(iid, 'utf8')).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    const converted = await convertDockerfile(readFileSync(path.join(ctx, 'Dockerfile'), 'utf8'), {
-      resolveImageConfig: async (ref, { platform }) => {
-        const r = await resolveImageConfig(ref, { root, platform });
-        return { ref: r.ref, digest: r.targetDigest, config: r.config as unknown as Image };
-      },
-    });
+    const converted = await convertInRoot(root, ctx);
     const events: string[] = [];
     const res = await solve(converted.definition, {
       root, localDirs: { context: ctx }, steps: converted.steps, dockerfile: path.join(ctx, 'Dockerfile'),

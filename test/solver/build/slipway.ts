@@ -4,6 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { convertDockerfile } from '../../../src/frontend/dockerfile/convert/index.js';
+import type { ConvertResult } from '../../../src/frontend/dockerfile/convert/options.js';
+import type { Image } from '../../../src/frontend/dockerfile/image-config.js';
+import { resolveImageConfig } from '../../../src/registry/resolve-config.js';
 import { REPO_ROOT, testEnv } from '../../helpers/testenv.js';
 
 export const BIN = path.join(REPO_ROOT, 'bin', 'slipway');
@@ -81,4 +85,14 @@ export function describeTree(dir: string): string {
 export function stepState(r: BuildRun, prefix: string): string | undefined {
   for (const [name, state] of r.steps) if (name.startsWith(prefix)) return state;
   return undefined;
+}
+
+/** Converts `<ctx>/Dockerfile` with its bases' metadata from `root`'s store (or their registry). */
+export async function convertInRoot(root: string, ctx: string): Promise<ConvertResult> {
+  return convertDockerfile(readFileSync(path.join(ctx, 'Dockerfile'), 'utf8'), {
+    resolveImageConfig: async (ref, { platform }) => {
+      const r = await resolveImageConfig(ref, { root, platform });
+      return { ref: r.ref, digest: r.targetDigest, config: r.config as unknown as Image };
+    },
+  });
 }

@@ -1,15 +1,12 @@
 // The solver reports the target stage's new layers as their steps finish (the exporter
 // compresses them during the build): each executed step of the final stage, and nothing of
 // the other stages.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertDockerfile } from '../../../src/frontend/dockerfile/convert/index.js';
-import type { Image } from '../../../src/frontend/dockerfile/image-config.js';
-import { resolveImageConfig } from '../../../src/registry/resolve-config.js';
 import type { LayerRef } from '../../../src/solver/result.js';
 import { solve } from '../../../src/solver/solve.js';
-import { copyContext, tempDir } from './slipway.js';
+import { convertInRoot, copyContext, tempDir } from './slipway.js';
 
 describe('onTargetLayers', () => {
   const dirs: string[] = [];
@@ -22,12 +19,7 @@ describe('onTargetLayers', () => {
     const ctx = copyContext('busybox-debian');
     dirs.push(root, ctx);
     writeFileSync(path.join(ctx, 'data.txt'), 'data\n');
-    const converted = await convertDockerfile(readFileSync(path.join(ctx, 'Dockerfile'), 'utf8'), {
-      resolveImageConfig: async (ref, { platform }) => {
-        const r = await resolveImageConfig(ref, { root, platform });
-        return { ref: r.ref, digest: r.targetDigest, config: r.config as unknown as Image };
-      },
-    });
+    const converted = await convertInRoot(root, ctx);
     const chains: LayerRef[][] = [];
     const res = await solve(converted.definition, {
       root, localDirs: { context: ctx }, steps: converted.steps, dockerfile: path.join(ctx, 'Dockerfile'), network: 'none',

@@ -1,7 +1,7 @@
-// Path resolution inside a root through lstat/readlink callbacks, for trees that are not one
-// plain directory (an upperdir over lower layers, a merged layer chain). Same rules as
-// layer/root-path's resolveInRootSync: symlinks (absolute or relative) and ".." are
-// evaluated against the root and never lead out of it.
+// Path resolution inside a root through lstat/readlink callbacks: a plain directory
+// (root-path.ts) or trees that are not one (an upperdir over lower layers, a merged layer
+// chain). Symlinks (absolute or relative) and ".." are evaluated against the root and never
+// lead out of it.
 import type { BigIntStats, Stats } from 'node:fs';
 
 const MAX_SYMLINKS = 255;
