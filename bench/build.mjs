@@ -8,7 +8,10 @@
 // Cold builds start SETTLE seconds after the wipes (--settle, default 35): on ext4 without a
 // journal, as here, files created within 30 s of a big deletion take a slow inode search
 // (`recently_deleted`), which would charge a builder for deleting the previous run's data.
-// Old Slipway roots are removed at the end, after all timings.
+// Old Slipway roots are removed at the end, after all timings. After the settle each
+// builder's client is started once (`slipway --version`, `docker version`): on this VM an idle
+// half minute pages out what no process touched (Slipway's next start was ~150 ms slower),
+// while the BuildKit daemon stays resident.
 //   node bench/build.mjs [-n 3] [--no-docker] [--examples multistage,debian] [--settle 35]
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,6 +73,9 @@ const slipwayBuilder = {
     this.root = mkdtempSync(join(tmpdir(), 'slipway-bench-root-'));
     this.roots.push(this.root);
   },
+  warm() {
+    run(slipway, ['--version']);
+  },
   build(ctx) {
     return run(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);
   },
@@ -86,6 +92,9 @@ const dockerBuilder = {
     if (ids.length) spawnSync(DOCKER, ['rmi', '-f', ...ids], { env: { ...process.env, ...dockerEnv } });
     spawnSync(DOCKER, ['builder', 'prune', '-af'], { env: { ...process.env, ...dockerEnv } });
   },
+  warm() {
+    run(DOCKER, ['version'], dockerEnv);
+  },
   build(ctx) {
     return run(DOCKER, ['build', '--network=none', '--progress=plain', '-t', TAG, ctx], dockerEnv);
   },
@@ -99,6 +108,7 @@ for (const ex of examples) {
   for (let i = 0; i < N; i++) {
     for (const b of builders) b.wipeAll();
     if (SETTLE > 0) await sleep(SETTLE * 1000);
+    for (const b of builders) b.warm();
     for (const b of builders) {
       const ctx = prepareContext(ex);
       try {
