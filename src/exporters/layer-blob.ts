@@ -47,6 +47,8 @@ export interface EnsureLayerOptions {
    * the caller awaits it before it finishes (it is a cache, not something the image needs).
    */
   memoWrites?: (write: Promise<unknown>) => void;
+  /** Aborted, a blob still being written is dropped (its temp file removed) and the call rejects. */
+  signal?: AbortSignal;
 }
 
 /** Writes the memo now, or in the background when the caller collects the writes. */
@@ -152,6 +154,18 @@ async function writeBlob(content: ContentStore, compression: Compression, tar: R
     hash.update(chunk);
     tarSize += chunk.length;
   });
-  const blob = await content.writeStream(compressStream(tapped, compression), {}, { syncName: !opts.deferNameSync });
-  return { ...blob, diffID: `sha256:${hash.digest('hex')}`, tarSize };
+  const source = compressStream(tapped, compression);
+  const onAbort = (): void => {
+    const err = new Error('layer blob abandoned');
+    tar.destroy(err);
+    source.destroy(err);
+  };
+  opts.signal?.throwIfAborted();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const blob = await content.writeStream(source, {}, { syncName: !opts.deferNameSync });
+    return { ...blob, diffID: `sha256:${hash.digest('hex')}`, tarSize };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -16,6 +16,8 @@ export interface PrepareLayersOptions {
   outputs: readonly OutputSpec[];
   image: Image;
   epoch?: number;
+  /** Aborted (the build failed or was cancelled), blobs still being made are abandoned. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,6 +37,7 @@ export function layerPreparer(opts: PrepareLayersOptions): ((chain: readonly Lay
       ...(clamp !== undefined ? { clampMtime: clamp } : {}),
       content,
       snapshotter: async () => snapshotter,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     }).then(() => undefined, () => undefined);
   };
 }

@@ -1,6 +1,6 @@
 // Layers made during the solve (prepare-layers.ts) are the ones the export would make: the
 // export then generates no tar of its own, and the image is byte for byte the same.
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportImage } from '../../src/exporters/export-image.js';
@@ -39,6 +39,22 @@ describe('layerPreparer', () => {
       expect(withPrep.manifest).toBe(without.manifest);
     });
   }
+
+  it('abandons its blobs when the build is cancelled: nothing stored, the export makes them', async () => {
+    const chain = await makeChain(path.join(work, 'abandoned'));
+    const spec = 'type=image,name=demo/prep:2';
+    const before = readdirSync(path.join(chain.root, 'store', 'blobs', 'sha256')).sort();
+    const cancel = new AbortController();
+    const prepare = layerPreparer({ root: chain.root, outputs: parseOutputs([spec], {}), image: chain.image, signal: cancel.signal });
+    const snapshotter = await Snapshotter.open(chain.root);
+    const pending = Promise.all([2, 3].map((n) => prepare!(chain.layers.slice(0, n), snapshotter)));
+    cancel.abort();
+    await pending;
+    expect(readdirSync(path.join(chain.root, 'store', 'blobs', 'sha256')).sort()).toEqual(before);
+    expect(readdirSync(path.join(chain.root, 'store', 'ingest'))).toEqual([]);
+    const exported = await exportCounting(chain, spec);
+    expect(exported.tarWork.sort()).toEqual(['r-one-0', 'r-two-0']);
+  });
 
   it('is undefined when no output carries image layers', () => {
     expect(layerPreparer({ root: work, outputs: parseOutputs(['type=local,dest=/tmp/x'], {}), image: {} as never })).toBeUndefined();

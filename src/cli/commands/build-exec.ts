@@ -98,10 +98,15 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     const epoch = sourceDateEpoch(req.buildArgs);
     // The target stage's new layers are compressed as their steps finish (not after the solve).
     let prepareLayer: ((chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>) | undefined | null;
+    // A failed or cancelled build abandons them instead of waiting for them before exiting.
+    const preparing = new AbortController();
     const onTargetLayers = (chain: readonly LayerRef[], snapshotter: Snapshotter): void => {
-      if (prepareLayer === null) return;
+      if (prepareLayer === null || preparing.signal.aborted) return;
       void import('../../exporters/prepare-layers.js').then((m) => {
-        prepareLayer ??= m.layerPreparer({ root, outputs, image: converted.image, ...(epoch !== undefined ? { epoch } : {}) }) ?? null;
+        if (preparing.signal.aborted) return;
+        prepareLayer ??= m.layerPreparer({
+          root, outputs, image: converted.image, ...(epoch !== undefined ? { epoch } : {}), signal: preparing.signal,
+        }) ?? null;
         void prepareLayer?.(chain, snapshotter);
       }, () => undefined);
     };
@@ -126,6 +131,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
         ...(outputs.length ? { onTargetLayers } : {}),
       });
     } catch (err) {
+      preparing.abort();
       progress.finish();
       if (caught) throw caught;
       if (err instanceof SolveError) {
