@@ -52,10 +52,17 @@ function once(url: URL, opts: HttpRequestOptions): Promise<http.IncomingMessage>
       agent: isHttps ? httpsAgentFor(opts.ca) : httpAgent,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    const req = (isHttps ? https : http).request(url, reqOpts, resolve);
-    req.setTimeout(opts.timeoutMs ?? 60_000, () =>
-      req.destroy(Object.assign(new Error(`timeout talking to ${url.host}`), { code: 'ETIMEDOUT' })),
-    );
+    let response: http.IncomingMessage | undefined;
+    const req = (isHttps ? https : http).request(url, reqOpts, (res) => {
+      response = res;
+      resolve(res);
+    });
+    req.setTimeout(opts.timeoutMs ?? 60_000, () => {
+      const err = Object.assign(new Error(`timeout talking to ${url.host}`), { code: 'ETIMEDOUT' });
+      // After the headers, the body's reader must see the timeout, not a bare "aborted".
+      response?.destroy(err);
+      req.destroy(err);
+    });
     req.on('error', reject);
     const body = opts.body;
     if (body === undefined) req.end();

@@ -46,6 +46,18 @@ export function fetchHTTP(env: { signal: AbortSignal }, src: SourceOp): Promise<
 
 async function download(signal: AbortSignal, src: SourceOp): Promise<Download> {
   const url = src.identifier;
+  try {
+    return await fetchOnce(signal, src);
+  } catch (err) {
+    if (signal.aborted && err === signal.reason) throw err;
+    const msg = (err as Error).message ?? String(err);
+    // Go's form, as BuildKit reports it: Get "<url>": <cause>.
+    throw msg.includes(url) ? err : new Error(`Get "${url}": ${msg}`, { cause: err });
+  }
+}
+
+async function fetchOnce(signal: AbortSignal, src: SourceOp): Promise<Download> {
+  const url = src.identifier;
   const res = await httpRequest(url, { signal, maxRedirects: 20 });
   if (res.status < 200 || res.status > 299) {
     res.body.resume();

@@ -96,6 +96,19 @@ describe('op and mount kinds', () => {
     expect(hits).toBeGreaterThan(0);
   });
 
+  it('a failed ADD <url> names the URL (Go\'s `Get "<url>": …`)', async () => {
+    const bad = tempDir('features-badurl');
+    try {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(path.join(bad, 'Dockerfile'), 'FROM scratch\nADD http://127.0.0.1:1/refused.txt /b\n');
+      const r = await build(root, ['--progress=plain', bad]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('Get "http://127.0.0.1:1/refused.txt": connect ECONNREFUSED');
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it('ADD <url> is keyed by the downloaded content: a changed remote file is never served from an older result', async () => {
     // BuildKit's HTTP source cache key is the content digest (same Last-Modified, no ETag here).
     helloBody = 'changed over http\n';
