@@ -17,9 +17,13 @@ export function setOwner(host: string, owner: Owner): void {
   }
 }
 
-/** Seconds (float) from nanoseconds since the epoch. */
+/**
+ * Seconds (float) from nanoseconds since the epoch. The fraction is kept below 1: a double
+ * rounds 1600000000.999999999 up to the next second, which lutimes would then store.
+ */
 export function nanosToSeconds(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+  const whole = ns / 1_000_000_000n;
+  return Number(whole) + Math.min(Number(ns - whole * 1_000_000_000n) / 1e9, 0.999999);
 }
 
 export function setTimes(host: string, atime: number, mtime: number): void {

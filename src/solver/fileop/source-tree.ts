@@ -51,7 +51,7 @@ export function viewSource(view: LowerView, root: string,
   layerXattrs: (layer: string) => Promise<Map<string, Xattrs> | undefined>): SourceTree {
   const relOf = (host: string): string => {
     const rel = path.relative(root, host);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${host} is outside the source ${root}`);
+    if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new Error(`${host} is outside the source ${root}`);
     return rel.split(path.sep).join('/');
   };
   // Host paths of the entries readdir listed: a walk then needs no lookup per entry.
@@ -96,7 +96,8 @@ export function viewSource(view: LowerView, root: string,
         const all = (await layerXattrs(layer)) ?? await readTreeXattrs(part);
         for (const [host, attrs] of all) {
           const r = path.relative(layer, host);
-          if (r.startsWith('..') || (r !== rel && rel !== '' && !r.startsWith(rel + '/'))) continue;
+          // (`..cap` is a name inside the tree; only `..` and `../…` lead out.)
+          if (r === '..' || r.startsWith('../') || (r !== rel && rel !== '' && !r.startsWith(rel + '/'))) continue;
           const e = view.lookupSync(r);
           if (e?.hostPath !== host || out.has(path.join(root, r))) continue;
           // The mount hides overlay's own attributes.

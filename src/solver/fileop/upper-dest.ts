@@ -15,14 +15,8 @@ import type { LowerEntry, LowerView } from '../layer/lower-view.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import type { Xattrs } from '../layer/xattrs.js';
 import { NeedsMountError, type DestTree } from './dest-tree.js';
-import { setOwner } from './fs-meta.js';
+import { nanosToSeconds, setOwner } from './fs-meta.js';
 import { resolveWith } from '../layer/resolve-with.js';
-
-/** Seconds for lutimes that keep the whole second of `ns` (a double rounds .9999999 up). */
-function seconds(ns: bigint): number {
-  const whole = ns / 1_000_000_000n;
-  return Number(whole) + Math.min(Number(ns - whole * 1_000_000_000n) / 1e9, 0.999999);
-}
 
 export class UpperDest implements DestTree {
   readonly root: string;
@@ -46,7 +40,7 @@ export class UpperDest implements DestTree {
 
   private relOf(host: string): string {
     const rel = path.relative(this.root, host);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${host} is outside ${this.root}`);
+    if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new Error(`${host} is outside ${this.root}`);
     return rel.split(path.sep).join('/');
   }
 
@@ -171,9 +165,9 @@ export class UpperDest implements DestTree {
     }
     for (let i = dirs.length - 1; i >= 0; i--) {
       const st = lstatSync((entries[i] as LowerEntry).hostPath, { bigint: true });
-      lutimesSync(this.host(dirs[i] as string), seconds(st.atimeNs), seconds(st.mtimeNs));
+      lutimesSync(this.host(dirs[i] as string), nanosToSeconds(st.atimeNs), nanosToSeconds(st.mtimeNs));
     }
-    lutimesSync(parent, seconds(parentSt.atimeNs), seconds(parentSt.mtimeNs));
+    lutimesSync(parent, nanosToSeconds(parentSt.atimeNs), nanosToSeconds(parentSt.mtimeNs));
   }
 
   /**

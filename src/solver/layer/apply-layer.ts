@@ -230,8 +230,9 @@ class LayerApplier {
           this.warn(`skipping device file ${rel}: creating device nodes needs root`);
           return;
         }
+        // Permission bits only (as mknod -m takes them); setuid/setgid/sticky come with the chmod below.
         // Through the syscall helper (mknod(1) where it cannot run): no process per node.
-        await makeNode(host, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o7777, h.devmajor, h.devminor);
+        await makeNode(host, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o777, h.devmajor, h.devminor);
         break;
     }
     this.made?.set(host, h.type === 'dir');

@@ -133,7 +133,8 @@ export class LowerView {
       if (layer === bottom) break;
       const opaque = this.loaded.get(layer);
       if (!opaque) return { missing: layer };
-      if ((st && opaque.has(comps.join('/'))) || hiddenByAncestor(layer, comps, opaque)) break;
+      // A layer's own root is never opaque to the kernel (overlayfs ignores the mark there).
+      if ((st && comps.length > 0 && opaque.has(comps.join('/'))) || hiddenByAncestor(layer, comps, opaque)) break;
     }
     return { names: [...seen.keys()].sort(compareNames), hosts: seen };
   }

@@ -48,9 +48,13 @@ const BASE = makeTar([
   { name: 'dirwith/sub/deeper', content: 'd' },
   { name: 'data/hard', type: 'link', linkname: 'data/old.txt' },
   { name: 'caps', content: 'c', xattrs: { 'user.cap': 'yes' } },
+  // A name starting with ".." is inside the tree (only ".." and "../…" lead out).
+  { name: '..cap', content: 'c', xattrs: { 'user.cap': 'yes' } },
 ]);
 // The second layer hides what the first had: a whiteout and an opaque directory.
 const TOP = makeTar([
+  // An opaque mark on a layer's root, which overlayfs ignores: the lower root still shows.
+  { name: '.wh..wh..opq' },
   { name: '.wh.gone' },
   { name: 'dirwith/', type: 'dir', mode: 0o755, mtime: T + 6 },
   { name: 'dirwith/.wh..wh..opq' },
@@ -82,6 +86,9 @@ beforeAll(async () => {
   symlinkSync('a.txt', path.join(src, 'link'));
   for (const d of ['dir/sub', 'dir', 'hl', 'gone']) utimesSync(path.join(src, d), T2001, T2001);
   execFileSync('setfattr', ['-n', 'user.src', '-v', 'v', path.join(src, 'w1.txt')]);
+  writeFileSync(path.join(src, '..foo'), 'z');
+  // A fraction a double rounds up to the next second (lutimes must not store that second).
+  execFileSync('touch', ['-h', '-d', '@1600000000.999999999', path.join(src, 'a.txt')]);
 });
 
 async function apply(dest: DestTree, actions: FileAction[], rootfs: string, source: string | SourceTree): Promise<void> {
@@ -146,6 +153,7 @@ const mkdirP = (p: string): FileAction => ({ type: 'mkdir', path: p, mode: 0o755
 
 const SAME: Array<[string, FileAction[]]> = [
   ['into an existing dir with other metadata', [dockerCopy('/a.txt', '/data/')]],
+  ['a name starting with ".." into a dir and at the root', [dockerCopy('/..foo', '/data/'), dockerCopy('/..foo', '/')]],
   ['through a relative symlink dir', [dockerCopy('/a.txt', '/lnk/')]],
   ['through an absolute symlink dir', [dockerCopy('/a.txt', '/abs/x.txt')]],
   ['replacing a lower file', [dockerCopy('/a.txt', '/file')]],
@@ -172,6 +180,7 @@ const SAME: Array<[string, FileAction[]]> = [
 // xattrs), copied onto scratch so the whole copied tree shows in the tar.
 const FROM_CHAIN: Array<[string, FileAction[]]> = [
   ['the merged root', [dockerCopy('/', '/all/')]],
+  ['a file of the lower layer under an opaque-marked layer root', [dockerCopy('/file', '/f1')]],
   ['a dir merged over two layers', [dockerCopy('/data', '/d')]],
   ['through a symlink, with a hardlink pair', [dockerCopy('/lnk/', '/viasym/'), dockerCopy('/abs', '/abs-nofollow', { followSymlink: false })]],
   ['an opaque dir and a whited-out path', [dockerCopy('/dirwith', '/o/'), dockerCopy('/gon*', '/g')]],

@@ -73,6 +73,15 @@ describe('applyLayer into an empty directory', () => {
     expect(lstatSync(path.join(fresh, 'etc/plain')).mtimeMs).toBe(1_500_000_001_000);
   });
 
+  it.runIf(root)('makes a fifo whose mode has the sticky/setgid bits (mknod takes permission bits only)', async () => {
+    const dest = path.join(tempDir(), 'd');
+    mkdirSync(dest);
+    await apply(dest, [{ name: 'run/', type: 'dir' }, { name: 'run/pipe', type: 'fifo', mode: 0o3660, mtime: 1_500_000_020 }]);
+    const st = lstatSync(path.join(dest, 'run/pipe'));
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o7777).toBe(0o3660);
+  });
+
   it('after a removal (a later entry replacing a directory) falls back to asking the disk', async () => {
     const dest = path.join(tempDir(), 'd');
     mkdirSync(dest);
