@@ -15,6 +15,7 @@
 // that instead of asking lstat for every entry; the first removal ends that (rare in a layer).
 // Regular files get their mode at creation when the umask keeps it, and owner and times
 // through the open descriptor: open, write, fchown, futimes, close.
+import { createHash, type Hash } from 'node:crypto';
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
   openSync, readdirSync, rmSync, symlinkSync, utimesSync, writeSync,
@@ -34,6 +35,12 @@ export type WhiteoutMode = 'flatten' | 'overlay';
 
 export interface ApplyLayerOptions {
   whiteouts: WhiteoutMode;
+  /**
+   * The layer's diffID (sha256 of its uncompressed tar, from the image config): checked once
+   * the tar is read, and a mismatch fails the apply, so a registry's layer can never fill the
+   * snapshot named after another diffID (snapshots are shared by every image with that layer).
+   */
+  diffID?: string;
   /** overlay mode: older layers (newest first), so parents created here copy their metadata. */
   lowers?: LowerView;
   /** Called for entries that are skipped (device files when not root, unknown .wh..wh. names). */
@@ -95,10 +102,16 @@ class LayerApplier {
 
   async apply(source: AsyncIterable<Uint8Array>): Promise<ApplyLayerResult> {
     if (readdirSync(this.root).length === 0) this.made = new Map();
-    for await (const entry of readTar(await decompressedStream(source))) {
+    const plain = await decompressedStream(source);
+    const hash = this.opts.diffID ? createHash('sha256') : undefined;
+    for await (const entry of readTar(hash ? hashing(plain, hash) : plain)) {
       this.entries++;
       await this.applyEntry(entry.header, entry.body);
       await this.letIoRun();
+    }
+    if (hash) {
+      const got = `sha256:${hash.digest('hex')}`;
+      if (got !== this.opts.diffID) throw new Error(`layer content does not match its diffID: expected ${this.opts.diffID}, got ${got}`);
     }
     await this.finish();
     return { entries: this.entries, bytes: this.bytes, opaqueDirs: [...this.opaqueDirs] };
@@ -342,6 +355,14 @@ class LayerApplier {
 }
 
 /** Applies one layer tar stream to `dest` (which must exist). */
+/** Passes `source` through, feeding every byte to `hash`. */
+async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hash): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
 export async function applyLayer(source: AsyncIterable<Uint8Array>, dest: string,
   opts: ApplyLayerOptions): Promise<ApplyLayerResult> {
   return new LayerApplier(dest, opts).apply(source);

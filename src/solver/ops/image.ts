@@ -145,7 +145,7 @@ async function unpackJob(env: BuildEnv, id: string, chain: readonly string[], de
   bytes: AsyncIterable<Uint8Array>, status: (t: string) => void): Promise<void> {
   const job = (async () => {
     status(`extracting ${desc.digest}`);
-    await env.snapshotter.unpack(id, chain, bytes);
+    await env.snapshotter.unpack(id, chain, bytes, undefined, diffID);
     // Both durable, neither needs the other: written together. The build cache keeps the
     // registry blob of every base layer it unpacked: an export reuses it byte for byte, even
     // after `image prune -a` removed the base image (as BuildKit's cache).

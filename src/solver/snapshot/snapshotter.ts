@@ -230,7 +230,7 @@ export class Snapshotter {
    * snapshot `id`, whiteouts kept in overlay form.
    */
   async unpack(id: string, chain: readonly string[], tar: AsyncIterable<Uint8Array>,
-    onWarning?: (message: string) => void): Promise<{ layerDir: string } & ApplyLayerResult> {
+    onWarning?: (message: string) => void, diffID?: string): Promise<{ layerDir: string } & ApplyLayerResult> {
     checkId(id);
     // A stream that fails to open (its blob deleted meanwhile) errors before applyLayer starts
     // reading it: keep that error for the iteration to throw, instead of an unhandled 'error'
@@ -241,7 +241,7 @@ export class Snapshotter {
       const fs = path.join(tmp, 'fs');
       await mkdir(fs, 0o755);
       const res = await applyLayer(tar, fs, {
-        whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}),
+        whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });
       return { layerDir: await this.publish(tmp, id, res.opaqueDirs), ...res };
     } catch (err) {

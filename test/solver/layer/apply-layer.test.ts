@@ -4,7 +4,9 @@
 import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { makeTar, type FixtureEntry } from '../snapshot/tar-fixtures.js';
@@ -80,6 +82,20 @@ describe('applyLayer into an empty directory', () => {
     const st = lstatSync(path.join(dest, 'run/pipe'));
     expect(st.isFIFO()).toBe(true);
     expect(st.mode & 0o7777).toBe(0o3660);
+  });
+
+  it('checks the diffID over the whole uncompressed tar, gzip or not', async () => {
+    const tar = makeTar(entries);
+    const good = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+    for (const bytes of [tar, gzipSync(tar)]) {
+      const ok = path.join(tempDir(), 'ok');
+      mkdirSync(ok);
+      await applyLayer(Readable.from([bytes]), ok, { whiteouts: 'overlay', diffID: good });
+      const bad = path.join(tempDir(), 'bad');
+      mkdirSync(bad);
+      await expect(applyLayer(Readable.from([bytes]), bad, { whiteouts: 'overlay', diffID: `sha256:${'0'.repeat(64)}` }))
+        .rejects.toThrow(`layer content does not match its diffID: expected sha256:${'0'.repeat(64)}, got ${good}`);
+    }
   });
 
   it('after a removal (a later entry replacing a directory) falls back to asking the disk', async () => {
