@@ -32,15 +32,21 @@ const uncached = []; // scripts compiled without a usable code cache, and where 
 let packOf = {}; // module name -> pack file, for the modules not in the main pack
 const loadedPacks = new Set();
 
+// A code cache holds only the functions the run that wrote it compiled: one written by a cold
+// build lacks what a fully cached build runs (memo hits), which then compiles ~15 ms more on
+// every run. So the first REFRESHES successful runs of a kind each rewrite it (a superset:
+// what they loaded from it plus what they compiled); its first byte counts them.
+const REFRESHES = 3;
+
 process.once('exit', (code) => {
   // At exit a cache also holds the functions this run compiled; a run that failed (a usage
   // error, say) stopped short of what the command usually runs. A read-only install simply
   // runs without one.
   if (code !== 0) return;
-  for (const { script, cacheFile } of uncached) {
+  for (const { script, cacheFile, generation } of uncached) {
     try {
       const tmp = `${cacheFile}.${process.pid}`;
-      writeFileSync(tmp, script.createCachedData());
+      writeFileSync(tmp, Buffer.concat([Buffer.from([generation + 1]), script.createCachedData()]));
       renameSync(tmp, cacheFile);
     } catch {
       // no cache this time
@@ -66,13 +72,19 @@ function loadPack(name) {
   const id = /^\(function \(\) \{"use strict";var SLIPWAY_CODE_ID = "slipway-code:([0-9a-f]{16})";/.exec(source)?.[1];
   const cacheFile = id && join(dir, `${name.replace(/\..*$/, '')}.${id}.${kind}.codecache`);
   let cachedData;
+  let generation = 0;
   try {
-    if (cacheFile) cachedData = readFileSync(cacheFile);
+    if (cacheFile) {
+      const stored = readFileSync(cacheFile);
+      generation = stored[0] ?? 0;
+      cachedData = stored.subarray(1);
+    }
   } catch {
     cachedData = undefined;
   }
   const script = new Script(source, { filename: file, cachedData });
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) uncached.push({ script, cacheFile });
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) uncached.push({ script, cacheFile, generation: 0 });
+  else if (cacheFile && generation < REFRESHES) uncached.push({ script, cacheFile, generation });
   const pack = script.runInThisContext()();
   if (name === MAIN_PACK) packOf = pack.packs;
   for (const key of Object.keys(pack.modules)) factories.set(key, pack.modules[key]);
