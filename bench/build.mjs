@@ -18,12 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { args, flag } from './lib/args.mjs';
+import { median, timed } from './lib/run.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const N = Number(flag('-n', '3'));
 const SETTLE = Number(flag('--settle', '35'));
 const repo = new URL('..', import.meta.url).pathname;
@@ -34,27 +31,10 @@ const DOCKER = '/usr/bin/docker';
 const slipway = join(repo, 'bin', 'slipway');
 const TAG = 'slipway-bench/out:latest';
 
-function ms(start) {
-  return Math.round(Number(process.hrtime.bigint() - start) / 1e6);
-}
-
-function run(cmd, argv, env = {}) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-  const t = ms(start);
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-  return t;
-}
-
 function dockerAvailable() {
   if (args.includes('--no-docker') || !existsSync(SOCK)) return false;
   return spawnSync(DOCKER, ['version'], { env: { ...process.env, DOCKER_HOST: `unix://${SOCK}` } }).status === 0;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
 
 function prepareContext(name) {
   const ctx = mkdtempSync(join(tmpdir(), `slipway-bench-${name}-`));
@@ -74,10 +54,10 @@ const slipwayBuilder = {
     this.roots.push(this.root);
   },
   warm() {
-    run(slipway, ['--version']);
+    timed(slipway, ['--version']);
   },
   build(ctx) {
-    return run(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);
+    return timed(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);
   },
   done() {
     for (const root of this.roots) rmSync(root, { recursive: true, force: true });
@@ -93,10 +73,10 @@ const dockerBuilder = {
     spawnSync(DOCKER, ['builder', 'prune', '-af'], { env: { ...process.env, ...dockerEnv } });
   },
   warm() {
-    run(DOCKER, ['version'], dockerEnv);
+    timed(DOCKER, ['version'], dockerEnv);
   },
   build(ctx) {
-    return run(DOCKER, ['build', '--network=none', '--progress=plain', '-t', TAG, ctx], dockerEnv);
+    return timed(DOCKER, ['build', '--network=none', '--progress=plain', '-t', TAG, ctx], dockerEnv);
   },
   done() {},
 };

@@ -10,12 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { args, flag } from './lib/args.mjs';
+import { median } from './lib/run.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const N = Number(flag('-n', '5'));
 const repo = new URL('..', import.meta.url).pathname;
 const slipway = join(repo, 'bin', 'slipway');
@@ -43,7 +40,6 @@ function build(root, extra) {
   return { ms, stats: JSON.parse(readFileSync(stats, 'utf8')) };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 try {
   const a = freshRoot();

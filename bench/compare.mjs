@@ -17,12 +17,8 @@ import { buildahBuilder, buildkitBuilder, dockerAnswers, slipwayBuilder } from '
 import { bigContextRow, exampleRow } from './lib/contexts.mjs';
 import { pinnedBuild } from './lib/pinned.mjs';
 import { elapsedMs, median } from './lib/run.mjs';
+import { args, flag } from './lib/args.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const N = Number(flag('-n', '3'));
 const repo = new URL('..', import.meta.url).pathname;
 const pinned = args.includes('--pin') ? pinnedBuild(repo) : undefined;

@@ -8,12 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { args, flag } from './lib/args.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const sizeMb = Number(flag('--size-mb', '500'));
 const repo = new URL('..', import.meta.url).pathname;
 const work = join(repo, '.tmp', 'bench-export');

@@ -20,11 +20,11 @@ export interface PrepareLayersOptions {
   signal?: AbortSignal;
 }
 
-/**
- * A callback for a finished step's layer chain, or undefined when no output has layers. Its
- * promise never rejects (callers need not wait for it; tests do).
- */
-export function layerPreparer(opts: PrepareLayersOptions): ((chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>) | undefined {
+/** Starts the blob of a finished step's new layer; its promise never rejects (tests wait for it). */
+export type LayerPreparer = (chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>;
+
+/** The callback for the build's outputs, or undefined when no output has layers. */
+export function layerPreparer(opts: PrepareLayersOptions): LayerPreparer | undefined {
   const out = opts.outputs.find((o) => IMAGE_OUTPUTS.includes(o.type));
   if (!out) return undefined;
   const clamp = layerClamp(out, opts.image, opts.epoch);

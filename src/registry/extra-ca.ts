@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 
 let loaded: string[] | undefined;
 
-export function extraCaCerts(env: NodeJS.ProcessEnv = process.env): string[] {
+export function extraCaCerts(): string[] {
   if (loaded) return loaded;
-  const file = env.NODE_EXTRA_CA_CERTS;
+  const file = process.env.NODE_EXTRA_CA_CERTS;
   loaded = [];
   if (!file) return loaded;
   try {

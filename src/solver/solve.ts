@@ -239,7 +239,7 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
             if (!isSource(v.op)) {
               // Only later builds read the records: dependents start without waiting for them.
               const rec = { key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() };
-              env.afterward!(index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined)));
+              env.afterward(index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined)));
             }
             stats.executed++;
             rec.completed = Date.now();

@@ -8,6 +8,7 @@ import type { ContentStore } from '../content/store.js';
 import type { Descriptor } from '../content/descriptor.js';
 import { parseDigest } from '../content/digest.js';
 import { layerCompression } from '../content/media-types.js';
+import { zlib } from '../lazy-builtins.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { blobIsGzip } from './blob-magic.js';
 
@@ -37,9 +38,7 @@ export async function uncompressedSize(root: string, content: ContentStore, laye
 async function inflatedSize(content: ContentStore, digest: string): Promise<number> {
   let n = 0;
   const source = content.openRead(digest);
-  // zlib loads here, not with the module: a fully cached build sizes no layer this way.
-  const { createGunzip } = await import('node:zlib');
-  const gunzip = createGunzip();
+  const gunzip = zlib().createGunzip();
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   for await (const chunk of gunzip) n += (chunk as Buffer).length;

@@ -9,6 +9,7 @@ import { BuildLease } from '../../solver/build-lease.js';
 import type { ConvertedBuild } from './build-convert-cache.js';
 import type { Definition } from '../../llb/types.js';
 import { VertexProgress } from '../../solver/progress/events.js';
+import type { LayerPreparer } from '../../exporters/prepare-layers.js';
 import type { LayerRef } from '../../solver/result.js';
 import type { Snapshotter } from '../../solver/snapshot/snapshotter.js';
 import { solve, SolveError } from '../../solver/solve.js';
@@ -96,19 +97,15 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     const cacheFlags = exec as ExecRequest & { cacheFrom?: string[]; cacheTo?: string[] };
     const cacheX = await openCacheExchange(cacheFlags.cacheFrom ?? [], cacheFlags.cacheTo ?? [], progress.sink);
     const epoch = sourceDateEpoch(req.buildArgs);
-    // The target stage's new layers are compressed as their steps finish (not after the solve).
-    let prepareLayer: ((chain: readonly LayerRef[], snapshotter: Snapshotter) => Promise<void>) | undefined | null;
-    // A failed or cancelled build abandons them instead of waiting for them before exiting.
+    // The target stage's new layers are compressed as their steps finish (not after the solve);
+    // a failed or cancelled build abandons them instead of waiting for them before exiting.
     const preparing = new AbortController();
+    let preparer: Promise<LayerPreparer | undefined> | undefined;
     const onTargetLayers = (chain: readonly LayerRef[], snapshotter: Snapshotter): void => {
-      if (prepareLayer === null || preparing.signal.aborted) return;
-      void import('../../exporters/prepare-layers.js').then((m) => {
-        if (preparing.signal.aborted) return;
-        prepareLayer ??= m.layerPreparer({
-          root, outputs, image: converted.image, ...(epoch !== undefined ? { epoch } : {}), signal: preparing.signal,
-        }) ?? null;
-        void prepareLayer?.(chain, snapshotter);
-      }, () => undefined);
+      preparer ??= import('../../exporters/prepare-layers.js').then((m) => m.layerPreparer({
+        root, outputs, image: converted.image, ...(epoch !== undefined ? { epoch } : {}), signal: preparing.signal,
+      }), () => undefined);
+      void preparer.then((prepare) => prepare?.(chain, snapshotter));
     };
     let result;
     try {

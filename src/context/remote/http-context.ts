@@ -11,8 +11,7 @@ export async function fetchHttpContext(url: string, work: string, dir: string, s
   try {
     res = await httpRequest(url, { maxRedirects: 20, ...(signal ? { signal } : {}) });
   } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new Error(`failed to download context ${url}: ${cause ?? (err as Error).message}`);
+    throw new Error(`failed to download context ${url}: ${(err as Error).message}`);
   }
   if (res.status < 200 || res.status > 299) {
     res.body.resume();

@@ -6,7 +6,7 @@ import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { lstatBigIfExists } from '../layer/lstat-if-exists.js';
 import type { LowerEntry, LowerView } from '../layer/lower-view.js';
-import { resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
+import { relativeInside, resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
 import { readTreeXattrs, type Xattrs } from '../layer/xattrs.js';
 import { resolveWith } from '../layer/resolve-with.js';
 
@@ -50,9 +50,9 @@ export function asSourceTree(src: string | SourceTree): SourceTree {
 export function viewSource(view: LowerView, root: string,
   layerXattrs: (layer: string) => Promise<Map<string, Xattrs> | undefined>): SourceTree {
   const relOf = (host: string): string => {
-    const rel = path.relative(root, host);
-    if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new Error(`${host} is outside the source ${root}`);
-    return rel.split(path.sep).join('/');
+    const rel = relativeInside(root, host);
+    if (rel === undefined) throw new Error(`${host} is outside the source ${root}`);
+    return rel;
   };
   // Host paths of the entries readdir listed: a walk then needs no lookup per entry.
   const listed = new Map<string, string>();
@@ -95,9 +95,8 @@ export function viewSource(view: LowerView, root: string,
         if (!lstatBigIfExists(part)) continue;
         const all = (await layerXattrs(layer)) ?? await readTreeXattrs(part);
         for (const [host, attrs] of all) {
-          const r = path.relative(layer, host);
-          // (`..cap` is a name inside the tree; only `..` and `../…` lead out.)
-          if (r === '..' || r.startsWith('../') || (r !== rel && rel !== '' && !r.startsWith(rel + '/'))) continue;
+          const r = relativeInside(layer, host);
+          if (r === undefined || (r !== rel && rel !== '' && !r.startsWith(rel + '/'))) continue;
           const e = view.lookupSync(r);
           if (e?.hostPath !== host || out.has(path.join(root, r))) continue;
           // The mount hides overlay's own attributes.

@@ -17,6 +17,7 @@ import type { Xattrs } from '../layer/xattrs.js';
 import { NeedsMountError, type DestTree } from './dest-tree.js';
 import { nanosToSeconds, setOwner } from './fs-meta.js';
 import { resolveWith } from '../layer/resolve-with.js';
+import { relativeInside } from '../layer/root-path.js';
 
 export class UpperDest implements DestTree {
   readonly root: string;
@@ -39,9 +40,9 @@ export class UpperDest implements DestTree {
   }
 
   private relOf(host: string): string {
-    const rel = path.relative(this.root, host);
-    if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new Error(`${host} is outside ${this.root}`);
-    return rel.split(path.sep).join('/');
+    const rel = relativeInside(this.root, host);
+    if (rel === undefined) throw new Error(`${host} is outside ${this.root}`);
+    return rel;
   }
 
   private host(rel: string): string {

@@ -2,13 +2,10 @@
 // gzip through zlib, which runs on libuv's thread pool (off the main thread) and here inflates
 // ~1.7x faster than a spawned gzip(1) (Node's zlib has SIMD paths; 50 MB debian layer: 416 vs
 // 730 ms CPU), with no spawn either; zstd through the `zstd` CLI (Node 20 has no zstd).
-// zlib and child_process load on first use: a fully cached build decompresses nothing.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { coalesce } from '../../content/coalesce.js';
-
-const requireBuiltin = createRequire('/');
+import { childProcess, zlib } from '../../lazy-builtins.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -52,7 +49,7 @@ async function peek(source: AsyncIterable<Uint8Array>, n: number):
 /** Decompresses in a child process, which also puts the work on another core. */
 function cliStream(command: string, input: AsyncIterable<Uint8Array>): Readable {
   const cmd = path.basename(command);
-  const { spawn } = requireBuiltin('node:child_process') as typeof import('node:child_process');
+  const { spawn } = childProcess();
   const child = spawn(command, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = child.stdout;
   let stderr = '';
@@ -125,7 +122,7 @@ export async function decompressedStream(source: AsyncIterable<Uint8Array>): Pro
     case 'gzip': {
       // 1 MiB output chunks: fewer thread-pool jobs. chunksOf() keeps zlib inflating ahead of
       // the reader (up to 8 MiB), so the thread pool works while the main thread writes files.
-      const { createGunzip } = requireBuiltin('node:zlib') as typeof import('node:zlib');
+      const { createGunzip } = zlib();
       const gunzip = createGunzip({ chunkSize: 1 << 20 });
       const feed = Readable.from(coalesce(stream, ZLIB_INPUT_CHUNK));
       feed.on('error', (err) => gunzip.destroy(err));

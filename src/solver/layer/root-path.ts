@@ -41,8 +41,17 @@ export async function resolveParentInRoot(root: string, p: string): Promise<stri
   return resolveParentInRootSync(root, p);
 }
 
+/**
+ * `candidate` relative to `root` ('' for the root itself, '/'-separated), or undefined when it
+ * lies outside (lexically). A name that merely starts with ".." (`..cap`) is inside.
+ */
+export function relativeInside(root: string, candidate: string): string | undefined {
+  const rel = path.relative(root, candidate);
+  if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
+}
+
 /** True when `candidate` is `root` or lies below it (lexically). */
 export function isInside(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate);
-  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !path.isAbsolute(rel));
+  return relativeInside(root, candidate) !== undefined;
 }

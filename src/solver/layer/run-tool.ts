@@ -1,13 +1,13 @@
 // Runs a short-lived helper command (getfattr, mknod, mount, ...) and collects its output.
-// node:child_process (and node:net) load on first use: a fully cached build runs no tool.
+import { childProcess } from '../../lazy-builtins.js';
 
 export interface ToolResult { stdout: Buffer; stderr: string; code: number | null }
 
 export class ToolMissingError extends Error {}
 
-export async function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string } = {}): Promise<ToolResult> {
-  const { spawn } = await import('node:child_process');
+export function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
+    const { spawn } = childProcess();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     const out: Buffer[] = [];
     let stderr = '';

@@ -43,7 +43,7 @@ export interface BuildEnv {
    * Work no later step depends on (e.g. recording a pulled base under its tag): it runs beside
    * the build, and the solve waits for it before returning (its failure fails the solve).
    */
-  afterward?: (work: Promise<unknown>) => void;
+  afterward: (work: Promise<unknown>) => void;
 }
 
 export interface OpRun {

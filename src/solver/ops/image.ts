@@ -65,9 +65,7 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
         if (!ref.tag) return;
         // The tag (index.json under its lock) is for the next build's lookups: written beside
         // this build's next steps, not before them.
-        const tagging = images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true });
-        if (env.afterward) env.afterward(tagging);
-        else await tagging;
+        env.afterward(images.tag(ref.withTag(ref.tag).toString(), target, { fromRegistry: true }));
       },
       layerSink: (layer, index, config) => unpackSink(env, layer, index, config.rootfs?.diff_ids ?? [], streamed, status),
     }).catch(async (err: unknown) => {

@@ -7,8 +7,8 @@
 // idle. Without perl, on an architecture whose syscall numbers are not listed here, or with
 // SLIPWAY_SYSHELPER=0, callers use the tools instead (withSysHelper).
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { childProcess } from '../../lazy-builtins.js';
 import { HELPER_SOURCE } from './helper-source.js';
 
 /** mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat (the helper's argv order). */
@@ -39,10 +39,6 @@ export type XattrDump = Map<string, Map<string, Buffer>>;
 
 interface Pending { resolve(payload: Buffer): void; reject(err: Error): void }
 
-// node:child_process (and node:net) load only when a helper starts: a fully cached build
-// never starts one. Builtins resolve from any base path, and the bundle has no file URL.
-const requireBuiltin = createRequire('/');
-
 /** Only perl's absence is permanent; a helper that died is replaced on the next request. */
 let perlMissing = false;
 let current: SysHelper | undefined;
@@ -60,7 +56,8 @@ export class SysHelper {
     // Only PATH (to find perl) from the environment: PERL5OPT or PERL5LIB must not load
     // anything into the helper, and strerror texts stay the C locale's.
     const env = process.env.PATH === undefined ? {} : { PATH: process.env.PATH };
-    const { spawn } = requireBuiltin('node:child_process') as typeof import('node:child_process');
+    // child_process (and net) load only when a helper starts: a fully cached build starts none.
+    const { spawn } = childProcess();
     this.child = spawn('perl', ['-e', HELPER_SOURCE, '--', ...syscalls.map(String)], { stdio: 'pipe', cwd: '/', env });
     this.child.unref();
     for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) (s as Socket | null)?.unref();

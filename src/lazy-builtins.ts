@@ -1,0 +1,14 @@
+// Node builtins that a fully cached build never needs, loaded on first use: imported at the
+// top of a module they cost start-up time on every run (test/build-ux/startup.test.ts guards
+// which load). Builtins resolve from any base path, and the bundle has no file URL.
+import { createRequire } from 'node:module';
+
+const requireBuiltin = createRequire('/');
+
+export function childProcess(): typeof import('node:child_process') {
+  return requireBuiltin('node:child_process') as typeof import('node:child_process');
+}
+
+export function zlib(): typeof import('node:zlib') {
+  return requireBuiltin('node:zlib') as typeof import('node:zlib');
+}
