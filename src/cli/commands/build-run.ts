@@ -118,6 +118,9 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       return hit.result;
     }
   }
+  // The bases' lookups go out first, to overlap loading and running the converter.
+  const { BasePrefetch } = await import('./build-base-prefetch.js');
+  const early = progress && !req.platform && extras.imageResolveMode !== 'pull' ? new BasePrefetch(text, req.target, root) : undefined;
   // A build whose definition changed will most likely run something: the mount/xattr helper
   // (perl) starts now and is ready by the time the solver needs it, instead of after the
   // conversion. A fully cached build (the memo hit above) never starts it.
@@ -127,7 +130,7 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   ]);
   const bases: BaseResolution[] = [];
   const lookup = async (ref: string, platform: Parameters<ConvertOptions['resolveImageConfig']>[1]['platform'], pull: boolean) => {
-    const res = await resolveImageConfig(ref, { root, platform, pull });
+    const res = await (early?.take(ref, platform, pull) ?? resolveImageConfig(ref, { root, platform, pull }));
     bases.push({ ref, resolveMode: pull ? 'pull' : 'default', digest: res.targetDigest });
     return { ref: res.ref, digest: res.targetDigest, config: res.config as unknown as Image };
   };
