@@ -50,6 +50,8 @@ export interface PullResult {
   /** The chosen single-platform manifest. */
   manifest: Descriptor;
   config: ImageConfig;
+  /** The chosen manifest's content (as stored). */
+  imageManifest: ImageManifest;
   /** Layers that had to be downloaded (the others were in the store already). */
   downloaded: number;
   /** False when the name already pointed at this exact image. */
@@ -157,9 +159,9 @@ export async function fetchBlob(
   return true;
 }
 
-async function readConfig(content: ContentStore, ref: Reference, desc: Descriptor): Promise<ImageConfig> {
+function parseConfig(bytes: Buffer, ref: Reference, desc: Descriptor): ImageConfig {
   try {
-    return JSON.parse((await content.readBytes(desc.digest)).toString('utf8')) as ImageConfig;
+    return JSON.parse(bytes.toString('utf8')) as ImageConfig;
   } catch (err) {
     throw new ManifestError(ref.toString(), `image config ${desc.digest} is not valid JSON (${(err as Error).message})`);
   }
@@ -176,17 +178,24 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
   const resolved = await resolveManifest(client, ref, opts.platform);
   progress.line(`${ref.digest ?? ref.tag}: Pulling from ${ref.path}`);
   const { manifest } = resolved;
-  const previous = await images.resolve(ref.toString()).catch(() => undefined);
+  // Neither is needed before the downloads start: both run beside them (thread-pool reads).
+  const previousJob = images.resolve(ref.toString()).catch(() => undefined);
   const blobs = [manifest.config, ...manifest.layers];
   await content.ensureLayout();
-  await content.cleanIngest(); // temp files a crashed pull left behind (only old ones)
+  const cleaning = content.cleanIngest(); // temp files a crashed pull left behind (only old ones)
 
   let downloaded = 0;
   const config = await withLease(opts.root, [resolved.target.digest, resolved.manifestDescriptor.digest, ...blobs.map((b) => b.digest)], async () => {
     const limit = pLimit(opts.concurrency ?? 3);
     // Blob names are synced once, below, before the manifest that names them is written.
+    // Config bytes this process fetched and verified already (the build's metadata lookup) are
+    // not read back from the store, and layer sinks (unpacks) need not wait for their fsync.
+    const known = recallBlob(client.host, ref.path, manifest.config.digest);
+    const memo = known?.length === manifest.config.size ? known : undefined;
     const configJob = fetchBlob(client, content, ref.path, manifest.config, { syncName: false })
-      .then(() => readConfig(content, ref, manifest.config));
+      .then(async () => parseConfig(memo ?? await content.readBytes(manifest.config.digest), ref, manifest.config));
+    const configForSinks = memo ? Promise.resolve().then(() => parseConfig(memo, ref, manifest.config)) : configJob;
+    configForSinks.catch(() => undefined); // its error is configJob's too, reported below
     const { layerSink } = opts;
     const layerJobs = manifest.layers.map((layer, index) =>
       limit(async () => {
@@ -196,7 +205,7 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
           return;
         }
         // A sink that cannot be made (its owner's problem) just means no streaming.
-        const sink = layerSink && await layerSink(layer, index, await configJob).catch(() => undefined);
+        const sink = layerSink && await layerSink(layer, index, await configForSinks).catch(() => undefined);
         progress.layer(id, 'Pulling fs layer');
         await fetchBlob(client, content, ref.path, layer, {
           onBytes: (n) => progress.layer(id, 'Downloading', n, layer.size), ...(sink ? { sink } : {}), syncName: false,
@@ -205,7 +214,7 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
         progress.layer(id, 'Pull complete');
       }),
     );
-    const results = await Promise.allSettled([configJob, ...layerJobs]);
+    const results = await Promise.allSettled([configJob, ...layerJobs, cleaning, previousJob]);
     progress.done();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -220,7 +229,7 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
   });
   await recordBlobSources(opts.root, `${ref.domain}/${ref.path}`, blobs.map((b) => b.digest)).catch(() => undefined);
   progress.line(`Digest: ${resolved.target.digest}`);
-  const newer = previous?.target.digest !== resolved.target.digest;
+  const newer = (await previousJob)?.target.digest !== resolved.target.digest;
   progress.line(`Status: ${newer ? 'Downloaded newer image' : 'Image is up to date'} for ${ref.familiarString()}`);
-  return { reference: ref, target: resolved.target, manifest: resolved.manifestDescriptor, config, downloaded, newer };
+  return { reference: ref, target: resolved.target, manifest: resolved.manifestDescriptor, config, imageManifest: manifest, downloaded, newer };
 }

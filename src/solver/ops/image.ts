@@ -76,7 +76,8 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
     // A layer unpacked while it downloaded is done here; one whose streamed unpack failed
     // (e.g. the download was retried) is unpacked again below, from the stored blob.
     await Promise.allSettled(streamed);
-    img = await loadLocal(env, res.target.digest) ?? { manifest: (await loadImage(env.content, res.target)).manifest, config: res.config };
+    // As stored (both verified against their digests): not read back from the store.
+    img = { manifest: res.imageManifest, config: res.config };
   }
   const { manifest, config } = img;
   // Held until the build is exported, so `image prune` beside it keeps the base's blobs.
