@@ -28,7 +28,7 @@ import { Lease } from '../store/leases.js';
 import { compressionKey, compressionOfMediaType, layerMediaType, type Compression } from './compression.js';
 import { writeToDest } from './destination.js';
 import { buildConfig, configBytes, manifestBytes } from './image-document.js';
-import { ensureLayerBlob, type LayerBlob } from './layer-blob.js';
+import { ensureLayerBlob, layerMemosWritten, type LayerBlob } from './layer-blob.js';
 import { IMAGE_OUTPUTS, layerClamp } from './layer-policy.js';
 import type { ExportedImage } from './metadata.js';
 import { writeOciDir, writeOciTar } from './oci-layout.js';
@@ -87,6 +87,13 @@ interface BuiltImage {
   manifest: Descriptor;
   config: Descriptor;
   layers: Descriptor[];
+  /** The config's `created` (recorded in the store's index entry). */
+  created?: string;
+  /**
+   * Settles once the names of the blobs written for this image are durable (a directory
+   * fsync): index.json may name the manifest only then, but is written meanwhile.
+   */
+  namesDurable: Promise<void>;
 }
 
 /** The result as an ExportedImage for metadataFileContent/iidfileContent (undefined without an image output). */
@@ -110,7 +117,6 @@ class ImageExporter {
   private readonly built = new Map<string, Promise<BuiltImage>>();
   private snapshotter: Promise<Snapshotter> | undefined;
   private lease: Promise<Lease> | undefined;
-  private readonly memoWrites: Array<Promise<unknown>> = [];
 
   constructor(private readonly opts: ExportImageOptions) {
     this.content = new ContentStore(opts.root);
@@ -134,9 +140,11 @@ class ImageExporter {
   }
 
   async close(): Promise<void> {
-    // layer.json memos written beside the rest of the export; a failed one only costs a
-    // recompression next time.
-    await Promise.all(this.memoWrites);
+    // layer.json memos written beside the rest of the export (and by the build's preparer); a
+    // failed one only costs a recompression next time.
+    await layerMemosWritten();
+    // (outputs other than the store's index did not wait for the blob names' fsync)
+    await Promise.all([...this.built.values()].map((p) => p.then((b) => b.namesDurable, () => undefined)));
     if (this.lease) await (await this.lease).release();
   }
 
@@ -184,7 +192,7 @@ class ImageExporter {
         snapshotter: () => this.getSnapshotter(),
         ...(this.opts.onTarWork ? { onTarWork: this.opts.onTarWork } : {}),
         deferNameSync: true,
-        memoWrites: (w) => this.memoWrites.push(w.catch(() => undefined)),
+        backgroundMemo: true,
       });
       if (blob.written) await this.hold([blob.descriptor.digest]);
       return blob;
@@ -212,27 +220,43 @@ class ImageExporter {
     const configDesc: Descriptor = { mediaType: oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, digest: digestOf(cfgBytes), size: cfgBytes.length };
     const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
     const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
+    const created = createdOf(config, this.opts.configExtra);
+    const built = (namesDurable: Promise<void>): BuiltImage => ({
+      manifest, config: configDesc, layers: layerDescs, ...(created !== undefined ? { created } : {}), namesDurable,
+    });
     // Already in the store's index (a fully cached build): everything is reachable and stored.
     if ((await this.images.readIndex()).manifests.some((e) => e.digest === manifest.digest) && (await this.content.has(manifest.digest))) {
       await this.content.syncNames(); // (nothing to do unless a layer blob was written)
-      return { manifest, config: configDesc, layers: layerDescs };
+      return built(Promise.resolve());
     }
     await this.hold([...layerDescs.map((d) => d.digest), configDesc.digest, manifest.digest]);
-    await this.store(cfgBytes, configDesc.digest, false);
-    // One directory fsync for the new layer blobs and the config, before the manifest that
-    // names them is written (whose own name is synced before index.json names it).
-    await this.content.syncNames();
-    await this.store(mBytes, manifest.digest, true);
+    const { namesDurable } = await this.store([cfgBytes, mBytes]);
     // A blob reused from an earlier export could have been pruned before the lease existed.
     for (const d of layerDescs) {
-      if (!(await this.content.has(d.digest))) throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
+      if (!(await this.content.has(d.digest))) {
+        await namesDurable;
+        throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
+      }
     }
-    return { manifest, config: configDesc, layers: layerDescs };
+    return built(namesDurable);
   }
 
-  /** Writes a small blob unless the store has it (a cached build writes nothing). */
-  private async store(bytes: Buffer, digest: string, syncName: boolean): Promise<void> {
-    if ((await this.content.size(digest)) !== bytes.length) await this.content.writeBytes(bytes, { digest, size: bytes.length }, { syncName });
+  /**
+   * Writes small blobs the store lacks (a cached build writes nothing): written and fsynced
+   * together, renamed in the given order (the config before the manifest naming it, so a kill
+   * between the two never leaves a manifest without its config). Returns the one directory
+   * fsync that makes every blob name of this export durable (the new layers' too), which
+   * index.json's replacement waits for (it never rejects: that fsync is best effort).
+   */
+  private async store(blobs: Buffer[]): Promise<{ namesDurable: Promise<void> }> {
+    const staged = await Promise.allSettled(blobs.map((b) => this.content.stage(b)));
+    const failed = staged.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      for (const r of staged) if (r.status === 'fulfilled') r.value.discard();
+      throw failed.reason;
+    }
+    for (const r of staged) if (r.status === 'fulfilled') r.value.commit();
+    return { namesDurable: this.content.syncNames() };
   }
 
   private async output(out: OutputSpec): Promise<OutputDone> {
@@ -284,8 +308,11 @@ class ImageExporter {
       ? names.every((n) => current.get(n) === img.manifest.digest)
       : index.manifests.some((e) => e.digest === img.manifest.digest);
     if (!unchanged) {
-      if (names.length === 0) await this.images.addUntagged(img.manifest);
-      for (const name of names) await this.images.tag(name, img.manifest);
+      // The image's ID and time are known here: the store need not read the blobs back.
+      const target = { id: img.config.digest, ...(img.created !== undefined ? { created: img.created } : {}) };
+      const opts = { target, after: img.namesDurable };
+      if (names.length === 0) await this.images.addUntagged(img.manifest, opts);
+      for (const name of names) await this.images.tag(name, img.manifest, opts);
     }
     const done: Omit<OutputDone, 'type'> = { names, manifestDigest: img.manifest.digest, unchanged };
     if (push) {
@@ -297,4 +324,10 @@ class ImageExporter {
     if (!keep && !unchanged) for (const name of names) await this.images.untag(name);
     return done;
   }
+}
+
+/** The config's `created` as written (an extra top-level field of that name would replace it). */
+function createdOf(config: Image, extra: Record<string, unknown> | undefined): string | undefined {
+  const c = extra && 'created' in extra ? extra.created : config.created;
+  return typeof c === 'string' ? c : undefined;
 }

@@ -43,32 +43,49 @@ export interface EnsureLayerOptions {
    */
   deferNameSync?: boolean;
   /**
-   * Given, the layer.json memo is written in the background and its promise handed here:
-   * the caller awaits it before it finishes (it is a cache, not something the image needs).
+   * The layer.json memo is written in the background (it is a cache, not something the image
+   * needs): the caller, or whoever finishes the work, awaits layerMemosWritten() before it ends.
    */
-  memoWrites?: (write: Promise<unknown>) => void;
+  backgroundMemo?: boolean;
   /** Aborted, a blob still being written is dropped (its temp file removed) and the call rejects. */
   signal?: AbortSignal;
 }
 
-/** Writes the memo now, or in the background when the caller collects the writes. */
+// layer.json memos being written in the background (failures only cost a recompression later).
+const memoWrites = new Set<Promise<unknown>>();
+
+/** Resolves once every background layer.json memo started so far is written. */
+export async function layerMemosWritten(): Promise<void> {
+  await Promise.all(memoWrites);
+}
+
+/** Writes the memo now, or in the background (see EnsureLayerOptions.backgroundMemo). */
 async function memoize(root: string, layer: LayerRef, patch: Parameters<typeof updateLayerMeta>[2], opts: EnsureLayerOptions): Promise<void> {
   const write = updateLayerMeta(root, layer.snapshotId, patch);
-  if (opts.memoWrites) opts.memoWrites(write);
-  else await write;
+  if (!opts.backgroundMemo) {
+    await write;
+    return;
+  }
+  const settled = write.then(() => undefined, () => undefined);
+  memoWrites.add(settled);
+  void settled.then(() => memoWrites.delete(settled));
 }
 
 // Two exports of one layer in this process share the work.
 const inflight = new Map<string, Promise<LayerBlob>>();
 
-export function ensureLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions): Promise<LayerBlob> {
+export async function ensureLayerBlob(root: string, layer: LayerRef, compression: Compression, opts: EnsureLayerOptions): Promise<LayerBlob> {
   const key = `${path.resolve(root)}\0${layer.snapshotId}\0${compressionKey(compression)}\0${compression.force ?? false}\0${opts.clampMtime ?? ''}`;
   let p = inflight.get(key);
   if (!p) {
     p = produce(root, layer, compression, opts).finally(() => inflight.delete(key));
     inflight.set(key, p);
   }
-  return p;
+  const blob = await p;
+  // The work may have been started by a caller that defers the name's fsync: a caller that
+  // does not gets a durable name all the same (a no-op when nothing is pending).
+  if (!opts.deferNameSync) await (opts.content ?? new ContentStore(root)).syncNames();
+  return blob;
 }
 
 function mtimeKey(clamp: number | undefined): string {

@@ -38,6 +38,10 @@ export function layerPreparer(opts: PrepareLayersOptions): LayerPreparer | undef
       content,
       snapshotter: async () => snapshotter,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      // The export syncs the blob's name with its own before the manifest, and waits for the
+      // memo: neither is on the way from the step's end to the blob being ready.
+      deferNameSync: true,
+      backgroundMemo: true,
     }).then(() => undefined, () => undefined);
   };
 }

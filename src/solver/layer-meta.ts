@@ -5,7 +5,7 @@
 //  - Layers built here: `tars[mtimeKey]` holds the diffID and size of the layer tar as written
 //    with that mtime policy ('raw', or 'epoch-N' when mtimes were clamped to N), and blobs
 //    are keyed `<compression>@<mtimeKey>`, since a clamped tar is a different blob.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Descriptor } from '../content/descriptor.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
@@ -36,9 +36,10 @@ export async function readLayerMeta(root: string, snapshotId: string): Promise<S
   return readMetaFile(file);
 }
 
+/** A synchronous read: a file of a few hundred bytes, read once per layer per export. */
 async function readMetaFile(file: string): Promise<StoredLayerMeta> {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as StoredLayerMeta) : {};
   } catch {
     return {};

@@ -1,44 +1,38 @@
 // Whole-file replacement that readers never see half-done: temp file in the same directory,
 // fsync, rename (DESIGN.md principle 2). `durable: false` skips the fsync for files that
 // matter only while this process lives (a crash makes them void anyway): the rename still
-// keeps other processes from reading a half-written file. Those small writes are made with
-// synchronous calls: five thread-pool round trips queue behind whatever else the pool is
-// doing (hashing, copying) and took 7-12 ms for a lease file during a build.
+// keeps other processes from reading a half-written file. The files are small and written with
+// synchronous calls (only a durable write's fsync goes to the thread pool): five thread-pool
+// round trips queue behind whatever else the pool is doing (hashing, copying) and took
+// 7-12 ms for a lease file during a build.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array,
-  opts: { durable?: boolean } = {}): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}`);
-  if (opts.durable === false) {
-    writeNowAtomic(file, tmp, data);
-    return;
-  }
-  await fs.mkdir(dir, { recursive: true });
-  const fh = await fs.open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+export interface AtomicWriteOptions {
+  /** false: no fsync (see above). */
+  durable?: boolean;
+  /**
+   * The file is not replaced before this settles, while its content is written and synced
+   * meanwhile: e.g. the fsync that makes durable the names of the blobs the new index names.
+   */
+  beforeRename?: Promise<unknown>;
 }
 
-function writeNowAtomic(file: string, tmp: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
+    // The fsync is the one call that waits on the disk: on the thread pool, not the main thread.
+    if (opts.durable !== false) await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+    await opts.beforeRename;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@
 // (annotations in ./annotations.ts) plus name-less entries for dangling images. Every change
 // is a read-modify-write of index.json under `<root>/store/index.lock`, written atomically,
 // so concurrent processes never lose each other's entries.
-import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContentStore } from '../content/store.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../content/descriptor.js';
@@ -23,6 +23,16 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export interface TagOptions {
   /** The manifest was pulled from the registry under this name: record a RepoDigest. */
   fromRegistry?: boolean;
+  /** The image's ID and created time when the caller has them (else read from its config). */
+  target?: TargetInfo;
+  /** index.json is not replaced before this settles (see writeFileAtomic's beforeRename). */
+  after?: Promise<unknown>;
+}
+
+/** What an index entry records about its image. */
+export interface TargetInfo {
+  id: string;
+  created?: string;
 }
 
 export interface GcResult {
@@ -46,10 +56,11 @@ export class ImageStore {
     this.lockPath = path.join(this.storeDir, 'index.lock');
   }
 
+  /** A synchronous read: a small file, read several times per export. */
   async readIndex(): Promise<ImageIndex> {
     let text: string;
     try {
-      text = await fs.readFile(this.indexPath, 'utf8');
+      text = readFileSync(this.indexPath, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex();
       throw err;
@@ -115,8 +126,8 @@ export class ImageStore {
     const current = (await this.readIndex()).manifests.find((e) => e.annotations?.[IMAGE_NAME] === fullName);
     const wasPulled = current?.digest === manifest.digest && current.annotations?.[FROM_REGISTRY] === 'true';
     if (current?.digest === manifest.digest && (wasPulled || !opts.fromRegistry)) return undefined;
-    const info = await this.describeTarget(manifest);
-    return this.update(async (entries) => {
+    const info = opts.target ?? await this.describeTarget(manifest);
+    return this.update(opts.after, async (entries) => {
       const i = entries.findIndex((e) => e.annotations?.[IMAGE_NAME] === fullName);
       const previous = i >= 0 ? entries[i] : undefined;
       if (i >= 0) entries.splice(i, 1);
@@ -134,9 +145,9 @@ export class ImageStore {
   }
 
   /** Records an image without a name (a dangling image), unless it already has an entry. */
-  async addUntagged(manifest: Descriptor): Promise<void> {
-    const info = await this.describeTarget(manifest);
-    await this.update((entries) => {
+  async addUntagged(manifest: Descriptor, opts: Omit<TagOptions, 'fromRegistry'> = {}): Promise<void> {
+    const info = opts.target ?? await this.describeTarget(manifest);
+    await this.update(opts.after, (entries) => {
       if (entries.some((e) => e.digest === manifest.digest)) return;
       const annotations: Record<string, string> = { [IMAGE_ID]: info.id };
       if (info.created !== undefined) annotations[IMAGE_CREATED] = info.created;
@@ -150,7 +161,7 @@ export class ImageStore {
    */
   async untag(name: string, opts: { keepDangling?: boolean } = {}): Promise<boolean> {
     const fullName = parseReference(name).toString();
-    return this.update((entries) => {
+    return this.update(undefined, (entries) => {
       const i = entries.findIndex((e) => e.annotations?.[IMAGE_NAME] === fullName);
       if (i < 0) return false;
       const [removed] = entries.splice(i, 1);
@@ -161,7 +172,7 @@ export class ImageStore {
 
   /** Removes every entry of an image (all its names). */
   async remove(record: ImageRecord): Promise<void> {
-    await this.update((entries) => {
+    await this.update(undefined, (entries) => {
       for (let i = entries.length - 1; i >= 0; i--) if (entries[i]!.digest === record.target.digest) entries.splice(i, 1);
     });
   }
@@ -225,7 +236,7 @@ export class ImageStore {
     for (const layer of json.layers ?? []) keep.add(layer.digest);
   }
 
-  private async describeTarget(manifest: Descriptor): Promise<{ id: string; created?: string }> {
+  private async describeTarget(manifest: Descriptor): Promise<TargetInfo> {
     const { manifest: m, config } = await loadImage(this.content, manifest);
     return { id: m.config.digest, ...(typeof config.created === 'string' ? { created: config.created } : {}) };
   }
@@ -268,13 +279,15 @@ export class ImageStore {
     };
   }
 
-  private async update<T>(fn: (entries: Descriptor[]) => T | Promise<T>): Promise<T> {
+  /** A read-modify-write of index.json under the lock; not replaced before `after` settles. */
+  private async update<T>(after: Promise<unknown> | undefined, fn: (entries: Descriptor[]) => T | Promise<T>): Promise<T> {
     await this.content.ensureLayout();
     return withFileLock(this.lockPath, async () => {
       const index = await this.readIndex();
       const before = JSON.stringify(index.manifests);
       const result = await fn(index.manifests);
-      if (JSON.stringify(index.manifests) !== before) await writeFileAtomic(this.indexPath, JSON.stringify(index));
+      if (JSON.stringify(index.manifests) !== before) await writeFileAtomic(this.indexPath, JSON.stringify(index), after ? { beforeRename: after } : {});
+      else await after;
       return result;
     });
   }

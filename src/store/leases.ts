@@ -4,6 +4,7 @@
 // A file whose name does not start with `<digits>-` (e.g. `build-cache`, see Lease.named) is a
 // standing lease that holds until it is released.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
@@ -45,7 +46,7 @@ export class Lease {
   }
 
   async release(): Promise<void> {
-    await fs.rm(this.file, { force: true });
+    rmSync(this.file, { force: true });
   }
 }
 

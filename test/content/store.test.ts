@@ -95,15 +95,53 @@ describe('ContentStore', () => {
     const data = Buffer.alloc(256 * 1024, 7);
     const digest = digestOf(data);
     let seenDuring: boolean | undefined;
+    // (the first piece is bigger than the blobs gathered in memory before writing: 64 KiB)
     async function* slow() {
-      yield data.subarray(0, 1000);
+      yield data.subarray(0, 100_000);
       seenDuring = await store.has(digest);
       expect((await ingestEntries()).length).toBe(1);
-      yield data.subarray(1000);
+      yield data.subarray(100_000);
     }
     await store.writeStream(slow(), { digest });
     expect(seenDuring).toBe(false);
     expect(await store.size(digest)).toBe(data.length);
+  });
+
+  it('a small streamed blob (written in one piece) is checked like a big one and stored whole', async () => {
+    async function* pieces(n: number) {
+      for (let i = 0; i < n; i++) yield Buffer.from(`piece ${i}\n`);
+    }
+    const text = Array.from({ length: 50 }, (_, i) => `piece ${i}\n`).join('');
+    await expect(store.writeStream(pieces(50), { digest: digestOf('other') })).rejects.toThrow(/digest mismatch/);
+    await expect(store.writeStream(pieces(50), { size: 3 })).rejects.toThrow(/size mismatch/);
+    expect(await listAll()).toEqual([]);
+    expect(await ingestEntries()).toEqual([]);
+    const r = await store.writeStream(pieces(50), { digest: digestOf(text), size: text.length });
+    expect(r).toEqual({ digest: digestOf(text), size: text.length });
+    expect((await store.readBytes(r.digest)).toString()).toBe(text);
+    expect(await ingestEntries()).toEqual([]);
+  });
+
+  it('staged blobs become visible only when committed, in the caller\'s order; a discarded one leaves nothing', async () => {
+    const a = await store.stage(Buffer.from('config'));
+    const b = await store.stage(Buffer.from('manifest'));
+    const c = await store.stage(Buffer.from('dropped'));
+    expect(await store.has(a.digest)).toBe(false);
+    expect((await ingestEntries()).length).toBe(3);
+    a.commit();
+    expect(await store.has(a.digest)).toBe(true);
+    expect(await store.has(b.digest)).toBe(false);
+    b.commit();
+    c.discard();
+    await store.syncNames();
+    expect(await store.has(b.digest)).toBe(true);
+    expect(await store.has(c.digest)).toBe(false);
+    expect(await ingestEntries()).toEqual([]);
+    // Staging what the store has writes nothing.
+    const again = await store.stage(Buffer.from('config'));
+    expect(await ingestEntries()).toEqual([]);
+    again.commit();
+    expect((await store.readBytes(a.digest)).toString()).toBe('config');
   });
 
   it('concurrent writers of the same blob both succeed and leave one file', async () => {
