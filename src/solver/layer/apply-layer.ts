@@ -75,9 +75,38 @@ function processUmask(): number {
 }
 
 
+/** Length of `name` without its trailing slashes. */
+function trimmedLength(name: string): number {
+  let end = name.length;
+  while (end > 0 && name.charCodeAt(end - 1) === 0x2f) end--;
+  return end;
+}
+
+/** True when the first `end` characters of `name` have no empty, '.' or '..' component. */
+function isPlainPath(name: string, end: number): boolean {
+  let start = 0;
+  for (let i = 0; i <= end; i++) {
+    if (i < end && name.charCodeAt(i) !== 0x2f) continue;
+    const len = i - start;
+    if (len === 0) return false;
+    if (len <= 2 && name.charCodeAt(start) === 0x2e && (len === 1 || name.charCodeAt(start + 1) === 0x2e)) return false;
+    start = i + 1;
+  }
+  return true;
+}
+
+/** The parent of a clean root-relative path; '' for a top-level one (posix dirname's '.'). */
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  return slash < 0 ? '' : rel.slice(0, slash);
+}
+
 /** Cleans a tar entry name to a root-relative path; '' is the root itself. */
 export function cleanEntryName(name: string): string {
   if (name.startsWith('/')) throw new UnsafeLayerError(`refusing absolute path in layer: ${name}`);
+  // Most names are already clean (but for a trailing slash): no normalize() call for them.
+  const end = trimmedLength(name);
+  if (end > 0 && isPlainPath(name, end)) return end === name.length ? name : name.slice(0, end);
   const clean = path.posix.normalize(name).replace(/\/+$/, '');
   if (clean === '..' || clean.startsWith('../')) throw new UnsafeLayerError(`refusing path outside the destination: ${name}`);
   return clean === '.' ? '' : clean;
@@ -85,6 +114,7 @@ export function cleanEntryName(name: string): string {
 
 class LayerApplier {
   private readonly root: string;
+  private readonly rootPrefix: string;
   private readonly written = new Set<string>();
   private readonly pendingXattrs = new Map<string, { rel: string; attrs: Xattrs }>();
   private readonly dirTimes: Array<{ host: string; mtime: number }> = [];
@@ -103,6 +133,7 @@ class LayerApplier {
 
   constructor(root: string, private readonly opts: ApplyLayerOptions) {
     this.root = path.resolve(root);
+    this.rootPrefix = this.root + path.sep;
     this.privileged = opts.privileged ?? process.getuid?.() === 0;
   }
 
@@ -145,14 +176,19 @@ class LayerApplier {
     return st ? (st.isDirectory() ? 'dir' : 'other') : undefined;
   }
 
+  /** path.relative(root, host) for a host path made by path.join under the root, without the call. */
+  private relOf(host: string): string {
+    return host.startsWith(this.rootPrefix) ? host.slice(this.rootPrefix.length) : path.relative(this.root, host);
+  }
+
   private warn(message: string): void {
     this.opts.onWarning?.(message);
   }
 
   /** Ensures the parent directory of `rel` exists inside the root; returns its host path. */
   private async parentDir(rel: string): Promise<string> {
-    const parentRel = path.posix.dirname(rel);
-    if (parentRel === '.') return this.root;
+    const parentRel = parentOf(rel);
+    if (parentRel === '') return this.root;
     const cached = this.parents.get(parentRel);
     if (cached) return cached;
     const host = resolveInRootSync(this.root, parentRel);
@@ -215,8 +251,8 @@ class LayerApplier {
   private async applyEntry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const rel = cleanEntryName(h.name);
     if (rel === '') return; // the root's own entry: its metadata belongs to the snapshot
-    const base = path.posix.basename(rel);
-    const dirRel = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    const dirRel = parentOf(rel);
     if (base.startsWith(WHITEOUT_PREFIX)) {
       await this.applyWhiteout(dirRel, base);
       return;
@@ -224,7 +260,7 @@ class LayerApplier {
     const parent = await this.parentDir(rel);
     const host = path.join(parent, base);
     const keptDir = this.removeExisting(host, h.type === 'dir');
-    this.written.add(path.relative(this.root, host));
+    this.written.add(this.relOf(host));
 
     switch (h.type) {
       case 'dir':
@@ -255,7 +291,7 @@ class LayerApplier {
         break;
     }
     this.made?.set(host, h.type === 'dir');
-    if (h.xattrs.size > 0) this.pendingXattrs.set(host, { rel: path.relative(this.root, host), attrs: h.xattrs });
+    if (h.xattrs.size > 0) this.pendingXattrs.set(host, { rel: this.relOf(host), attrs: h.xattrs });
     if (h.type === 'file') return; // owner, mode and times went through its descriptor
     this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
     if (h.type === 'dir') this.dirTimes.push({ host, mtime: h.mtime });

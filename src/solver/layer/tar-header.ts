@@ -236,6 +236,30 @@ export function isZeroBlock(buf: Buffer): boolean {
   return true;
 }
 
+/**
+ * The sum of the header's bytes, its checksum field counted as eight spaces. A block at a
+ * 4-byte aligned offset (as zlib's output and file reads give them) is summed a 32-bit word at
+ * a time, two bytes per 16-bit lane (at most 128 * 510 < 2^16 each): a fresh process decodes a
+ * few hundred headers, mostly before the loop is optimized (busybox's 284: ~9 -> ~4 ms).
+ */
+function headerChecksum(buf: Buffer): number {
+  let sum = 8 * 0x20;
+  if (buf.length === BLOCK && (buf.byteOffset & 3) === 0) {
+    const words = new Uint32Array(buf.buffer, buf.byteOffset, BLOCK / 4);
+    let lanes = 0;
+    for (let i = 0; i < BLOCK / 4; i++) {
+      const w = words[i]!;
+      lanes += (w & 0xff00ff) + ((w >>> 8) & 0xff00ff);
+    }
+    sum += (lanes & 0xffff) + Math.floor(lanes / 0x10000);
+    for (let i = 148; i < 156; i++) sum -= buf[i]!;
+    return sum;
+  }
+  for (let i = 0; i < 148; i++) sum += buf[i] ?? 0;
+  for (let i = 156; i < BLOCK; i++) sum += buf[i] ?? 0;
+  return sum;
+}
+
 export function decodeRawHeader(buf: Buffer): RawHeader {
   let stored: number;
   try {
@@ -243,10 +267,7 @@ export function decodeRawHeader(buf: Buffer): RawHeader {
   } catch {
     stored = -1;
   }
-  // The checksum field counts as eight spaces.
-  let sum = 8 * 0x20;
-  for (let i = 0; i < 148; i++) sum += buf[i] ?? 0;
-  for (let i = 156; i < BLOCK; i++) sum += buf[i] ?? 0;
+  const sum = headerChecksum(buf);
   if (stored !== sum) throw new TarFormatError('tar header checksum mismatch (not a tar stream, or corrupt)');
   let name = readString(buf, 0, 100);
   const magic = buf.toString('ascii', 257, 263);

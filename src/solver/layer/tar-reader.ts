@@ -74,8 +74,17 @@ class ByteSource {
     }
   }
 
+  /** Discards n bytes (no generator: most entries skip only padding, or nothing). */
   async skip(n: number): Promise<void> {
-    for await (const _ of this.chunks(n)) { /* discard */ }
+    let left = n;
+    while (left > 0) {
+      if (this.pending.length === 0 && !(await this.fill())) {
+        throw new TarFormatError('unexpected end of tar stream inside an entry');
+      }
+      const take = Math.min(left, this.pending.length);
+      this.pending = this.pending.subarray(take);
+      left -= take;
+    }
   }
 
   /** Reads and discards everything left (padding after the end-of-archive marker). */
@@ -96,6 +105,9 @@ export interface TarEntry {
 }
 
 const MAX_META_RECORD = 1 << 20;
+
+/** The body of an empty entry (most are: directories, links): no generator per entry. */
+const NO_BODY: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
 
 export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
   const src = new ByteSource(source);
@@ -130,16 +142,15 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
       longLink = undefined;
       const bodySize = header.type === 'file' ? header.size : raw.size;
       let remaining = bodySize;
-      const body = (async function* () {
+      const body = bodySize === 0 ? NO_BODY : (async function* () {
         for await (const chunk of src.chunks(remaining)) {
           remaining -= chunk.length;
           yield chunk;
         }
       })();
       yield { header, body };
-      // Skip whatever the consumer left unread.
-      await src.skip(remaining);
-      await src.skip(padding(bodySize));
+      // Skip whatever the consumer left unread, and the padding.
+      await src.skip(remaining + padding(bodySize));
     }
   } finally {
     await src.close();

@@ -80,6 +80,10 @@ describe('decodeRawHeader numeric fields', () => {
       const want = reference(buf);
       if (typeof want === 'string') failures++;
       expect(decoded(buf)).toEqual(want);
+      // The same block at an odd offset (summed a byte at a time, not a word at a time).
+      const odd = Buffer.concat([Buffer.alloc(1), buf]).subarray(1);
+      expect(odd.byteOffset & 3).not.toBe(0);
+      expect(decoded(odd)).toEqual(want);
     }
     expect(failures).toBeGreaterThan(100); // the error path was exercised too
   });
@@ -94,9 +98,27 @@ describe('decodeRawHeader numeric fields', () => {
     expect(() => decodeRawHeader(withChecksum(buf))).toThrow(/negative base-256/);
   });
 
-  it('checks the checksum', () => {
-    const buf = Buffer.from(encodeHeader(emptyHeader('a', 'file')));
-    buf[0] = 0x62;
-    expect(() => decodeRawHeader(buf)).toThrow(/checksum mismatch/);
+  it('checks the checksum, whatever the block holds and wherever it lies', () => {
+    const next = rng(7);
+    for (let round = 0; round < 200; round++) {
+      // High bytes everywhere (the word-wise sum's lanes near their limit) or random ones.
+      const buf = Buffer.alloc(BLOCK, round % 2 ? 0xff : 0);
+      if (round % 4 >= 2) for (let i = 0; i < BLOCK; i++) buf[i] = Math.floor(next() * 256);
+      buf.write('0000644\0', 100, 'ascii');
+      buf.fill(0x30, 124, 135);
+      buf[135] = 0;
+      buf[156] = 0x30;
+      buf.fill(0x30, 108, 124);
+      buf.fill(0x30, 136, 148);
+      buf.fill(0x30, 329, 345);
+      withChecksum(buf);
+      for (const at of [0, 1, 2, 3, 4]) {
+        const placed = Buffer.concat([Buffer.alloc(at), buf]).subarray(at);
+        expect(() => decodeRawHeader(placed)).not.toThrow();
+        const bad = Buffer.from(placed);
+        bad[round % 148]! ^= 1;
+        expect(() => decodeRawHeader(bad)).toThrow(/checksum mismatch/);
+      }
+    }
   });
 });
