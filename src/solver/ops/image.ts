@@ -9,6 +9,7 @@ import { parseReference } from '../../registry/reference.js';
 import { loadImage } from '../../store/image-content.js';
 import { ImageStore } from '../../store/image-store.js';
 import { Lease } from '../../store/leases.js';
+import { preloadGunzip } from '../layer/decompress.js';
 import { readLayerMeta, updateLayerMeta } from '../layer-meta.js';
 import type { LayerRef, LayersRef } from '../result.js';
 import type { BuildEnv } from './context.js';
@@ -116,6 +117,7 @@ async function unpackSink(env: BuildEnv, layer: Descriptor, index: number, diffI
   const chain = ids.slice(0, index);
   const lowers = await Promise.all(chain.map((l) => env.snapshotter.has(l)));
   if (!lowers.every(Boolean) || await env.snapshotter.has(id)) return undefined;
+  if (layerCompression(layer.mediaType) === 'gzip') preloadGunzip();
   return (bytes) => {
     if (unpacking.has(id)) return Promise.resolve();
     const job = unpackJob(env, id, chain.map((l) => env.snapshotter.layerDir(l)), layer, diffIDs[index]!, bytes, status);
