@@ -4,9 +4,8 @@
 // the rootfs and the bundle's files afterwards. The preparation around the runtime is
 // synchronous file work (a few small files and lstat calls): the step waits for all of it,
 // and threadpool round trips would cost more than the syscalls.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lchownSync, mkdirSync } from 'node:fs';
+import { lchownSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,10 @@ import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
 import { processAlive } from '../../store/process-alive.js';
+import { childProcess } from '../../lazy-builtins.js';
+import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
 import { Bundle } from './bundle.js';
+import { findCommand } from './find-command.js';
 import { recordMountStubs } from './mount-stubs.js';
 import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
@@ -60,6 +62,11 @@ export interface RunContainerOptions {
    * the caller's to remove. One container at a time.
    */
   bundleDir?: string;
+  /**
+   * With `bundleDir`: leave the bundle's files there, for a caller that removes the whole
+   * directory later anyway (off the step's critical path: four unlinks less).
+   */
+  leaveBundleFiles?: boolean;
   /**
    * Keep directories/files created as targets for `mounts` in the rootfs. Current BuildKit
    * (MountStubsCleaner, v0.10+) removes them, the default here; docker 20.10's bundled
@@ -200,26 +207,59 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
     return await execute(runtime, bundle, id, opts);
   } finally {
     removeStubs?.();
-    bundle.remove();
+    if (!(opts.bundleDir !== undefined && opts.leaveBundleFiles)) bundle.remove();
   }
 }
 
-interface RuntimeExit { code: number | null; signal: NodeJS.Signals | null }
+interface RuntimeExit { code: number | null; signaled: boolean }
+
+let umask: number | undefined;
+
+/** This process's umask, for the runtime (process.umask() would set it twice to read it). */
+function currentUmask(): number {
+  if (umask === undefined) {
+    const m = /^Umask:\s*([0-7]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    umask = m ? parseInt(m[1] as string, 8) : 0o022;
+  }
+  return umask;
+}
+
+/**
+ * Starts the runtime as Node's spawn would (this process's environment and umask, stdin
+ * /dev/null, output piped) and resolves when it has exited and closed its output. Through
+ * the syscall helper's fork when there is one: Node's fork copies this whole process on the
+ * main thread. Rejects with ENOENT when the command cannot run.
+ */
+function runRuntime(file: string, argv0: string, args: readonly string[], cwd: string,
+  out: (chunk: Buffer) => void, err: (chunk: Buffer) => void): Promise<RuntimeExit> {
+  return withSysHelper(async (h) => {
+    const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+    try {
+      const exit = await h.spawn(file, [argv0, ...args], { cwd, env, umask: currentUmask(), stdout: out, stderr: err });
+      return { code: exit.code, signaled: exit.signal !== null };
+    } catch (e) {
+      if (e instanceof SysCallError) throw Object.assign(new Error(e.message), { code: e.errno === 2 ? 'ENOENT' : 'EEXEC' });
+      throw e;
+    }
+  }, () => new Promise<RuntimeExit>((resolve, reject) => {
+    const child = childProcess().spawn(file, args, { argv0, stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    child.stdout.on('data', (d: Buffer) => out(d));
+    child.stderr.on('data', (d: Buffer) => err(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signaled: signal !== null }));
+  }));
+}
 
 async function execute(runtime: RuntimeName, bundle: Bundle, id: string,
   opts: RunContainerOptions): Promise<RunContainerResult> {
   const logFile = bundle.logPath;
   const { cmd, args } = runtimeCommand(runtime, logFile, ['run', '--bundle', bundle.dir, id]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: bundle.dir });
-  const out = sink(opts.stdout);
-  const err = sink(opts.stderr);
-  child.stdout.on('data', (d: Buffer) => out(d));
-  child.stderr.on('data', (d: Buffer) => err(d));
-  const exited = new Promise<RuntimeExit>((resolve, reject) => {
-    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT'
-      ? new RuntimeError(`OCI runtime \`${cmd}\` is not installed (apt-get install ${runtime})`) : e));
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
+  const missing = (): RuntimeError => new RuntimeError(`OCI runtime \`${cmd}\` is not installed (apt-get install ${runtime})`);
+  const file = findCommand(cmd);
+  const exited = file === undefined ? Promise.reject(missing())
+    : runRuntime(file, cmd, args, bundle.dir, sink(opts.stdout), sink(opts.stderr)).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOENT' ? missing() : e;
+    });
 
   let aborted = false;
   const onAbort = (): void => {
@@ -248,7 +288,7 @@ async function execute(runtime: RuntimeName, bundle: Bundle, id: string,
     const errors = runtimeErrors(bundle.readLog());
     needsDelete = exit.code === null || errors.length > 0;
     if (errors.length) throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
-    return { exitCode: exit.code ?? (exit.signal ? 128 : 1) };
+    return { exitCode: exit.code ?? (exit.signaled ? 128 : 1) };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (needsDelete) await runQuiet(runtimeCommand(runtime, logFile, ['delete', '--force', id]));

@@ -2,7 +2,7 @@
 // views of inputs, persistent cache directories, tmpfs, secrets, ssh agent), the process run
 // in runc/crun, and each writable mount with an output committed as a new layer on top of
 // its input's chain. Secrets live in a private temp dir outside every layer and key.
-import { rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { chmod, chown, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecOp, Mount } from '../../llb/types.js';
@@ -14,7 +14,7 @@ import { isInside } from '../layer/root-path.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
-import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
+import { layerDirs, requireLayers, type OpRun } from './context.js';
 import { withCacheMount, type CacheMountSpec } from './cache-mount.js';
 
 const TAIL_LINES = 6;
@@ -40,24 +40,23 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
   const { env } = run;
   const cleanups: Array<() => Promise<void>> = [];
   const writable: Array<{ mount: Mount; active: ActiveSnapshot; base: LayersRef }> = [];
-  // A committed snapshot is already released: its cleanup would only look for leftovers.
+  // A committed snapshot's layer is in place: its cleanup only finishes removing the mount's
+  // own directories, which the step's dependents need not wait for (the solve does).
   const committed = new Set<ActiveSnapshot>();
   const discard = (active: ActiveSnapshot) => async (): Promise<void> => {
-    if (!committed.has(active)) await active.cleanup();
+    if (committed.has(active)) env.afterward(active.cleanup());
+    else await active.cleanup();
   };
   try {
     const rootMount = op.mounts.find((m) => m.dest === '/');
     if (!rootMount) throw new Error('exec op without a root mount');
     const rootBase = requireLayers(rootMount.input >= 0 ? run.inputs[rootMount.input] : undefined, 'rootfs');
-    // The step's temp dir (bundle, secrets, copies) is made while the rootfs mounts.
-    const [tmpDir, rootPrepared] = await Promise.allSettled([
-      buildTempDir(env.root, 'exec'), env.snapshotter.prepare(layerDirs(env, rootBase))]);
-    if (tmpDir.status === 'fulfilled') cleanups.push(() => removeTempDir(tmpDir.value));
-    if (rootPrepared.status === 'fulfilled') cleanups.push(discard(rootPrepared.value));
-    if (tmpDir.status === 'rejected') throw tmpDir.reason;
-    if (rootPrepared.status === 'rejected') throw rootPrepared.reason;
-    const tmp = tmpDir.value;
-    const rootActive = rootPrepared.value;
+    // The step's temp dir (bundle, secrets, copies), made synchronously: the threadpool may be
+    // busy compressing an earlier step's layer. It goes after the step, before the solve ends.
+    const tmp = execTempDir(env.root);
+    cleanups.push(async () => env.afterward(removeTempDir(tmp)));
+    const rootActive = await env.snapshotter.prepare(layerDirs(env, rootBase));
+    cleanups.push(discard(rootActive));
     writable.push({ mount: rootMount, active: rootActive, base: rootBase });
 
     const mounts: ContainerMount[] = [];
@@ -167,6 +166,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         signal: env.signal,
         runtime: env.runtime,
         bundleDir: tmp,
+        leaveBundleFiles: true,
       });
       return res.exitCode;
     };
@@ -188,13 +188,16 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
   }
 }
 
-/** Removes the step's temp dir: one rmdir when the bundle's files are gone and it holds nothing else. */
-async function removeTempDir(dir: string): Promise<void> {
-  try {
-    rmdirSync(dir);
-  } catch {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** A new private temp dir under <root>/tmp, named like buildTempDir's so that pruneStaleTemp knows it. */
+function execTempDir(root: string): string {
+  const base = path.join(root, 'tmp');
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  return mkdtempSync(path.join(base, `${process.pid}-exec-`));
+}
+
+/** Removes the step's temp dir; a failure leaves it to a later build's prune of dead processes' dirs. */
+function removeTempDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }
 
 async function readSecret(run: OpRun, id: string): Promise<Buffer | undefined> {

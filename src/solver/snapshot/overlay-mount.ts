@@ -4,8 +4,9 @@
 // Docker's overlay2 driver does. The kernel allows at most 500 lower directories.
 // Mounts and unmounts go through the syscall helper (no child process each); where it
 // cannot run, through util-linux mount and umount.
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { constants } from 'node:os';
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool } from '../layer/run-tool.js';
 import { MNT_DETACH, SysCallError, withSysHelper } from '../sys/sys-helper.js';
@@ -49,8 +50,10 @@ export async function mountOverlay(dirs: OverlayDirs): Promise<void> {
   if (dirs.lowers.length > MAX_LOWERS) {
     throw new OverlayMountError(`${dirs.lowers.length} layers exceed overlayfs's limit of ${MAX_LOWERS} lower directories`);
   }
-  await mkdir(path.join(dirs.base, 'l'), { recursive: true });
-  await Promise.all(dirs.lowers.map((dir, i) => symlink(path.resolve(dir), path.join(dirs.base, 'l', String(i)))));
+  // Synchronous: a few metadata calls on the step's critical path, where each threadpool
+  // round trip would cost more than the syscalls.
+  mkdirSync(path.join(dirs.base, 'l'), { recursive: true });
+  dirs.lowers.forEach((dir, i) => symlinkSync(path.resolve(dir), path.join(dirs.base, 'l', String(i))));
   const writable = dirs.upper !== undefined && dirs.work !== undefined;
   const mount = (volatile: boolean) => {
     const options = overlayOptions(dirs.lowers.length, dirs.upper, dirs.work, volatile);

@@ -15,6 +15,12 @@
 //     not followed, parents before children
 //   4 lsetxattr(path, name, value)*: all are tried, the first failure is reported
 //   5 mknodat(AT_FDCWD, path, mode, makedev(major, minor)); the umask is 0, so mode is exact
+//   6 spawn(cwd, umask (octal), env count, env..., path, argv...): fork and exec with stdin
+//     /dev/null, stdout and stderr on pipes, default signal dispositions; a failed exec is
+//     replied at once (its errno). Output comes as event frames (errno 0xFFFFFFFF, payload:
+//     stream 1|2, bytes) under the request's id; the reply (exit code u32, signal u32) once
+//     the process has exited and both pipes are closed. The helper waits in select(2) for
+//     requests and output alike, so a running process never holds up other requests.
 // argv: the syscall numbers of mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat.
 export const HELPER_SOURCE = String.raw`
 use strict;
@@ -125,6 +131,79 @@ sub op_mknod {
   return syscall($SYS_MKNODAT, -100, $path, 0 + $mode, $dev) == -1 ? (0 + $!, "$!") : (0, '');
 }
 
+# Processes started by op 6: pid => [request id, pipes still open]; output pipes by fd:
+# fd => [handle, pid, stream].
+my (%RUNNING, %PIPES);
+
+# Forks and execs; undef when it runs (the reply comes when it ends), else (errno, message).
+sub op_spawn {
+  my ($id, $cwd, $umask, $envc, @rest) = @_;
+  my @env = splice(@rest, 0, 0 + $envc);
+  my ($path, @argv) = @rest;
+  my ($outr, $outw, $errr, $errw, $failr, $failw);
+  # Perl marks descriptors above 2 close-on-exec: other processes never inherit these.
+  pipe($outr, $outw) && pipe($errr, $errw) && pipe($failr, $failw) or return (0 + $!, "pipe: $!");
+  my $pid = fork();
+  return (0 + $!, "fork: $!") unless defined($pid);
+  if ($pid == 0) {
+    my $ok = chdir($cwd) && open(STDIN, '<', '/dev/null') && open(STDOUT, '>&', $outw) && open(STDERR, '>&', $errw);
+    if ($ok) {
+      umask(oct($umask));
+      %ENV = map { /^([^=]*)=(.*)$/s ? ($1, $2) : ($_, '') } @env;
+      $SIG{$_} = 'DEFAULT' for qw(INT TERM HUP QUIT PIPE);
+      exec { $path } @argv;
+    }
+    syswrite($failw, pack('V', 0 + $!) . "$!");
+    exit(127);
+  }
+  close($outw);
+  close($errw);
+  close($failw);
+  my $failure = '';
+  1 while sysread($failr, $failure, 4096, length($failure));
+  close($failr);
+  if (length($failure) >= 4) {
+    close($outr);
+    close($errr);
+    waitpid($pid, 0);
+    return (unpack('V', $failure), substr($failure, 4));
+  }
+  $RUNNING{$pid} = [$id, 2];
+  $PIPES{fileno($outr)} = [$outr, $pid, 1];
+  $PIPES{fileno($errr)} = [$errr, $pid, 2];
+  return undef;
+}
+
+# Forwards what a process wrote (an event frame), or notes the end of its pipe.
+sub relay {
+  my ($fd) = @_;
+  my ($fh, $pid, $stream) = @{$PIPES{$fd}};
+  my $n = sysread($fh, my $buf, 1 << 16);
+  if ($n) {
+    reply($RUNNING{$pid}[0], 0xFFFFFFFF, pack('C', $stream) . $buf);
+    return;
+  }
+  close($fh);
+  delete($PIPES{$fd});
+  $RUNNING{$pid}[1]--;
+}
+
+# Replies for processes whose pipes are closed and that have exited; true while one whose
+# pipes are closed has still to exit (then the caller polls again soon).
+sub reap {
+  my $waiting = 0;
+  for my $pid (keys(%RUNNING)) {
+    my ($id, $open) = @{$RUNNING{$pid}};
+    next if $open;
+    my $r = waitpid($pid, 1);    # WNOHANG
+    if ($r == 0) { $waiting = 1; next; }
+    delete($RUNNING{$pid});
+    if ($r == -1) { reply($id, 0 + $!, "waitpid: $!"); next; }
+    reply($id, 0, pack('VV', $? >> 8, $? & 127));
+  }
+  return $waiting;
+}
+
 my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs, 5 => \&op_mknod);
 
 sub handle {
@@ -137,14 +216,29 @@ sub handle {
     push(@args, substr($body, $off + 4, $len));
     $off += 4 + $len;
   }
+  if ($op == 6) {
+    my @failed = op_spawn($id, @args);
+    reply($id, @failed) if @failed > 1;
+    return;
+  }
   my $fn = $OPS{$op};
   reply($id, $fn ? $fn->(@args) : (38, "unknown operation $op"));
 }
 
 my $in = '';
+my $poll = 0;
 for (;;) {
-  my $n = sysread(STDIN, $in, 1 << 16, length($in));
-  exit(0) unless $n;
+  my $rin = '';
+  vec($rin, 0, 1) = 1;
+  vec($rin, $_, 1) = 1 for keys(%PIPES);
+  my $rout;
+  my $n = select($rout = $rin, undef, undef, $poll ? 0.0005 : undef);
+  next if $n < 0;
+  for my $fd (keys(%PIPES)) { relay($fd) if vec($rout, $fd, 1); }
+  $poll = reap();
+  next unless $n > 0 && vec($rout, 0, 1);
+  my $got = sysread(STDIN, $in, 1 << 16, length($in));
+  exit(0) unless $got;
   while (length($in) >= 4) {
     my $len = unpack('V', $in);
     last if length($in) < 4 + $len;

@@ -132,10 +132,13 @@ describe('Snapshotter', () => {
     const snap = await s.prepare([]);
     writeFileSync(path.join(snap.mountpoint, 'new'), 'n');
     const layer = await snap.commit('one');
+    // The mount's own directories never enter the snapshot (commit moves them aside).
+    expect(readdirSync(path.dirname(layer)).sort()).toEqual(['fs', 'opaque.json', 'xattrs.json']);
     await expect(snap.commit('two')).rejects.toThrow(/already committed/);
     await snap.cleanup();
     expect(readFileSync(path.join(layer, 'new'), 'utf8')).toBe('n');
     expect(await mountsUnder(s.dir)).toEqual([]);
+    expect(readdirSync(s.dir)).toEqual(['one']);
   });
 });
 
