@@ -226,16 +226,18 @@ sub handle {
 }
 
 my $in = '';
+# A process's pipes close as it exits, just before it can be reaped: poll for that from
+# 50 us on, backing off to 50 ms for one that closed them and runs on.
 my $poll = 0;
 for (;;) {
   my $rin = '';
   vec($rin, 0, 1) = 1;
   vec($rin, $_, 1) = 1 for keys(%PIPES);
   my $rout;
-  my $n = select($rout = $rin, undef, undef, $poll ? 0.0005 : undef);
+  my $n = select($rout = $rin, undef, undef, $poll || undef);
   next if $n < 0;
   for my $fd (keys(%PIPES)) { relay($fd) if vec($rout, $fd, 1); }
-  $poll = reap();
+  $poll = reap() ? ($poll ? ($poll < 0.05 ? $poll * 2 : 0.05) : 0.00005) : 0;
   next unless $n > 0 && vec($rout, 0, 1);
   my $got = sysread(STDIN, $in, 1 << 16, length($in));
   exit(0) unless $got;
