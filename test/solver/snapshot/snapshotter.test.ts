@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffDirs, type Change } from '../../../src/solver/layer/diff-dirs.js';
-import { mountOverlay, mountsUnder } from '../../../src/solver/snapshot/overlay-mount.js';
+import { mountOverlay, mountsUnder, unmount } from '../../../src/solver/snapshot/overlay-mount.js';
 import { overlaySupported } from '../../../src/solver/snapshot/overlay-support.js';
 import { Snapshotter } from '../../../src/solver/snapshot/snapshotter.js';
 import { makeTar } from './tar-fixtures.js';
@@ -125,6 +125,23 @@ describe('Snapshotter', () => {
     await Snapshotter.open(root, { kind: 'overlay' });
     expect(await mountsUnder(tmp)).toHaveLength(0);
     expect(existsSync(tmp)).toBe(false);
+  });
+
+  it('names short lower chains directly, and through links when a path needs escaping', async () => {
+    for (const [name, linked] of [['plain', false], ['odd,name:with\\chars', true]] as const) {
+      const base = path.join(work, `lowers-${linked ? 'linked' : 'direct'}`);
+      const lower = path.join(work, name, 'lower');
+      mkdirSync(lower, { recursive: true });
+      writeFileSync(path.join(lower, 'seen'), name);
+      for (const d of ['fs', 'work', 'merged']) mkdirSync(path.join(base, d), { recursive: true });
+      await mountOverlay({ base, lowers: [lower], upper: 'fs', work: 'work', target: path.join(base, 'merged') });
+      try {
+        expect(readFileSync(path.join(base, 'merged', 'seen'), 'utf8')).toBe(name);
+        expect(existsSync(path.join(base, 'l'))).toBe(linked);
+      } finally {
+        await unmount(path.join(base, 'merged'));
+      }
+    }
   });
 
   it('commit is refused twice and cleanup after commit keeps the snapshot', async () => {
