@@ -291,8 +291,8 @@ export class ContentStore {
         if (done) return;
         done = true;
         try {
-          if (this.sizeNow(digest) !== size) renameSync(tmp, this.path(digest));
-          else rmSync(tmp, { force: true });
+          // (a blob another writer stored meanwhile is replaced by the same bytes)
+          renameSync(tmp, this.path(digest));
         } catch (err) {
           rmSync(tmp, { force: true });
           throw err;

@@ -90,10 +90,11 @@ interface BuiltImage {
   /** The config's `created` (recorded in the store's index entry). */
   created?: string;
   /**
-   * Settles once the names of the blobs written for this image are durable (a directory
-   * fsync): index.json may name the manifest only then, but is written meanwhile.
+   * Settles once the config and manifest are in the store and every blob name of the image is
+   * durable (one directory fsync); rejects when they could not be stored. Outputs reading the
+   * store wait for it; index.json is written and synced meanwhile, replaced only after it.
    */
-  namesDurable: Promise<void>;
+  stored: Promise<void>;
 }
 
 /** The result as an ExportedImage for metadataFileContent/iidfileContent (undefined without an image output). */
@@ -144,7 +145,7 @@ class ImageExporter {
     // failed one only costs a recompression next time.
     await layerMemosWritten();
     // (outputs other than the store's index did not wait for the blob names' fsync)
-    await Promise.all([...this.built.values()].map((p) => p.then((b) => b.namesDurable, () => undefined)));
+    await Promise.all([...this.built.values()].map((p) => p.then((b) => b.stored, () => undefined)));
     if (this.lease) await (await this.lease).release();
   }
 
@@ -221,8 +222,8 @@ class ImageExporter {
     const mBytes = manifestBytes({ config: configDesc, layers: layerDescs, oci, annotations });
     const manifest: Descriptor = { mediaType: oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST, digest: digestOf(mBytes), size: mBytes.length };
     const created = createdOf(config, this.opts.configExtra);
-    const built = (namesDurable: Promise<void>): BuiltImage => ({
-      manifest, config: configDesc, layers: layerDescs, ...(created !== undefined ? { created } : {}), namesDurable,
+    const built = (stored: Promise<void>): BuiltImage => ({
+      manifest, config: configDesc, layers: layerDescs, ...(created !== undefined ? { created } : {}), stored,
     });
     // Already in the store's index (a fully cached build): everything is reachable and stored.
     if ((await this.images.readIndex()).manifests.some((e) => e.digest === manifest.digest) && (await this.content.has(manifest.digest))) {
@@ -230,25 +231,19 @@ class ImageExporter {
       return built(Promise.resolve());
     }
     await this.hold([...layerDescs.map((d) => d.digest), configDesc.digest, manifest.digest]);
-    const { namesDurable } = await this.store([cfgBytes, mBytes]);
-    // A blob reused from an earlier export could have been pruned before the lease existed.
-    for (const d of layerDescs) {
-      if (!(await this.content.has(d.digest))) {
-        await namesDurable;
-        throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
-      }
-    }
-    return built(namesDurable);
+    const stored = this.store([cfgBytes, mBytes], layerDescs);
+    stored.catch(() => undefined); // (awaited by the outputs and close())
+    return built(stored);
   }
 
   /**
    * Writes small blobs the store lacks (a cached build writes nothing): written and fsynced
    * together, renamed in the given order (the config before the manifest naming it, so a kill
-   * between the two never leaves a manifest without its config). Returns the one directory
-   * fsync that makes every blob name of this export durable (the new layers' too), which
-   * index.json's replacement waits for (it never rejects: that fsync is best effort).
+   * between the two never leaves a manifest without its config). Then checks the layers are
+   * still there, and one directory fsync makes every blob name of this export durable (the new
+   * layers' too): see BuiltImage.stored.
    */
-  private async store(blobs: Buffer[]): Promise<{ namesDurable: Promise<void> }> {
+  private async store(blobs: Buffer[], layers: Descriptor[]): Promise<void> {
     const staged = await Promise.allSettled(blobs.map((b) => this.content.stage(b)));
     const failed = staged.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
@@ -256,7 +251,11 @@ class ImageExporter {
       throw failed.reason;
     }
     for (const r of staged) if (r.status === 'fulfilled') r.value.commit();
-    return { namesDurable: this.content.syncNames() };
+    // A blob reused from an earlier export could have been pruned before the lease existed.
+    for (const d of layers) {
+      if (!(await this.content.has(d.digest))) throw new Error(`layer blob ${d.digest} disappeared during the export (pruned?); run the build again`);
+    }
+    await this.content.syncNames();
   }
 
   private async output(out: OutputSpec): Promise<OutputDone> {
@@ -273,6 +272,7 @@ class ImageExporter {
       }
       case 'oci': {
         const img = await this.image(out);
+        await img.stored;
         const layout = {
           manifest: img.manifest, blobs: [img.manifest, img.config, ...img.layers], names,
           descriptorAnnotations: out.descriptorAnnotations, indexAnnotations: out.indexAnnotations,
@@ -284,6 +284,7 @@ class ImageExporter {
       case 'docker': {
         const img = await this.image(out);
         if (out.dest === undefined) return { ...(await this.toStore(img, names, false)), type: out.type };
+        await img.stored;
         const record = { id: img.config.digest, target: img.manifest, tags: [], digests: [] };
         await writeToDest(out.dest, stdout, (w) => writeImageArchive(this.images, [{ record, names }], w));
         return { type: out.type, names, dest: out.dest, manifestDigest: img.manifest.digest };
@@ -310,12 +311,13 @@ class ImageExporter {
     if (!unchanged) {
       // The image's ID and time are known here: the store need not read the blobs back.
       const target = { id: img.config.digest, ...(img.created !== undefined ? { created: img.created } : {}) };
-      const opts = { target, after: img.namesDurable };
+      const opts = { target, after: img.stored };
       if (names.length === 0) await this.images.addUntagged(img.manifest, opts);
       for (const name of names) await this.images.tag(name, img.manifest, opts);
     }
     const done: Omit<OutputDone, 'type'> = { names, manifestDigest: img.manifest.digest, unchanged };
     if (push) {
+      await img.stored;
       done.pushed = [];
       for (const name of names) {
         done.pushed.push(await pushImage(name, { root: this.opts.root, content: this.content, ...(this.opts.progress ? { progress: this.opts.progress } : {}) }));

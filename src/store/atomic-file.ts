@@ -6,7 +6,7 @@
 // round trips queue behind whatever else the pool is doing (hashing, copying) and took
 // 7-12 ms for a lease file during a build.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -22,8 +22,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}`);
-  mkdirSync(dir, { recursive: true });
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openTemp(tmp);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
@@ -42,4 +41,24 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** unlink(2), no error when the file is already gone (rmSync stats it first). */
+export function unlinkIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** Creates the temp file, and its directory only when missing (two syscalls saved per write). */
+function openTemp(tmp: string): number {
+  try {
+    return openSync(tmp, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(path.dirname(tmp), { recursive: true });
+  return openSync(tmp, 'wx', 0o644);
 }

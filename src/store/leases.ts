@@ -4,10 +4,9 @@
 // A file whose name does not start with `<digits>-` (e.g. `build-cache`, see Lease.named) is a
 // standing lease that holds until it is released.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { unlinkIfPresent, writeFileAtomic } from './atomic-file.js';
 import { processAlive } from './process-alive.js';
 
 export function leasesDir(root: string): string {
@@ -16,6 +15,8 @@ export function leasesDir(root: string): string {
 
 export class Lease {
   private readonly digests = new Set<string>();
+  /** The file holds `digests` (an empty process lease is not written at all). */
+  private written = false;
   /**
    * A lease of this process (named after its pid) is void once the process is gone, crash
    * included, so it needs no fsync; a standing (named) lease must survive one.
@@ -24,7 +25,8 @@ export class Lease {
 
   static async acquire(root: string, digests: Iterable<string> = []): Promise<Lease> {
     const lease = new Lease(path.join(leasesDir(root), `${process.pid}-${randomBytes(6).toString('hex')}`), false);
-    await lease.add(digests);
+    const list = [...digests];
+    if (list.length) await lease.add(list);
     return lease;
   }
 
@@ -37,16 +39,21 @@ export class Lease {
   /** Replaces the lease's digests with exactly these. */
   async set(digests: Iterable<string>): Promise<void> {
     this.digests.clear();
+    this.written = false;
     await this.add(digests);
   }
 
+  /** Adds digests (the file is rewritten only when that changes what it holds). */
   async add(digests: Iterable<string>): Promise<void> {
+    const before = this.digests.size;
     for (const d of digests) this.digests.add(d);
+    if (this.digests.size === before && this.written) return;
     await writeFileAtomic(this.file, [...this.digests].map((d) => `${d}\n`).join(''), { durable: this.durable });
+    this.written = true;
   }
 
   async release(): Promise<void> {
-    rmSync(this.file, { force: true });
+    unlinkIfPresent(this.file);
   }
 }
 

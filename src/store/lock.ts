@@ -1,8 +1,9 @@
 // A cross-process mutex on a lock file created with O_EXCL. The file holds the owner's pid so
 // a lock left by a crashed process (pid gone, or older than `staleMs`) is broken, not waited on.
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { unlinkIfPresent } from './atomic-file.js';
 import { processAlive } from './process-alive.js';
 
 export interface LockOptions {
@@ -93,5 +94,5 @@ async function release(lockPath: string, token: string): Promise<void> {
   } catch {
     content = undefined;
   }
-  if (content === token) rmSync(lockPath, { force: true });
+  if (content === token) unlinkIfPresent(lockPath);
 }
