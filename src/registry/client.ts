@@ -1,5 +1,6 @@
 // OCI distribution-spec client for one registry host: authentication, retries and the
 // manifest/blob/upload endpoints. Streams bodies; never buffers a blob in memory.
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { digestOf } from '../content/digest.js';
 import { MANIFEST_ACCEPT } from '../content/media-types.js';
@@ -34,6 +35,7 @@ interface SendOptions {
   ok: number[];
   /** Whether 5xx/429/drops are retried (false for non-idempotent steps such as PATCH). */
   retry?: boolean;
+  onSocket?: (socket: Socket) => void;
 }
 
 export interface FetchedManifest {
@@ -128,6 +130,7 @@ export class RegistryClient {
         headers: { ...o.headers, ...(authorization ? { authorization } : {}) },
         ...(o.body ? { body: o.body() } : {}),
         ...(this.settings.ca ? { ca: this.settings.ca } : {}),
+        ...(o.onSocket ? { onSocket: o.onSocket } : {}),
       });
     const first = await go(await this.auth.preauthorize(o.scopes));
     if (first.status !== 401) return first;
@@ -204,8 +207,12 @@ export class RegistryClient {
   }
 
   /** Starts a blob download; the caller streams `body` (and retries the whole fetch on a drop). */
-  async getBlob(repo: string, digest: string, what: string, opts: { retry?: boolean } = {}): Promise<HttpResponse> {
-    const o: SendOptions = { method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: [pullScope(repo)], what, ok: [200] };
+  async getBlob(repo: string, digest: string, what: string,
+    opts: { retry?: boolean; onSocket?: (socket: Socket) => void } = {}): Promise<HttpResponse> {
+    const o: SendOptions = {
+      method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: [pullScope(repo)], what, ok: [200],
+      ...(opts.onSocket ? { onSocket: opts.onSocket } : {}),
+    };
     // Inside a caller's own retry loop (which also covers the body), raise transient errors as is.
     return this.send({ ...o, ...(opts.retry === false ? { retry: false } : {}) });
   }

@@ -3,6 +3,7 @@
 import * as http from 'node:http';
 import type * as https from 'node:https';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type * as tls from 'node:tls';
 import { extraCaCerts } from './extra-ca.js';
@@ -22,6 +23,8 @@ export interface HttpRequestOptions {
   /** Socket inactivity timeout. */
   timeoutMs?: number;
   maxRedirects?: number;
+  /** Told the socket of each request made (e.g. to unreference it). */
+  onSocket?: (socket: Socket) => void;
 }
 
 export interface HttpResponse {
@@ -71,6 +74,7 @@ function once(url: URL, opts: HttpRequestOptions): Promise<http.IncomingMessage>
       req.destroy(err);
     });
     req.on('error', reject);
+    if (opts.onSocket) req.on('socket', opts.onSocket);
     const body = opts.body;
     if (body === undefined) req.end();
     else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);

@@ -10,7 +10,9 @@ import { ImageStore } from '../store/image-store.js';
 import { withLease } from '../store/leases.js';
 import { clientFor, type RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { takePrefetched, type PrefetchedBlob } from './blob-prefetch.js';
 import { recallBlob } from './fetch-memo.js';
+import type { HttpResponse } from './http.js';
 import { choosePlatform, DEFAULT_PLATFORM, ManifestError, parseManifest } from './manifest.js';
 import { shortId, silentProgress, type TransferProgress } from './progress.js';
 import { parseReference, type Reference } from './reference.js';
@@ -128,8 +130,11 @@ export async function fetchBlob(
   }
   const what = `${client.host}/${repo}@${desc.digest}`;
   let unused = sink;
+  // A download the build's metadata lookup started (blob-prefetch.ts) is the first attempt.
+  let early = takePrefetched(client.host, repo, desc.digest);
   await client.retrying(what, async () => {
-    const res = await client.getBlob(repo, desc.digest, what, { retry: false });
+    const res = early ?? blobDownload(await client.getBlob(repo, desc.digest, what, { retry: false }));
+    early = undefined;
     let received = 0;
     async function* counted(): AsyncIterable<Uint8Array> {
       for await (const chunk of res.body) {
@@ -149,7 +154,7 @@ export async function fetchBlob(
       tee?.finish();
     } catch (err) {
       tee?.finish(err);
-      res.body.destroy();
+      res.destroy();
       if (err instanceof DigestMismatchError) {
         throw new RegistryError(`${what}: blob rejected: ${err.message}`, { reference: what, status: res.status, code: 'DIGEST_INVALID', cause: err });
       }
@@ -157,6 +162,11 @@ export async function fetchBlob(
     }
   });
   return true;
+}
+
+/** A blob response in the shape of a prefetched one. */
+function blobDownload(res: HttpResponse): PrefetchedBlob {
+  return { status: res.status, body: res.body, destroy: () => res.body.destroy() };
 }
 
 function parseConfig(bytes: Buffer, ref: Reference, desc: Descriptor): ImageConfig {

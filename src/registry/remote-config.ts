@@ -1,7 +1,11 @@
 // The registry half of resolveImageConfig: the manifest and config of a reference fetched
-// from its registry (the config remembered for the pull that follows).
+// from its registry (the config remembered for the pull that follows, whose layers start
+// downloading at once: see blob-prefetch.ts).
+import { statSync } from 'node:fs';
 import type { ImageConfig, Platform } from '../content/descriptor.js';
 import { digestOf } from '../content/digest.js';
+import type { ContentStore } from '../content/store.js';
+import { prefetchBlobs } from './blob-prefetch.js';
 import { clientFor } from './client.js';
 import { RegistryError } from './errors.js';
 import { rememberBlob } from './fetch-memo.js';
@@ -13,9 +17,14 @@ import type { ResolvedImageConfig } from './resolve-config.js';
 
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-export async function remoteImageConfig(ref: Reference, platform: Platform | undefined): Promise<ResolvedImageConfig> {
+export async function remoteImageConfig(ref: Reference, platform: Platform | undefined, content?: ContentStore): Promise<ResolvedImageConfig> {
   const client = clientFor(ref.domain);
   const resolved = await resolveManifest(client, ref, platform);
+  // The store lacks this image, so a build pulls its layers next: they start downloading now.
+  if (content) {
+    prefetchBlobs(client, ref.path, resolved.manifest.layers,
+      (d) => statSync(content.path(d.digest), { throwIfNoEntry: false })?.size === d.size);
+  }
   const cfgDesc = resolved.manifest.config;
   const what = `${ref.fullName()}@${cfgDesc.digest}`;
   const bytes = await client.retrying(what, async () => {

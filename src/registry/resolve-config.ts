@@ -43,5 +43,5 @@ export async function resolveImageConfig(refString: string, opts: ResolveImageCo
     }
   }
   // The registry client (node:http, https, tls) loads only when the store cannot answer.
-  return (await import('./remote-config.js')).remoteImageConfig(ref, opts.platform);
+  return (await import('./remote-config.js')).remoteImageConfig(ref, opts.platform, content);
 }
