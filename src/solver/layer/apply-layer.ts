@@ -191,6 +191,17 @@ class LayerApplier {
     if (parentRel === '') return this.root;
     const cached = this.parents.get(parentRel);
     if (cached) return cached;
+    // Into a fresh tree: a directory this applier made, below a parent already resolved, is
+    // its own resolution (no symlink on the way, nothing to create): no lookups.
+    if (this.made) {
+      const grandRel = parentOf(parentRel);
+      const grand = grandRel === '' ? this.root : this.parents.get(grandRel);
+      const host = grand && path.join(grand, parentRel.slice(parentRel.lastIndexOf('/') + 1));
+      if (host && this.made.get(host) === true) {
+        this.parents.set(parentRel, host);
+        return host;
+      }
+    }
     const host = resolveInRootSync(this.root, parentRel);
     if (!isInside(this.root, host)) throw new UnsafeLayerError(`parent of ${rel} resolves outside the destination`);
     await this.mkdirAll(path.relative(this.root, host));

@@ -98,6 +98,39 @@ describe('applyLayer into an empty directory', () => {
     }
   });
 
+  it('resolves parents through symlinks the same layer made, as into a non-empty directory', async () => {
+    const list: FixtureEntry[] = [
+      { name: 'a/', type: 'dir' },
+      { name: 'a/b', type: 'symlink', linkname: '/x' },
+      { name: 'a/b/c', content: 'c' },
+      { name: 'a/b/d/', type: 'dir' },
+      { name: 'a/b/d/e', content: 'e' },
+      { name: 'm/', type: 'dir' },
+      { name: 'm/up', type: 'symlink', linkname: '../../..' },
+      { name: 'm/up/f', content: 'f' },
+      { name: 'usr/', type: 'dir' },
+      { name: 'usr/lib/', type: 'dir' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+      { name: 'lib/g', content: 'g' },
+      { name: 'lib/h/', type: 'dir' },
+      { name: 'lib/h/i', content: 'i' },
+      { name: 'usr/lib/h/j', content: 'j' },
+    ];
+    const base = tempDir();
+    const fresh = path.join(base, 'fresh');
+    const used = path.join(base, 'used');
+    mkdirSync(fresh);
+    mkdirSync(used);
+    writeFileSync(path.join(used, 'already-here'), 'x');
+    await apply(fresh, list);
+    await apply(used, list);
+    const a = listTree(fresh);
+    const { 'already-here': _, ...b } = listTree(used);
+    expect(a).toEqual(b);
+    for (const f of ['x/c', 'x/d/e', 'f', 'usr/lib/g', 'usr/lib/h/i', 'usr/lib/h/j']) expect(a[f], f).toMatch(/^100000 /);
+    expect(Object.keys(a).filter((k) => k.startsWith('a/b/') || k.startsWith('lib/'))).toEqual([]);
+  });
+
   it('after a removal (a later entry replacing a directory) falls back to asking the disk', async () => {
     const dest = path.join(tempDir(), 'd');
     mkdirSync(dest);
