@@ -2,6 +2,7 @@
 // or pulled from the registry when missing (or with --pull); each layer unpacked once into
 // snapshot l-<diffID hex> on top of the ones below it, whiteouts kept in overlay form, with
 // layer.json recording its diffID and registry blob so an export reuses that blob as is.
+import path from 'node:path';
 import type { Descriptor, ImageConfig, ImageManifest } from '../../content/descriptor.js';
 import { layerCompression } from '../../content/media-types.js';
 import { pullImage, type BlobSink } from '../../registry/pull.js';
@@ -10,6 +11,7 @@ import { loadImage } from '../../store/image-content.js';
 import { ImageStore } from '../../store/image-store.js';
 import { Lease } from '../../store/leases.js';
 import { preloadGunzip } from '../layer/decompress.js';
+import { markTopDir } from '../layer/spread-inodes.js';
 import { readLayerMeta, updateLayerMeta } from '../layer-meta.js';
 import type { LayerRef, LayersRef } from '../result.js';
 import type { BuildEnv } from './context.js';
@@ -36,6 +38,18 @@ async function loadLocal(env: BuildEnv, digest: string): Promise<{ manifest: Ima
 // In-process: each base layer is unpacked by one vertex at a time.
 const unpacking = new Map<string, Promise<void>>();
 
+// Per root, once: the inode-placement hint on <root>/snapshots (see spread-inodes.ts), set
+// while a pull starts and awaited before its first unpack creates anything.
+const spreading = new Map<string, Promise<boolean>>();
+function spreadSnapshots(env: BuildEnv): Promise<boolean> {
+  let p = spreading.get(env.root);
+  if (!p) {
+    p = markTopDir(path.join(env.root, 'snapshots'));
+    spreading.set(env.root, p);
+  }
+  return p;
+}
+
 export async function solveImage(env: BuildEnv, identifier: string, status: (t: string) => void): Promise<LayersRef> {
   const refString = identifier.replace(/^docker-image:\/\//, '');
   const ref = parseReference(refString);
@@ -53,6 +67,7 @@ export async function solveImage(env: BuildEnv, identifier: string, status: (t: 
   }
   if (!img || !(await allBlobs(env, img.manifest))) {
     env.signal.throwIfAborted();
+    void spreadSnapshots(env);
     status(`resolve ${ref.toString()}`);
     // The base is recorded under its name:tag (what the converter resolved to this digest), so
     // the next build resolves it from the store instead of asking the registry.
@@ -146,6 +161,7 @@ async function unpackJob(env: BuildEnv, id: string, chain: readonly string[], de
   bytes: AsyncIterable<Uint8Array>, status: (t: string) => void): Promise<void> {
   const job = (async () => {
     status(`extracting ${desc.digest}`);
+    await spreadSnapshots(env);
     await env.snapshotter.unpack(id, chain, bytes, undefined, diffID);
     // Both durable, neither needs the other: written together. The build cache keeps the
     // registry blob of every base layer it unpacked: an export reuses it byte for byte, even
