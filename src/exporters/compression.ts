@@ -4,7 +4,7 @@
 // `zstd` CLI with one worker (multi-worker frames could depend on the core count).
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { coalesce } from '../content/coalesce.js';
 import { MediaType } from '../content/media-types.js';
 
@@ -98,6 +98,22 @@ function zstdStream(tar: Readable, level: number): Readable {
   return out;
 }
 
+/** Tars at most this big are compressed in one call (compressNow) rather than through streams. */
+export const SMALL_TAR = 64 * 1024;
+
+/**
+ * A small tar compressed in one synchronous call (a few hundred microseconds at most, instead
+ * of stream plumbing and zlib thread-pool jobs), or undefined where only compressStream can:
+ * zstd (its CLI) and gzip level 0 (stored blocks follow the input's pieces). The bytes are
+ * compressStream's: deflate's output does not depend on how its input is split.
+ */
+export function compressNow(tar: Buffer, c: Compression): Buffer | undefined {
+  if (c.type === 'uncompressed') return tar;
+  const level = c.level ?? DEFAULT_LEVEL[c.type];
+  if (c.type === 'gzip' && level > 0) return gzipSync(tar, { level });
+  return undefined;
+}
+
 /** Starts reading `source` now (a child's stdout is dropped if nobody reads it before it exits). */
 export function readEagerly(source: AsyncIterable<Uint8Array>): Readable {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
@@ -107,12 +123,16 @@ export function readEagerly(source: AsyncIterable<Uint8Array>): Readable {
   return out;
 }
 
-/** Same bytes, counted and hashed on the way through (for the diffID of a tar stream). */
-export function tapStream(source: Readable, onChunk: (chunk: Buffer) => void): Readable {
+/** `head` (already read from `rest`'s source) then the rest, each chunk given to onChunk on the way. */
+export function tapStream(head: readonly Buffer[], rest: AsyncIterator<Buffer>, onChunk: (chunk: Buffer) => void): Readable {
   const it = (async function* () {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+    for (const chunk of head) {
       onChunk(chunk);
       yield chunk;
+    }
+    for (let next = await rest.next(); !next.done; next = await rest.next()) {
+      onChunk(next.value);
+      yield next.value;
     }
   })();
   return Readable.from(it, { objectMode: false });

@@ -118,6 +118,8 @@ class ImageExporter {
   private readonly built = new Map<string, Promise<BuiltImage>>();
   private snapshotter: Promise<Snapshotter> | undefined;
   private lease: Promise<Lease> | undefined;
+  private readonly leaseSoon: string[] = [];
+  private leaseTimer: NodeJS.Immediate | undefined;
 
   constructor(private readonly opts: ExportImageOptions) {
     this.content = new ContentStore(opts.root);
@@ -146,6 +148,7 @@ class ImageExporter {
     await layerMemosWritten();
     // (outputs other than the store's index did not wait for the blob names' fsync)
     await Promise.all([...this.built.values()].map((p) => p.then((b) => b.stored, () => undefined)));
+    if (this.leaseTimer) clearImmediate(this.leaseTimer);
     if (this.lease) await (await this.lease).release();
   }
 
@@ -155,13 +158,27 @@ class ImageExporter {
   }
 
   /**
-   * Protects blobs from a concurrent `image prune` until the export ends. Layer blobs made
-   * now are leased at once; the rest are leased together with the config and manifest, so a
-   * fully cached export writes the lease file once.
+   * Protects blobs from a concurrent `image prune` until the export ends (with those
+   * holdSoon() was given). Layer blobs found stored are leased together with the config and
+   * manifest, so a fully cached export writes the lease file once.
    */
   private async hold(digests: string[]): Promise<void> {
+    const all = [...this.leaseSoon.splice(0), ...digests];
     this.lease ??= Lease.acquire(this.opts.root);
-    await (await this.lease).add(digests);
+    await (await this.lease).add(all);
+  }
+
+  /**
+   * Leases a layer blob made now at the next turn of the event loop, in one write with
+   * whatever is leased by then: the last layer's blob usually joins the config's and
+   * manifest's write (store() checks the layers are still there after that lease).
+   */
+  private holdSoon(digest: string): void {
+    this.leaseSoon.push(digest);
+    this.leaseTimer ??= setImmediate(() => {
+      this.leaseTimer = undefined;
+      if (this.leaseSoon.length) void this.hold([]).catch(() => undefined); // (the next hold() retries)
+    });
   }
 
   /** Mtime clamp for new layers (see the file comment). */
@@ -195,7 +212,7 @@ class ImageExporter {
         deferNameSync: true,
         backgroundMemo: true,
       });
-      if (blob.written) await this.hold([blob.descriptor.digest]);
+      if (blob.written) this.holdSoon(blob.descriptor.digest);
       return blob;
     })));
     const layerDescs = blobs.map((b) => {

@@ -13,7 +13,8 @@ import { decompressedStream } from '../solver/layer/decompress.js';
 import { readLayerMeta, updateLayerMeta, type StoredLayerMeta } from '../solver/layer-meta.js';
 import type { LayerRef } from '../solver/result.js';
 import { Snapshotter } from '../solver/snapshot/snapshotter.js';
-import { compressionKey, compressionOfMediaType, compressStream, layerMediaType, readEagerly, tapStream, type Compression } from './compression.js';
+import { compressionKey, compressionOfMediaType, compressNow, compressStream, layerMediaType, readEagerly, SMALL_TAR, tapStream,
+  type Compression } from './compression.js';
 
 export interface LayerBlob {
   /** The blob (OCI media type for its compression; annotations are added by the manifest). */
@@ -162,25 +163,46 @@ async function diffStream(root: string, layer: LayerRef, opts: EnsureLayerOption
   return snapshotter.diff(snapshotter.layerDir(layer.snapshotId), chain, opts.clampMtime !== undefined ? { epoch: opts.clampMtime } : {});
 }
 
-/** tar → (diffID, size) → compressor → content store. */
+/**
+ * tar → (diffID, size) → compressor → content store. A small tar (most RUN steps' layers) is
+ * read whole and compressed in one call; a bigger one streams, so memory stays flat.
+ */
 async function writeBlob(content: ContentStore, compression: Compression, tar: Readable, opts: EnsureLayerOptions):
   Promise<{ digest: string; size: number; diffID: string; tarSize: number }> {
-  const hash = createHash('sha256');
-  let tarSize = 0;
-  const tapped = tapStream(tar, (chunk) => {
-    hash.update(chunk);
-    tarSize += chunk.length;
-  });
-  const source = compressStream(tapped, compression);
+  let compressor: Readable | undefined;
   const onAbort = (): void => {
     const err = new Error('layer blob abandoned');
     tar.destroy(err);
-    source.destroy(err);
+    compressor?.destroy(err);
   };
   opts.signal?.throwIfAborted();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const blob = await content.writeStream(source, {}, { syncName: !opts.deferNameSync });
+    const chunks = (tar as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headSize = 0;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        const whole = head.length === 1 ? head[0]! : Buffer.concat(head, headSize);
+        const blob = compressNow(whole, compression);
+        if (!blob) break;
+        opts.signal?.throwIfAborted();
+        const written = await content.writeBytes(blob, {}, { syncName: !opts.deferNameSync });
+        return { ...written, diffID: `sha256:${createHash('sha256').update(whole).digest('hex')}`, tarSize: headSize };
+      }
+      head.push(next.value);
+      headSize += next.value.length;
+      if (headSize > SMALL_TAR) break;
+    }
+    const hash = createHash('sha256');
+    let tarSize = 0;
+    const tapped = tapStream(head, chunks, (chunk) => {
+      hash.update(chunk);
+      tarSize += chunk.length;
+    });
+    compressor = compressStream(tapped, compression);
+    const blob = await content.writeStream(compressor, {}, { syncName: !opts.deferNameSync });
     return { ...blob, diffID: `sha256:${hash.digest('hex')}`, tarSize };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

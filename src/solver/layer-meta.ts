@@ -66,7 +66,10 @@ export function updateLayerMeta(root: string, snapshotId: string, patch: LayerMe
     if (patch.size !== undefined) next.size = patch.size;
     if (patch.blobs) next.blobs = { ...current.blobs, ...patch.blobs };
     if (patch.tars) next.tars = { ...current.tars, ...patch.tars };
-    await writeFileAtomic(file, JSON.stringify(next));
+    // A built layer's facts (no diffID) are a memo: lost or garbled by a power cut, the blob is
+    // made again, identical (readMetaFile treats it as absent), so no fsync. A base layer's
+    // diffID cannot be recomputed from its directory: fsynced.
+    await writeFileAtomic(file, JSON.stringify(next), { durable: next.diffID !== undefined });
     return next;
   };
   const prev = queues.get(file) ?? Promise.resolve();

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressionKey, compressionOfMediaType, compressStream, layerMediaType } from '../../src/exporters/compression.js';
+import { compressionKey, compressionOfMediaType, compressNow, compressStream, layerMediaType, SMALL_TAR } from '../../src/exporters/compression.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 async function collect(s: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -19,6 +20,31 @@ describe('layer compression', () => {
     expect(a.readUInt32LE(4)).toBe(0); // MTIME
     expect(a[3]! & 0x08).toBe(0); // no FNAME
     expect(gunzipSync(a)).toEqual(data);
+  });
+
+  it('compressNow (one call, for small tars) gives the same bytes as the stream at every level it takes; zstd and gzip level 0 stay streamed', async () => {
+    const rand = seededRandom(7);
+    // Tar-like inputs: 512-byte headers, text, runs of zeros, random bytes; fed to the stream in random pieces.
+    const inputs = [0, 1, 511, 512, 3000, 20_000, SMALL_TAR].map((n) => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = i % 512 < 100 ? 0 : rand() < 0.3 ? Math.floor(rand() * 256) : 97 + (i % 7);
+      return b;
+    });
+    for (const level of [undefined, 1, 2, 5, 6, 9]) {
+      for (const data of inputs) {
+        const pieces: Buffer[] = [];
+        for (let at = 0; at < data.length;) {
+          const n = 1 + Math.floor(rand() * 4096);
+          pieces.push(data.subarray(at, at + n));
+          at += n;
+        }
+        const c = { type: 'gzip' as const, ...(level !== undefined ? { level } : {}) };
+        expect(compressNow(data, c), `level ${level}, ${data.length} bytes`).toEqual(await collect(compressStream(Readable.from(pieces), c)));
+      }
+    }
+    expect(compressNow(inputs[3]!, { type: 'uncompressed' })).toEqual(inputs[3]);
+    expect(compressNow(inputs[3]!, { type: 'zstd' })).toBeUndefined();
+    expect(compressNow(inputs[3]!, { type: 'gzip', level: 0 })).toBeUndefined();
   });
 
   it('zstd output is complete even when the reader starts after zstd has exited', async () => {

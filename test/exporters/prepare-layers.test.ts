@@ -24,8 +24,10 @@ async function exportCounting(chain: Chain, spec: string): Promise<{ manifest: s
 describe('layerPreparer', () => {
   for (const spec of ['type=image,name=demo/prep:1', 'type=image,name=demo/prep:1,compression=zstd,rewrite-timestamp=false']) {
     it(`makes the export's blobs ahead of it (${spec})`, async () => {
-      const plain = await makeChain(path.join(work, `plain-${spec.length}`));
-      const prepared = await makeChain(path.join(work, `prepared-${spec.length}`));
+      // Fixed mtimes: with rewrite-timestamp=false they reach the tars, and two chains made
+      // a second apart would otherwise give different images.
+      const plain = await makeChain(path.join(work, `plain-${spec.length}`), { mtime: 1_700_000_900 });
+      const prepared = await makeChain(path.join(work, `prepared-${spec.length}`), { mtime: 1_700_000_900 });
       const prepare = layerPreparer({ root: prepared.root, outputs: parseOutputs([spec], {}), image: prepared.image });
       expect(prepare).toBeDefined();
       const snapshotter = await Snapshotter.open(prepared.root);
