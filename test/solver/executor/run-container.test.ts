@@ -230,6 +230,44 @@ describe('RUN over an overlay snapshot', () => {
     }
   }, 20_000);
 
+  it('runs the same with the syscall helper off (Node spawns the runtime); an abort mid-run kills the container', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const script = 'echo out; echo err >&2; exit 3';
+      const viaHelper = await run(snap.mountpoint, script);
+      process.env.SLIPWAY_SYSHELPER = '0';
+      let viaNode;
+      try {
+        viaNode = await run(snap.mountpoint, script);
+      } finally {
+        delete process.env.SLIPWAY_SYSHELPER;
+      }
+      expect(viaHelper).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+      expect(viaNode).toEqual(viaHelper);
+      const abort = new AbortController();
+      const started = Date.now();
+      const long = run(snap.mountpoint, 'echo ready; sleep 30', {
+        signal: abort.signal, stdout: (d) => { if (d.toString().includes('ready')) abort.abort(new Error('stop')); },
+      });
+      await expect(long).rejects.toThrow('stop');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(`slipway-${process.pid}-`);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 30_000);
+
+  it('leaves the bundle files in a given directory when asked (its owner removes it)', async () => {
+    const snap = await overlay.prepare([baseLayer]);
+    try {
+      const dir = mkdtempSync(path.join(work, 'leave-'));
+      expect((await run(snap.mountpoint, 'true', { bundleDir: dir, leaveBundleFiles: true })).exitCode).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['config.json', 'hosts', 'resolv.conf', 'runtime.log']);
+    } finally {
+      await snap.cleanup();
+    }
+  }, 20_000);
+
   it('writes the bundle into a given directory and leaves it as it was; its own bundle dir goes away', async () => {
     const snap = await overlay.prepare([baseLayer]);
     try {
