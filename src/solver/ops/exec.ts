@@ -51,12 +51,18 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     const rootMount = op.mounts.find((m) => m.dest === '/');
     if (!rootMount) throw new Error('exec op without a root mount');
     const rootBase = requireLayers(rootMount.input >= 0 ? run.inputs[rootMount.input] : undefined, 'rootfs');
-    // The step's temp dir (bundle, secrets, copies), made synchronously: the threadpool may be
-    // busy compressing an earlier step's layer. It goes after the step, before the solve ends.
+    const preparing = env.snapshotter.prepare(layerDirs(env, rootBase));
+    preparing.catch(() => undefined); // awaited below, or discarded by the cleanup
+    cleanups.push(async () => {
+      const active = await preparing.catch(() => undefined);
+      if (active) await discard(active)();
+    });
+    // The step's temp dir (bundle, secrets, copies) is made while the rootfs mounts, and
+    // synchronously: the threadpool may be busy compressing an earlier step's layer. It goes
+    // after the step, before the solve ends.
     const tmp = execTempDir(env.root);
     cleanups.push(async () => env.afterward(removeTempDir(tmp)));
-    const rootActive = await env.snapshotter.prepare(layerDirs(env, rootBase));
-    cleanups.push(discard(rootActive));
+    const rootActive = await preparing;
     writable.push({ mount: rootMount, active: rootActive, base: rootBase });
 
     const mounts: ContainerMount[] = [];

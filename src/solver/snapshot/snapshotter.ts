@@ -174,7 +174,7 @@ export class Snapshotter {
 
   // The small metadata calls around a snapshot are synchronous: a few microseconds each,
   // where a threadpool round trip can wait behind other work's fsyncs.
-  private async newTemp(): Promise<string> {
+  private newTemp(): string {
     const tmp = this.tempName();
     mkdirSync(tmp);
     return tmp;
@@ -244,7 +244,7 @@ export class Snapshotter {
     // reading it: keep that error for the iteration to throw, instead of an unhandled 'error'
     // event killing the process.
     if (tar instanceof EventEmitter) tar.on('error', () => undefined);
-    const tmp = await this.newTemp();
+    const tmp = this.newTemp();
     try {
       const fs = path.join(tmp, 'fs');
       await mkdir(fs, 0o755);
@@ -270,7 +270,7 @@ export class Snapshotter {
    */
   async view(chain: readonly string[]): Promise<{ path: string; release(): Promise<void> }> {
     const kind = await this.kindReady;
-    const tmp = await this.newTemp();
+    const tmp = this.newTemp();
     const target = path.join(tmp, 'merged');
     try {
       await mkdir(target);
@@ -299,7 +299,7 @@ export class Snapshotter {
 
   /** An empty upperdir over `chain` (layer dirs, oldest first), written without a mount. */
   async prepareDirect(chain: readonly string[]): Promise<DirectSnapshot> {
-    const tmp = await this.newTemp();
+    const tmp = this.newTemp();
     const upperdir = path.join(tmp, 'fs');
     const scratch = path.join(tmp, 'scratch');
     const lowers = this.lowerView(chain);
@@ -347,11 +347,16 @@ export class Snapshotter {
     };
   }
 
-  /** A writable root filesystem over `chain` (layer dirs, oldest first). */
+  /**
+   * A writable root filesystem over `chain` (layer dirs, oldest first). Once the overlayfs
+   * probe is done, the mount request is out when this returns: the caller's synchronous
+   * work overlaps the mount.
+   */
   async prepare(chain: readonly string[]): Promise<ActiveSnapshot> {
-    const tmp = await this.newTemp();
+    const kind = this.resolvedKind ?? await this.kindReady;
+    const tmp = this.newTemp();
     try {
-      return (await this.kindReady) === 'overlay' ? await this.prepareOverlay(tmp, chain) : await this.prepareCopy(tmp, chain);
+      return kind === 'overlay' ? await this.prepareOverlay(tmp, chain) : await this.prepareCopy(tmp, chain);
     } catch (err) {
       for (const mp of await mountsUnder(tmp)) await unmount(mp).catch(() => undefined);
       await removeTemp(tmp);
