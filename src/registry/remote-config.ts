@@ -20,11 +20,6 @@ const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 export async function remoteImageConfig(ref: Reference, platform: Platform | undefined, content?: ContentStore): Promise<ResolvedImageConfig> {
   const client = clientFor(ref.domain);
   const resolved = await resolveManifest(client, ref, platform);
-  // The store lacks this image, so a build pulls its layers next: they start downloading now.
-  if (content) {
-    prefetchBlobs(client, ref.path, resolved.manifest.layers,
-      (d) => statSync(content.path(d.digest), { throwIfNoEntry: false })?.size === d.size);
-  }
   const cfgDesc = resolved.manifest.config;
   const what = `${ref.fullName()}@${cfgDesc.digest}`;
   const bytes = await client.retrying(what, async () => {
@@ -36,6 +31,12 @@ export async function remoteImageConfig(ref: Reference, platform: Platform | und
     rememberBlob(client.host, ref.path, cfgDesc.digest, body);
     return body;
   });
+  // The store lacks this image, so a build pulls its layers next: they start downloading now,
+  // after the config (which the conversion waits for: the layers must not hold it up).
+  if (content) {
+    prefetchBlobs(client, ref.path, resolved.manifest.layers,
+      (d) => statSync(content.path(d.digest), { throwIfNoEntry: false })?.size === d.size);
+  }
   let config: ImageConfig;
   try {
     config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
