@@ -20,6 +20,7 @@ export interface AtomicWriteOptions {
 }
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  opts.beforeRename?.catch(() => undefined); // (awaited below: a rejection is this call's)
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}`);
   const fd = openTemp(tmp);

@@ -119,6 +119,7 @@ export class ImageStore {
    * kept as a dangling image when nothing else names it).
    */
   async tag(name: string, manifest: Descriptor, opts: TagOptions = {}): Promise<ImageRecord | undefined> {
+    opts.after?.catch(() => undefined); // (awaited by update())
     const ref = parseReference(name);
     const fullName = ref.toString();
     // Re-tagging what a name already points at (every fully cached build does it) changes
@@ -146,6 +147,7 @@ export class ImageStore {
 
   /** Records an image without a name (a dangling image), unless it already has an entry. */
   async addUntagged(manifest: Descriptor, opts: Omit<TagOptions, 'fromRegistry'> = {}): Promise<void> {
+    opts.after?.catch(() => undefined); // (awaited by update())
     const info = opts.target ?? await this.describeTarget(manifest);
     await this.update(opts.after, (entries) => {
       if (entries.some((e) => e.digest === manifest.digest)) return;
@@ -281,6 +283,7 @@ export class ImageStore {
 
   /** A read-modify-write of index.json under the lock; not replaced before `after` settles. */
   private async update<T>(after: Promise<unknown> | undefined, fn: (entries: Descriptor[]) => T | Promise<T>): Promise<T> {
+    after?.catch(() => undefined); // (awaited below: a rejection is this call's)
     await this.content.ensureLayout();
     return withFileLock(this.lockPath, async () => {
       const index = await this.readIndex();

@@ -30,4 +30,22 @@ describe('writeFileAtomic', () => {
       expect(readdirSync(target)).toEqual(['not-empty']);
     });
   }
+
+  it('beforeRename: the old file stays until the promise settles; a rejection keeps it and leaves no temp file', async () => {
+    const file = path.join(dir, 'gated', 'index.json');
+    await writeFileAtomic(file, 'old');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const write = writeFileAtomic(file, 'new', { beforeRename: gate });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    open();
+    await write;
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    await expect(writeFileAtomic(file, 'never', { beforeRename: Promise.reject(new Error('blobs not stored')) })).rejects.toThrow('blobs not stored');
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(readdirSync(path.dirname(file))).toEqual(['index.json']);
+  });
 });

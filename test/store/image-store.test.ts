@@ -104,6 +104,42 @@ describe('ImageStore', () => {
     expect(deleted).toContain(img.id);
   });
 
+  it('tag with the target given (an export): the same entry without reading the blobs; `after` gates the index', async () => {
+    const root = tempRoot();
+    const img = await makeImage(root, { layers: [await makeLayer({ a: '1' })] }, 'read');
+    const store = openStore(root);
+    const entryOf = async (name: string) => {
+      const e = (await store.readIndex()).manifests.find((m) => m.annotations?.['io.containerd.image.name'] === `docker.io/library/${name}:latest`);
+      const { 'vnd.slipway.image.tagged': _t, 'io.containerd.image.name': _n, 'org.opencontainers.image.ref.name': _r, ...rest } = e?.annotations ?? {};
+      return { digest: e?.digest, rest };
+    };
+    const created = JSON.parse(readFileSync(store.content.path(img.id), 'utf8')).created as string | undefined;
+    // A failed store (rejected `after`) leaves the index as it was.
+    await expect(store.tag('given', img.manifest, { target: { id: img.id, ...(created ? { created } : {}) }, after: Promise.reject(new Error('no')) }))
+      .rejects.toThrow('no');
+    expect((await entryOf('given')).digest).toBeUndefined();
+    await store.tag('given', img.manifest, { target: { id: img.id, ...(created ? { created } : {}) }, after: Promise.resolve() });
+    expect(await entryOf('given')).toEqual(await entryOf('read'));
+  });
+
+  it('a lease file is written only when what it holds changes; an empty process lease is not written', async () => {
+    const root = tempRoot();
+    const dir = path.join(root, 'store', 'leases');
+    const lease = await Lease.acquire(root);
+    expect(existsSync(lease.file)).toBe(false);
+    await lease.add(['sha256:' + 'a'.repeat(64)]);
+    const first = statSync(lease.file).ino;
+    await lease.add(['sha256:' + 'a'.repeat(64)]);
+    expect(statSync(lease.file).ino).toBe(first); // not rewritten (a rewrite renames a new inode in)
+    await lease.release();
+    expect(existsSync(lease.file)).toBe(false);
+    await lease.release(); // twice: no error
+    const standing = Lease.named(root, 'held');
+    await standing.set(['sha256:' + 'b'.repeat(64)]);
+    await standing.set([]);
+    expect(readFileSync(path.join(dir, 'held'), 'utf8')).toBe('');
+  });
+
   it('re-tagging the same image under the same name does not rewrite index.json', async () => {
     const root = tempRoot();
     const img = await makeImage(root, { layers: [await makeLayer({ a: '1' })] }, 'same');
