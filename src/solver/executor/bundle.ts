@@ -6,10 +6,9 @@
 import { mkdirSync, readFileSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export interface BundleFiles {
+export interface NetworkFiles {
   hosts: string;
   resolvConf: string;
-  config: string;
 }
 
 export class Bundle {
@@ -31,10 +30,14 @@ export class Bundle {
     this.logPath = path.join(dir, 'runtime.log');
   }
 
-  write(files: BundleFiles): void {
+  /** hosts and resolv.conf: they need no rootfs, so a caller may write them while it mounts. */
+  writeNetworkFiles(files: NetworkFiles): void {
     writeFileSync(this.hostsPath, files.hosts);
     writeFileSync(this.resolvConfPath, files.resolvConf);
-    writeFileSync(this.configPath, files.config);
+  }
+
+  writeConfig(config: string): void {
+    writeFileSync(this.configPath, config);
   }
 
   /** The runtime's log, '' when it wrote none. */

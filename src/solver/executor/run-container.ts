@@ -68,12 +68,32 @@ export interface RunContainerOptions {
    */
   leaveBundleFiles?: boolean;
   /**
+   * With `bundleDir`: writeNetworkFiles() already put hosts and resolv.conf there, for the
+   * same hostname, network and extra hosts (e.g. while the rootfs was being mounted).
+   */
+  networkFilesWritten?: boolean;
+  /**
    * Keep directories/files created as targets for `mounts` in the rootfs. Current BuildKit
    * (MountStubsCleaner, v0.10+) removes them, the default here; docker 20.10's bundled
    * BuildKit (the refenv reference) keeps them. /etc/hosts and /etc/resolv.conf stubs are
    * always removed.
    */
   keepMountStubs?: boolean;
+}
+
+/** The part of the options that hosts and resolv.conf are made from. */
+export type NetworkOptions = Pick<RunContainerOptions, 'hostname' | 'network' | 'extraHosts'>;
+
+function networkFiles(opts: NetworkOptions): { hosts: string; resolvConf: string } {
+  return {
+    hosts: hostsFile(opts.hostname ?? DEFAULT_HOSTNAME, opts.extraHosts),
+    resolvConf: resolvConfFor(readHostResolvConf(), opts.network ?? 'host'),
+  };
+}
+
+/** Writes a bundle's hosts and resolv.conf into `bundleDir` ahead of runContainer (see networkFilesWritten). */
+export function writeNetworkFiles(bundleDir: string, opts: NetworkOptions): void {
+  new Bundle(bundleDir, false).writeNetworkFiles(networkFiles(opts));
 }
 
 export interface RunContainerResult {
@@ -199,11 +219,8 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
       // Clamping reads /proc/self/limits: only when there is something to clamp.
       ...(opts.rlimits?.length ? { rlimits: clampRlimits(opts.rlimits) } : {}),
     });
-    bundle.write({
-      hosts: hostsFile(hostname, opts.extraHosts),
-      resolvConf: resolvConfFor(readHostResolvConf(), network),
-      config: JSON.stringify(spec),
-    });
+    if (!(opts.bundleDir !== undefined && opts.networkFilesWritten)) bundle.writeNetworkFiles(networkFiles(opts));
+    bundle.writeConfig(JSON.stringify(spec));
     return await execute(runtime, bundle, id, opts);
   } finally {
     removeStubs?.();

@@ -7,7 +7,7 @@ import { chmod, chown, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecOp, Mount } from '../../llb/types.js';
 import { ProcessExitError } from '../executor/exit-error.js';
-import { runContainer, type ContainerMount } from '../executor/run-container.js';
+import { runContainer, writeNetworkFiles, type ContainerMount, type NetworkOptions } from '../executor/run-container.js';
 import { CacheIndex } from '../cache/records.js';
 import { compareNames } from '../layer/lower-view.js';
 import { isInside } from '../layer/root-path.js';
@@ -62,6 +62,12 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     // after the step, before the solve ends.
     const tmp = execTempDir(env.root);
     cleanups.push(async () => env.afterward(removeTempDir(tmp)));
+    const network: NetworkOptions = {
+      ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
+      network: op.network === 'sandbox' ? env.network : op.network,
+      extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
+    };
+    writeNetworkFiles(tmp, network);
     const rootActive = await preparing;
     writable.push({ mount: rootMount, active: rootActive, base: rootBase });
 
@@ -152,7 +158,6 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
 
     const index = new CacheIndex(env.root);
     const tail = new Tail();
-    const network = op.network === 'sandbox' ? env.network : op.network;
     const runIt = async (cacheSources: ContainerMount[]): Promise<number> => {
       env.stats.containers++;
       const res = await runContainer({
@@ -161,11 +166,9 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         env: [...op.meta.env, ...extraEnv],
         cwd: op.meta.cwd,
         user: op.meta.user,
-        ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
-        network,
+        ...network,
         // Go's byte order, as BuildKit sorts (and no ICU collator to load, ~7 ms).
         mounts: [...mounts, ...cacheSources].sort((a, b) => compareNames(a.destination, b.destination)),
-        extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
         rlimits: op.meta.ulimit.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
         stdout: (b) => { tail.push(b); run.progress.log(1, b); },
         stderr: (b) => { tail.push(b); run.progress.log(2, b); },
@@ -173,6 +176,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         runtime: env.runtime,
         bundleDir: tmp,
         leaveBundleFiles: true,
+        networkFilesWritten: true,
       });
       return res.exitCode;
     };
