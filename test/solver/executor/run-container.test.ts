@@ -9,7 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessExitError, processExitMessage } from '../../../src/solver/executor/exit-error.js';
-import { pruneStaleContainers, runContainer, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
+import { pruneStaleContainers, runContainer, writeNetworkFiles, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
 import { hostsFile } from '../../../src/solver/executor/network-files.js';
 import { buildSpec } from '../../../src/solver/executor/spec.js';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
@@ -263,6 +263,13 @@ describe('RUN over an overlay snapshot', () => {
       const dir = mkdtempSync(path.join(work, 'leave-'));
       expect((await run(snap.mountpoint, 'true', { bundleDir: dir, leaveBundleFiles: true })).exitCode).toBe(0);
       expect(readdirSync(dir).sort()).toEqual(['config.json', 'hosts', 'resolv.conf', 'runtime.log']);
+      // Network files written ahead (while the rootfs mounts) are the ones the container gets.
+      const ahead = mkdtempSync(path.join(work, 'ahead-'));
+      writeNetworkFiles(ahead, { hostname: 'early', extraHosts: [{ host: 'db', ip: '10.0.0.9' }] });
+      const res = await run(snap.mountpoint, 'cat /etc/hosts; hostname', { bundleDir: ahead, networkFilesWritten: true, hostname: 'early',
+        extraHosts: [{ host: 'db', ip: '10.0.0.9' }] });
+      expect(res.stdout).toBe(`${hostsFile('early', [{ host: 'db', ip: '10.0.0.9' }])}early\n`);
+      expect(readdirSync(ahead)).toEqual([]);
     } finally {
       await snap.cleanup();
     }
