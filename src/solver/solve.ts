@@ -11,7 +11,6 @@ import type { BuildLease } from './build-lease.js';
 import type { StepInfo } from '../frontend/dockerfile/convert/options.js';
 import { decodeDefinition } from '../llb/definition.js';
 import type { Definition, Digest, Op } from '../llb/types.js';
-import type { CacheBasis } from './cache/basis.js';
 import { explainMiss, type MissCause } from './cache/explain.js';
 import { CacheIndex } from './cache/records.js';
 import type { ImportedCache } from './cache/remote/imported-cache.js';
@@ -162,6 +161,10 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     });
     // The mount/xattr helper starts while the rest is set up (a cached build never needs it).
     if (mustRun) void import('./sys/sys-helper.js').then((m) => m.warmSysHelper(), () => undefined);
+    // The RUN op's code loads now rather than when the first RUN starts (~1 ms on that path).
+    if ([...needed].some((d) => !infos.get(d)!.record && infos.get(d)!.op.kind === 'exec')) {
+      setImmediate(() => void import('./ops/exec.js').catch(() => undefined));
+    }
     const snapshotter = await Snapshotter.openEarly(opts.root, { kind: mustRun ? opts.snapshotter ?? 'auto' : 'copy' });
     env.snapshotter = snapshotter;
     const results = new Map<Digest, Promise<SolvedRef[]>>();
@@ -215,20 +218,18 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
           v.progress.start();
           rec.started = Date.now();
           try {
-            let prevBasis: CacheBasis | undefined;
-            let prevKey: string | undefined;
-            if (!isSource(v.op)) {
+            // The step's previous key: read before it runs only to explain the miss, else after.
+            let explained: { prevKey: string | undefined } | undefined;
+            if (!isSource(v.op) && opts.explainCache) {
               const last = await index.lastStep(v.identity);
-              prevBasis = last?.basis;
-              prevKey = last?.key;
-              if (opts.explainCache) {
-                const cause: MissCause | undefined = opts.noCache ? { kind: 'no-cache' }
-                  : v.taintedBy ? { kind: 'input-rerun', name: v.taintedBy }
-                  : v.ignoreCache ? { kind: 'ignore-cache', stage: stepsByDigest.get(d)?.step.stage }
-                  : (prevKey === v.key ? { kind: 'result-missing' } : undefined);
-                rec.missReason = explainMiss(prevBasis, v.basis, cause);
-                v.progress.miss(rec.missReason);
-              }
+              const prevKey = last?.key;
+              const cause: MissCause | undefined = opts.noCache ? { kind: 'no-cache' }
+                : v.taintedBy ? { kind: 'input-rerun', name: v.taintedBy }
+                : v.ignoreCache ? { kind: 'ignore-cache', stage: stepsByDigest.get(d)?.step.stage }
+                : (prevKey === v.key ? { kind: 'result-missing' } : undefined);
+              rec.missReason = explainMiss(last?.basis, v.basis, cause);
+              v.progress.miss(rec.missReason);
+              explained = { prevKey };
             }
             const out = await runOp(env, v, inputs);
             const first = out[0];
@@ -239,7 +240,10 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
             if (!isSource(v.op)) {
               // Only later builds read the records: dependents start without waiting for them.
               const rec = { key: v.key, outputs: out.map((r) => layersOf(r)), name: v.name, created: new Date().toISOString() };
-              env.afterward(index.put(rec).then(() => (prevKey !== v.key ? index.putStep({ identity: v.identity, key: v.key, basis: v.basis }) : undefined)));
+              env.afterward(index.put(rec).then(async () => {
+                const prevKey = explained ? explained.prevKey : (await index.lastStep(v.identity))?.key;
+                if (prevKey !== v.key) await index.putStep({ identity: v.identity, key: v.key, basis: v.basis });
+              }));
             }
             stats.executed++;
             rec.completed = Date.now();

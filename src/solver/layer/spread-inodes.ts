@@ -5,11 +5,12 @@
 // after deletions near the root (old roots, builds' temp dirs, tests) each new file or symlink
 // cost 20-700 us here (busybox's 268 symlinks: 6-200 ms; below a +T parent: ~2.5 ms).
 // Only a placement hint: where it is not supported (tmpfs, other filesystems) nothing changes.
-// Set through perl (every target machine has it; Node has no ioctl): a ~5 ms child, once.
+// Node has no ioctl: set by the syscall helper (already running when a build pulls), else by a
+// perl child (~5 ms; every target machine has perl).
 import { childProcess } from '../../lazy-builtins.js';
+import { withSysHelper } from '../sys/sys-helper.js';
 
-// FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (_IOR/_IOW('f', 1/2, long), the generic 64-bit encoding);
-// the kernel reads and writes an int. Exits 0 when the flag is (now) set.
+// The helper's op_topdir as a one-off script: exits 0 when the flag is (now) set.
 const SET_TOPDIR = `open(my $fh, '<', $ARGV[0]) or exit 1; my $f = pack('l', 0);
 ioctl($fh, 0x80086601, $f) or exit 1; my $v = unpack('l', $f); exit 0 if $v & 0x20000;
 ioctl($fh, 0x40086602, pack('l', $v | 0x20000)) or exit 1;`;
@@ -17,6 +18,10 @@ ioctl($fh, 0x40086602, pack('l', $v | 0x20000)) or exit 1;`;
 /** Marks `dir` FS_TOPDIR_FL; false when that could not be done (never throws). */
 export function markTopDir(dir: string): Promise<boolean> {
   if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return Promise.resolve(false);
+  return withSysHelper((h) => h.markTopDir(dir).then(() => true), () => viaPerl(dir)).catch(() => false);
+}
+
+function viaPerl(dir: string): Promise<boolean> {
   return new Promise((resolve) => {
     try {
       const child = childProcess().spawn('perl', ['-e', SET_TOPDIR, dir], { stdio: 'ignore' });

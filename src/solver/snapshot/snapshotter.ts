@@ -247,7 +247,8 @@ export class Snapshotter {
     const tmp = this.newTemp();
     try {
       const fs = path.join(tmp, 'fs');
-      await mkdir(fs, 0o755);
+      // Synchronous: on the thread pool it waited behind the blob's own write and fsync.
+      mkdirSync(fs, 0o755);
       const res = await applyLayer(tar, fs, {
         whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });

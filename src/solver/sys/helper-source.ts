@@ -21,6 +21,8 @@
 //     stream 1|2, bytes) under the request's id; the reply (exit code u32, signal u32) once
 //     the process has exited and both pipes are closed. The helper waits in select(2) for
 //     requests and output alike, so a running process never holds up other requests.
+//   7 FS_TOPDIR_FL on a directory (ext4's Orlov hint, chattr +T; see layer/spread-inodes.ts):
+//     set unless it is already; errno when the filesystem refuses it
 // argv: the syscall numbers of mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat.
 export const HELPER_SOURCE = String.raw`
 use strict;
@@ -131,6 +133,19 @@ sub op_mknod {
   return syscall($SYS_MKNODAT, -100, $path, 0 + $mode, $dev) == -1 ? (0 + $!, "$!") : (0, '');
 }
 
+# FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (_IOR/_IOW('f', 1/2, long), the generic 64-bit encoding);
+# the kernel reads and writes an int.
+sub op_topdir {
+  my ($path) = @_;
+  open(my $fh, '<', $path) or return (0 + $!, "$path: $!");
+  my $f = pack('l', 0);
+  ioctl($fh, 0x80086601, $f) or return (0 + $!, "$!");
+  my $v = unpack('l', $f);
+  return (0, '') if $v & 0x20000;
+  ioctl($fh, 0x40086602, pack('l', $v | 0x20000)) or return (0 + $!, "$!");
+  return (0, '');
+}
+
 # Processes started by op 6: pid => [request id, pipes still open]; output pipes by fd:
 # fd => [handle, pid, stream].
 my (%RUNNING, %PIPES);
@@ -204,7 +219,7 @@ sub reap {
   return $waiting;
 }
 
-my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs, 5 => \&op_mknod);
+my %OPS = (1 => \&op_mount, 2 => \&op_umount, 3 => \&op_dump, 4 => \&op_setxattrs, 5 => \&op_mknod, 7 => \&op_topdir);
 
 sub handle {
   my ($body) = @_;

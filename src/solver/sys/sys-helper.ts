@@ -25,6 +25,7 @@ const OP_DUMP_XATTRS = 3;
 const OP_SET_XATTRS = 4;
 const OP_MKNOD = 5;
 const OP_SPAWN = 6;
+const OP_TOPDIR = 7;
 /** The errno field of an event frame (output of a spawned process), not a reply. */
 const EVENT = 0xffffffff;
 
@@ -201,6 +202,11 @@ export class SysHelper {
     await this.request(OP_MKNOD, [file, String(mode), String(major), String(minor)]);
   }
 
+
+  /** Sets ext4's FS_TOPDIR_FL on directory `dir` (see layer/spread-inodes.ts). */
+  async markTopDir(dir: string): Promise<void> {
+    await this.request(OP_TOPDIR, [dir]);
+  }
 
   /**
    * Runs `file` (an absolute path) with `args` (argv[0] first) in the helper's fork: stdin

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { markTopDir } from '../../../src/solver/layer/spread-inodes.js';
 
 const dirs: string[] = [];
@@ -16,7 +16,15 @@ function fsType(dir: string): string {
   return execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
 }
 
-describe('markTopDir', () => {
+// Through the syscall helper, and through a perl child where the helper is off.
+describe.each([['helper', undefined], ['perl child', '0']])('markTopDir (%s)', (_how, helperSetting) => {
+  beforeEach(() => {
+    if (helperSetting === undefined) delete process.env.SLIPWAY_SYSHELPER;
+    else process.env.SLIPWAY_SYSHELPER = helperSetting;
+  });
+  afterEach(() => {
+    delete process.env.SLIPWAY_SYSHELPER;
+  });
   it('sets FS_TOPDIR_FL on ext4, idempotently; elsewhere answers false without throwing', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'slipway-topdir-'));
     dirs.push(dir);
