@@ -3,7 +3,7 @@
 // record under <root>/cache/exports/ maps (layers, image config, outputs, epoch) to the
 // image last exported for them, trusted only while each name still points at it.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContentStore } from '../../content/store.js';
 import type { ExportedImage } from '../../exporters/metadata.js';
@@ -40,7 +40,7 @@ function memoPath(req: ExportRequest): string {
 async function fromMemo(req: ExportRequest, file: string): Promise<ExportedImage | undefined> {
   let img: ExportedImage;
   try {
-    img = JSON.parse(await readFile(file, 'utf8')) as ExportedImage;
+    img = JSON.parse(readFileSync(file, 'utf8')) as ExportedImage; // small: no thread-pool round trip
   } catch {
     return undefined;
   }
