@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type * as tls from 'node:tls';
 import { extraCaCerts } from './extra-ca.js';
+import { notifyRequestSent, requestSentWanted } from './request-sent.js';
 
 // https and tls load on the first https:// request: a plain-http registry (a local one) or a
 // build that needs none skips them (~2-3 ms of module loading in a fresh process).
@@ -75,6 +76,7 @@ function once(url: URL, opts: HttpRequestOptions): Promise<http.IncomingMessage>
     });
     req.on('error', reject);
     if (opts.onSocket) req.on('socket', opts.onSocket);
+    if (requestSentWanted()) req.once('finish', notifyRequestSent);
     const body = opts.body;
     if (body === undefined) req.end();
     else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);

@@ -13,10 +13,12 @@ import type { Platform } from '../../content/descriptor.js';
 import { LINUX_AMD64 } from '../../frontend/dockerfile/convert/platform.js';
 import { normalizeImageRef } from '../../llb/image-ref.js';
 import { resolveImageConfig, type ResolvedImageConfig } from '../../registry/resolve-config.js';
+import { requestSent } from '../../registry/request-sent.js';
 
 /** Lookups started before the conversion, by normalized reference. */
 export class BasePrefetch {
   private readonly started = new Map<string, Promise<ResolvedImageConfig>>();
+  private readonly sent = requestSent();
 
   /**
    * Starts the lookups of the bases `text` certainly needs, as the converter would make them
@@ -34,6 +36,22 @@ export class BasePrefetch {
       lookup.catch(() => undefined); // its error reaches the build through take(), or nobody needs it
       this.started.set(ref, lookup);
     }
+  }
+
+  /**
+   * Resolves once the lookups are under way: each settled (a local image, an error) or a
+   * registry request on the wire; at most `capMs` later. The caller's synchronous work that
+   * follows (loading and running the converter) then overlaps the registry's answer.
+   */
+  async underway(capMs = 30): Promise<void> {
+    if (this.started.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.started.values()),
+      this.sent,
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, capMs); }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** The started lookup of `ref`, if it is the one the converter asks for. */

@@ -121,6 +121,7 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   // The bases' lookups go out first, to overlap loading and running the converter.
   const { BasePrefetch } = await import('./build-base-prefetch.js');
   const early = progress && !req.platform && extras.imageResolveMode !== 'pull' ? new BasePrefetch(text, req.target, root) : undefined;
+  await early?.underway();
   // A build whose definition changed will most likely run something: the mount/xattr helper
   // (perl) starts now and is ready by the time the solver needs it, instead of after the
   // conversion. A fully cached build (the memo hit above) never starts it.
@@ -128,6 +129,9 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   const [{ convertDockerfile }, { resolveImageConfig }] = await Promise.all([
     import('../../frontend/dockerfile/convert/index.js'), import('../../registry/resolve-config.js'),
   ]);
+  // One turn of the event loop: a registry answer that came meanwhile is handled (its next
+  // request sent) before the synchronous parse.
+  if (early) await new Promise((resolve) => setImmediate(resolve));
   const bases: BaseResolution[] = [];
   const lookup = async (ref: string, platform: Parameters<ConvertOptions['resolveImageConfig']>[1]['platform'], pull: boolean) => {
     const res = await (early?.take(ref, platform, pull) ?? resolveImageConfig(ref, { root, platform, pull }));
