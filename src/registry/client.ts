@@ -36,6 +36,8 @@ interface SendOptions {
   /** Whether 5xx/429/drops are retried (false for non-idempotent steps such as PATCH). */
   retry?: boolean;
   onSocket?: (socket: Socket) => void;
+  /** Abandons the request (see `retrying`). */
+  signal?: AbortSignal;
 }
 
 export interface FetchedManifest {
@@ -85,9 +87,18 @@ export class RegistryClient {
   }
 
   /** Runs `fn` with this client's retry policy, turning whatever it ends with into a RegistryError. */
-  async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async retrying<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // An abandoned request ends the loop: its AbortError reads as a dropped connection.
+    const attempt = signal ? async () => {
+      if (signal.aborted) throw abandoned(what);
+      try {
+        return await fn();
+      } catch (err) {
+        throw signal.aborted ? abandoned(what) : err;
+      }
+    } : fn;
     try {
-      return await withRetries(this.policy, fn, (err, n, delay) =>
+      return await withRetries(this.policy, attempt, (err, n, delay) =>
         this.opts.onRetry?.(`${what}: ${(err as Error).message}; retrying in ${Math.round(delay)} ms (attempt ${n + 1} of ${this.policy.attempts})`),
       );
     } catch (err) {
@@ -102,7 +113,7 @@ export class RegistryClient {
    */
   async send(o: SendOptions): Promise<HttpResponse> {
     if (o.retry === false) return this.sendOnce(o);
-    return this.retrying(o.what, () => this.sendOnce(o));
+    return this.retrying(o.what, () => this.sendOnce(o), o.signal);
   }
 
   private wrap(err: unknown, what: string): unknown {
@@ -131,6 +142,7 @@ export class RegistryClient {
         ...(o.body ? { body: o.body() } : {}),
         ...(this.settings.ca ? { ca: this.settings.ca } : {}),
         ...(o.onSocket ? { onSocket: o.onSocket } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
       });
     const first = await go(await this.auth.preauthorize(o.scopes));
     if (first.status !== 401) return first;
@@ -165,7 +177,7 @@ export class RegistryClient {
   }
 
   /** Fetches a manifest or index by tag or digest, refusing bodies over 4 MiB and verifying digests. */
-  async getManifest(repo: string, reference: string, what: string): Promise<FetchedManifest> {
+  async getManifest(repo: string, reference: string, what: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const known = reference.startsWith('sha256:') ? recallManifest(this.host, repo, reference) : undefined;
     if (known) return known;
     const fetched = await this.retrying(what, async () => {
@@ -176,6 +188,7 @@ export class RegistryClient {
         what,
         headers: { accept: MANIFEST_ACCEPT },
         ok: [200],
+        ...(signal ? { signal } : {}),
       });
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > MAX_MANIFEST_BYTES) {
@@ -201,17 +214,18 @@ export class RegistryClient {
       }
       const mediaType = (headerOne(res.headers['content-type']) ?? '').split(';')[0]!.trim();
       return { bytes, mediaType, digest };
-    });
+    }, signal);
     rememberManifest(this.host, repo, fetched);
     return fetched;
   }
 
   /** Starts a blob download; the caller streams `body` (and retries the whole fetch on a drop). */
   async getBlob(repo: string, digest: string, what: string,
-    opts: { retry?: boolean; onSocket?: (socket: Socket) => void } = {}): Promise<HttpResponse> {
+    opts: { retry?: boolean; onSocket?: (socket: Socket) => void; signal?: AbortSignal } = {}): Promise<HttpResponse> {
     const o: SendOptions = {
       method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: [pullScope(repo)], what, ok: [200],
       ...(opts.onSocket ? { onSocket: opts.onSocket } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     };
     // Inside a caller's own retry loop (which also covers the body), raise transient errors as is.
     return this.send({ ...o, ...(opts.retry === false ? { retry: false } : {}) });
@@ -345,6 +359,11 @@ function withDigest(location: string, digest: string): string {
 
 function headerOne(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** Not a dropped connection (an AbortError's message reads as one): never retried. */
+function abandoned(what: string): RegistryError {
+  return new RegistryError(`${what}: request abandoned (no longer needed)`, { reference: what, code: 'ABANDONED' });
 }
 
 function loginHint(status: number, host: string): string {

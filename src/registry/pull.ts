@@ -75,16 +75,17 @@ export async function resolveManifest(
   client: RegistryClient,
   ref: Reference,
   platform: Platform = DEFAULT_PLATFORM,
+  signal?: AbortSignal,
 ): Promise<ResolvedManifest> {
   const what = ref.toString();
-  const top = await client.getManifest(ref.path, ref.manifestRef(), what);
+  const top = await client.getManifest(ref.path, ref.manifestRef(), what, signal);
   const parsed = parseManifest(top.bytes, top.mediaType, what);
   const target: Descriptor = { mediaType: parsed.mediaType, digest: top.digest, size: top.bytes.length };
   if (parsed.kind === 'manifest') {
     return { reference: ref, target, targetBytes: top.bytes, manifestDescriptor: target, manifestBytes: top.bytes, manifest: parsed.manifest };
   }
   const chosen = choosePlatform(parsed.index, what, platform);
-  const child = await client.getManifest(ref.path, chosen.digest, `${ref.fullName()}@${chosen.digest}`);
+  const child = await client.getManifest(ref.path, chosen.digest, `${ref.fullName()}@${chosen.digest}`, signal);
   if (child.bytes.length !== chosen.size) {
     throw new RegistryError(`${what}: manifest ${chosen.digest} has size ${child.bytes.length}, the index says ${chosen.size}`, { reference: what, code: 'SIZE_INVALID' });
   }

@@ -17,20 +17,21 @@ import type { ResolvedImageConfig } from './resolve-config.js';
 
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-export async function remoteImageConfig(ref: Reference, platform: Platform | undefined, content?: ContentStore): Promise<ResolvedImageConfig> {
+export async function remoteImageConfig(ref: Reference, platform: Platform | undefined, content?: ContentStore,
+  signal?: AbortSignal): Promise<ResolvedImageConfig> {
   const client = clientFor(ref.domain);
-  const resolved = await resolveManifest(client, ref, platform);
+  const resolved = await resolveManifest(client, ref, platform, signal);
   const cfgDesc = resolved.manifest.config;
   const what = `${ref.fullName()}@${cfgDesc.digest}`;
   const bytes = await client.retrying(what, async () => {
-    const res = await client.getBlob(ref.path, cfgDesc.digest, what, { retry: false });
+    const res = await client.getBlob(ref.path, cfgDesc.digest, what, { retry: false, ...(signal ? { signal } : {}) });
     const body = await readBody(res, MAX_CONFIG_BYTES);
     if (digestOf(body) !== cfgDesc.digest) {
       throw new RegistryError(`${what}: image config rejected: digest mismatch (got ${digestOf(body)})`, { reference: what, code: 'DIGEST_INVALID' });
     }
     rememberBlob(client.host, ref.path, cfgDesc.digest, body);
     return body;
-  });
+  }, signal);
   // The store lacks this image, so a build pulls its layers next: they start downloading now,
   // after the config (which the conversion waits for: the layers must not hold it up).
   if (content) {

@@ -23,6 +23,8 @@ export interface ResolveImageConfigOptions {
   /** Always ask the registry and pull the image into the store (`--pull`). */
   pull?: boolean;
   platform?: Platform;
+  /** Abandons the registry requests (a lookup started early that nobody needs any more). */
+  signal?: AbortSignal;
 }
 
 export async function resolveImageConfig(refString: string, opts: ResolveImageConfigOptions): Promise<ResolvedImageConfig> {
@@ -43,5 +45,5 @@ export async function resolveImageConfig(refString: string, opts: ResolveImageCo
     }
   }
   // The registry client (node:http, https, tls) loads only when the store cannot answer.
-  return (await import('./remote-config.js')).remoteImageConfig(ref, opts.platform, content);
+  return (await import('./remote-config.js')).remoteImageConfig(ref, opts.platform, content, opts.signal);
 }

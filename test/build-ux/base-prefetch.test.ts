@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prefetchableBases } from '../../src/cli/commands/build-base-prefetch.js';
+import { slipwayAsync } from './cli.js';
 
 const df = (...lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -47,4 +52,26 @@ describe('prefetchableBases', () => {
   it('joins continued lines and skips comments inside them', () => {
     expect(prefetchableBases(df('FROM \\', '# a comment', '', '  busybox \\', '  AS b'), 'b')).toEqual(['busybox']);
   });
+});
+
+describe('early base lookups', () => {
+  it('a registry that never answers does not keep a build whose Dockerfile fails to convert alive', async () => {
+    const server: Server = createServer(() => { /* never answers */ });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const dir = mkdtempSync(path.join(tmpdir(), 'slipway-early-'));
+    try {
+      writeFileSync(path.join(dir, 'Dockerfile'), df(`FROM 127.0.0.1:${port}/lib/x:1`, 'BOGUSINSTR foo'));
+      const start = Date.now();
+      const r = await slipwayAsync(path.join(dir, 'root'), ['build', dir]);
+      expect(r.stderr).toContain('unknown instruction: BOGUSINSTR');
+      expect(r.status).not.toBe(0);
+      // Before: the early manifest request held the process until its 60 s timeout, retried.
+      expect(Date.now() - start).toBeLessThan(10_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

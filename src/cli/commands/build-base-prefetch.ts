@@ -17,7 +17,7 @@ import { requestSent } from '../../registry/request-sent.js';
 
 /** Lookups started before the conversion, by normalized reference. */
 export class BasePrefetch {
-  private readonly started = new Map<string, Promise<ResolvedImageConfig>>();
+  private readonly started = new Map<string, { lookup: Promise<ResolvedImageConfig>; stop: AbortController }>();
   private readonly sent = requestSent();
 
   /**
@@ -32,9 +32,10 @@ export class BasePrefetch {
       } catch {
         continue; // the converter reports it
       }
-      const lookup = resolveImageConfig(ref, { root, platform: { ...LINUX_AMD64 }, pull: false });
+      const stop = new AbortController();
+      const lookup = resolveImageConfig(ref, { root, platform: { ...LINUX_AMD64 }, pull: false, signal: stop.signal });
       lookup.catch(() => undefined); // its error reaches the build through take(), or nobody needs it
-      this.started.set(ref, lookup);
+      this.started.set(ref, { lookup, stop });
     }
   }
 
@@ -47,7 +48,7 @@ export class BasePrefetch {
     if (this.started.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(this.started.values()),
+      Promise.allSettled([...this.started.values()].map((s) => s.lookup)),
       this.sent,
       new Promise<void>((resolve) => { timer = setTimeout(resolve, capMs); }),
     ]);
@@ -56,10 +57,19 @@ export class BasePrefetch {
 
   /** The started lookup of `ref`, if it is the one the converter asks for. */
   take(ref: string, platform: Platform | undefined, pull: boolean): Promise<ResolvedImageConfig> | undefined {
-    const lookup = this.started.get(ref);
-    if (!lookup || pull || !platform || !samePlatform(platform, LINUX_AMD64)) return undefined;
+    const started = this.started.get(ref);
+    if (!started || pull || !platform || !samePlatform(platform, LINUX_AMD64)) return undefined;
     this.started.delete(ref);
-    return lookup;
+    return started.lookup;
+  }
+
+  /**
+   * Abandons the lookups the conversion did not take (it failed, or resolved them otherwise):
+   * a registry slow to answer them must not keep the process alive after the build ends.
+   */
+  abandon(): void {
+    for (const { stop } of this.started.values()) stop.abort();
+    this.started.clear();
   }
 }
 

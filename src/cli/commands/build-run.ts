@@ -151,7 +151,7 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       }
       return p;
     },
-  });
+  }).finally(() => early?.abandon()); // what it did not take (e.g. it failed first) is not waited for
   if (memoKey) await saveConverted(root, memoKey, bases, result).catch(() => undefined);
   return result;
 }
