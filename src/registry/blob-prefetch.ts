@@ -44,6 +44,7 @@ export function prefetchBlobs(client: RegistryClient, repo: string, blobs: reado
       w?.();
     };
     const fail = (err: unknown): void => {
+      if (p.ended) return; // all there is came: nothing after it matters
       p.failure ??= { err };
       p.chunks = [];
       p.res?.body.destroy();
@@ -56,11 +57,15 @@ export function prefetchBlobs(client: RegistryClient, repo: string, blobs: reado
     client.getBlob(repo, desc.digest, `${client.host}/${repo}@${desc.digest}`, { retry: false, onSocket }).then((res) => {
       p.res = res;
       res.body.on('data', (chunk: Buffer) => {
-        if (p.failure) return;
+        if (p.failure || p.ended) return;
         p.received += chunk.length;
-        // More than the manifest says: the pull's own download reports it.
-        if (p.received > p.size) fail(new Error('blob larger than its descriptor'));
-        else p.chunks.push(chunk);
+        p.chunks.push(chunk);
+        // More than the manifest says: the download stops one chunk past it, and the pull's
+        // verification rejects the blob as it would its own download.
+        if (p.received > p.size) {
+          p.ended = true;
+          res.body.destroy();
+        }
         wake();
       });
       res.body.on('end', () => { p.ended = true; wake(); });

@@ -1,0 +1,59 @@
+// Review of blob-prefetch.ts under failure: what a pull that took a prefetched download
+// reports must be what its own download would have reported.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ContentStore } from '../../src/content/store.js';
+import { prefetchBlobs } from '../../src/registry/blob-prefetch.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { fetchBlob } from '../../src/registry/pull.js';
+
+const blob = Buffer.alloc(200_000, 7);
+const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+
+const servers: Server[] = [];
+const dirs: string[] = [];
+afterAll(() => {
+  for (const s of servers) { s.closeAllConnections(); s.close(); }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function registry(): Promise<string> {
+  const server = createServer((_req, res) => {
+    res.setHeader('content-length', blob.length);
+    res.end(blob);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+function store(): ContentStore {
+  const d = mkdtempSync(path.join(tmpdir(), 'slipway-prefetch-'));
+  dirs.push(d);
+  return new ContentStore(d);
+}
+
+async function pullError(prefetch: boolean, waitMs = 0): Promise<{ message: string; code?: string }> {
+  const host = await registry();
+  const client = new RegistryClient(host, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  // The manifest says less than the registry sends.
+  const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: blob.length - 1000 };
+  if (prefetch) prefetchBlobs(client, 'lib/big', [desc], () => false);
+  if (waitMs) await new Promise((r) => setTimeout(r, waitMs)); // the prefetch has it all
+  const err = await fetchBlob(client, store(), 'lib/big', desc).then(() => undefined, (e: unknown) => e as { message: string; code?: string });
+  expect(err).toBeDefined();
+  return { message: err!.message.replace(host, 'HOST'), ...(err!.code ? { code: err!.code } : {}) };
+}
+
+describe('blob prefetch, a blob larger than its descriptor', () => {
+  it('is reported as the pull\'s own download reports it (rejected, DIGEST_INVALID)', async () => {
+    const own = await pullError(false);
+    expect(own.code).toBe('DIGEST_INVALID');
+    expect(await pullError(true)).toEqual(own);
+    expect(await pullError(true, 200)).toEqual(own);
+  });
+});
