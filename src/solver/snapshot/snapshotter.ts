@@ -25,7 +25,9 @@ import { readTreeXattrs, readXattrs, xattrRecord, xattrsFromRecord, type XattrRe
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { processAlive } from '../../store/process-alive.js';
+import type { LayerMeta } from '../result.js';
 
 export type SnapshotterKind = 'overlay' | 'copy';
 
@@ -80,6 +82,9 @@ async function readOpaqueRecord(layerDir: string): Promise<Set<string> | undefin
     return undefined;
   }
 }
+
+/** Next to each snapshot's fs/: what is memoized about its layer (../layer-meta.ts). */
+const LAYER_META = 'layer.json';
 
 /** Next to an overlay-committed snapshot's fs/: its xattr dump (paths relative to fs/). */
 const XATTR_RECORD = 'xattrs.json';
@@ -235,10 +240,12 @@ export class Snapshotter {
 
   /**
    * Unpacks a layer tar (plain/gzip/zstd) on top of `chain` (layer dirs, oldest first) as
-   * snapshot `id`, whiteouts kept in overlay form.
+   * snapshot `id`, whiteouts kept in overlay form. `memo` (a base layer's diffID and registry
+   * blob) is written as its layer.json before the snapshot appears, so that no crash leaves
+   * the layer without it: its export would rebuild the tar from the directory, another diffID.
    */
   async unpack(id: string, chain: readonly string[], tar: AsyncIterable<Uint8Array>,
-    onWarning?: (message: string) => void, diffID?: string): Promise<{ layerDir: string } & ApplyLayerResult> {
+    onWarning?: (message: string) => void, diffID?: string, memo?: LayerMeta): Promise<{ layerDir: string } & ApplyLayerResult> {
     checkId(id);
     // A stream that fails to open (its blob deleted meanwhile) errors before applyLayer starts
     // reading it: keep that error for the iteration to throw, instead of an unhandled 'error'
@@ -252,6 +259,7 @@ export class Snapshotter {
       const res = await applyLayer(tar, fs, {
         whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });
+      if (memo) await writeFileAtomic(path.join(tmp, LAYER_META), JSON.stringify(memo));
       return { layerDir: await this.publish(tmp, id, res.opaqueDirs), ...res };
     } catch (err) {
       await removeTemp(tmp);

@@ -84,6 +84,25 @@ describe('Snapshotter', () => {
     expect(readFileSync(path.join(s.layerDir('same'), 'a/y'), 'utf8')).toBe('y');
   });
 
+  it("a base layer's memo is in its snapshot from the moment the snapshot appears", async () => {
+    // A build killed between the unpack and a later memo write left a base layer without
+    // its diffID: the export rebuilt its tar from the directory (another image digest).
+    const s = await Snapshotter.open(path.join(work, 'memo'), { kind: 'copy' });
+    const memo = { diffID: `sha256:${'1'.repeat(64)}`, blobs: { gzip: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'2'.repeat(64)}`, size: 3 } } };
+    const dir = path.join(s.dir, 'base');
+    const seen: boolean[] = [];
+    let done = false;
+    const watch = (): void => {
+      if (existsSync(dir)) seen.push(existsSync(path.join(dir, 'layer.json')));
+      if (!done) setImmediate(watch);
+    };
+    watch();
+    const unpacked = s.unpack('base', [], Readable.from([LAYER1]), undefined, undefined, memo).finally(() => { done = true; });
+    const { layerDir } = await unpacked;
+    expect(JSON.parse(readFileSync(path.join(layerDir, '..', 'layer.json'), 'utf8'))).toEqual(memo);
+    expect(seen.every(Boolean)).toBe(true);
+  });
+
   it('publishes nothing when unpacking fails', async () => {
     const s = await Snapshotter.open(path.join(work, 'fail'), { kind: 'overlay' });
     const bad = makeTar([{ name: 'ok', content: '1' }, { name: '../escape', content: 'x' }]);
