@@ -21,9 +21,15 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function registry(): Promise<string> {
+/** Serves `blob`; with `cut`, the first answer stops halfway and drops the connection. */
+async function registry(cut = false, counter = { gets: 0 }): Promise<string> {
   const server = createServer((_req, res) => {
+    counter.gets++;
     res.setHeader('content-length', blob.length);
+    if (cut && counter.gets === 1) {
+      res.write(blob.subarray(0, blob.length / 2), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
     res.end(blob);
   });
   servers.push(server);
@@ -56,4 +62,21 @@ describe('blob prefetch, a blob larger than its descriptor', () => {
     expect(await pullError(true)).toEqual(own);
     expect(await pullError(true, 200)).toEqual(own);
   });
+});
+
+describe('blob prefetch, a connection cut mid-blob', () => {
+  for (const waitMs of [0, 300]) {
+    it(`is retried with a request of the pull's own (taken ${waitMs ? 'after' : 'before'} the cut)`, async () => {
+      const counter = { gets: 0 };
+      const host = await registry(true, counter);
+      const client = new RegistryClient(host, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+      const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: blob.length };
+      prefetchBlobs(client, `lib/cut${waitMs}`, [desc], () => false);
+      if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+      const content = store();
+      expect(await fetchBlob(client, content, `lib/cut${waitMs}`, desc)).toBe(true);
+      expect((await content.readBytes(digest)).equals(blob)).toBe(true);
+      expect(counter.gets).toBe(2);
+    });
+  }
 });
