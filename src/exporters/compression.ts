@@ -126,13 +126,18 @@ export function readEagerly(source: AsyncIterable<Uint8Array>): Readable {
 /** `head` (already read from `rest`'s source) then the rest, each chunk given to onChunk on the way. */
 export function tapStream(head: readonly Buffer[], rest: AsyncIterator<Buffer>, onChunk: (chunk: Buffer) => void): Readable {
   const it = (async function* () {
-    for (const chunk of head) {
-      onChunk(chunk);
-      yield chunk;
-    }
-    for (let next = await rest.next(); !next.done; next = await rest.next()) {
-      onChunk(next.value);
-      yield next.value;
+    try {
+      for (const chunk of head) {
+        onChunk(chunk);
+        yield chunk;
+      }
+      for (let next = await rest.next(); !next.done; next = await rest.next()) {
+        onChunk(next.value);
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early (a failed write) closes the source, as for-await would.
+      await rest.return?.();
     }
   })();
   return Readable.from(it, { objectMode: false });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressionKey, compressionOfMediaType, compressNow, compressStream, layerMediaType, SMALL_TAR } from '../../src/exporters/compression.js';
+import { compressionKey, compressionOfMediaType, compressNow, compressStream, layerMediaType, SMALL_TAR, tapStream } from '../../src/exporters/compression.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 async function collect(s: Readable): Promise<Buffer> {
@@ -12,6 +12,18 @@ async function collect(s: Readable): Promise<Buffer> {
 }
 
 describe('layer compression', () => {
+  it('tapStream closes its source when its reader stops early (a failed blob write)', async () => {
+    let closed = false;
+    const source = new Readable({ read() { this.push(Buffer.alloc(1024)); } });
+    source.on('close', () => { closed = true; });
+    const rest = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const tapped = tapStream([Buffer.from('head')], rest, () => undefined);
+    let n = 0;
+    for await (const _ of tapped) if (++n === 5) break; // destroys tapped, as a failed write does
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(true);
+  });
+
   it('gzip is deterministic: no name, mtime 0, fixed level', async () => {
     const data = Buffer.from('hello '.repeat(1000));
     const a = await collect(compressStream(Readable.from([data]), { type: 'gzip' }));
