@@ -80,3 +80,18 @@ describe('blob prefetch, a connection cut mid-blob', () => {
     });
   }
 });
+
+describe('blob prefetch, content that does not match its digest', () => {
+  it('is rejected and not stored, as the pull\'s own download would be', async () => {
+    const host = await registry();
+    const client = new RegistryClient(host, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const wrong = `sha256:${'2'.repeat(64)}`;
+    const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: wrong, size: blob.length };
+    prefetchBlobs(client, 'lib/bad', [desc], () => false);
+    const content = store();
+    const err = await fetchBlob(client, content, 'lib/bad', desc).then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+    expect(err?.code).toBe('DIGEST_INVALID');
+    expect(err?.message).toContain(`lib/bad@${wrong}: blob rejected`);
+    expect(await content.has(wrong)).toBe(false);
+  });
+});
