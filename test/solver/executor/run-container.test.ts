@@ -234,16 +234,24 @@ describe('RUN over an overlay snapshot', () => {
     const snap = await overlay.prepare([baseLayer]);
     try {
       const script = 'echo out; echo err >&2; exit 3';
+      // What the process inherits through the runtime: ignored and blocked signals (the
+      // helper ignores INT, TERM, HUP and QUIT itself), umask, open descriptors, limits.
+      const inherited = "grep -E '^(SigIgn|SigBlk|Umask)' /proc/self/status; ls /proc/self/fd | wc -l; ulimit -n; ulimit -s; ulimit -c";
       const viaHelper = await run(snap.mountpoint, script);
+      const stateViaHelper = await run(snap.mountpoint, inherited);
       process.env.SLIPWAY_SYSHELPER = '0';
       let viaNode;
+      let stateViaNode;
       try {
         viaNode = await run(snap.mountpoint, script);
+        stateViaNode = await run(snap.mountpoint, inherited);
       } finally {
         delete process.env.SLIPWAY_SYSHELPER;
       }
       expect(viaHelper).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
       expect(viaNode).toEqual(viaHelper);
+      expect(stateViaHelper.stdout).toMatch(/SigIgn:\s+0+\n/);
+      expect(stateViaHelper).toEqual(stateViaNode);
       const abort = new AbortController();
       const started = Date.now();
       const long = run(snap.mountpoint, 'echo ready; sleep 30', {
