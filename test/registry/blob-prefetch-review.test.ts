@@ -95,3 +95,35 @@ describe('blob prefetch, content that does not match its digest', () => {
     expect(await content.has(wrong)).toBe(false);
   });
 });
+
+describe('blob prefetch, a registry with token auth', () => {
+  it('answers the 401 challenge once, and the pull takes the authorized download', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      seen.push(`${req.url!.split('?')[0]} ${auth}`);
+      if (req.url!.startsWith('/token')) {
+        res.setHeader('content-type', 'application/json');
+        return res.end(JSON.stringify({ token: 'T1' }));
+      }
+      if (auth !== 'Bearer T1') {
+        const { port } = server.address() as { port: number };
+        res.statusCode = 401;
+        res.setHeader('www-authenticate', `Bearer realm="http://127.0.0.1:${port}/token",service="reg",scope="repository:lib/tok:pull"`);
+        return res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+      }
+      res.setHeader('content-length', blob.length);
+      res.end(blob);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    const client = new RegistryClient(host, { credentials: async () => undefined, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: blob.length };
+    prefetchBlobs(client, 'lib/tok', [desc], () => false);
+    const content = store();
+    expect(await fetchBlob(client, content, 'lib/tok', desc)).toBe(true);
+    expect((await content.readBytes(digest)).equals(blob)).toBe(true);
+    expect(seen.filter((l) => l.startsWith('/v2/')).map((l) => l.split(' ')[1] ?? '')).toEqual(['', 'Bearer']);
+  });
+});
