@@ -38,17 +38,10 @@ export function prefetchBlobs(client: RegistryClient, repo: string, blobs: reado
     budget -= desc.size;
     const p: Prefetch = { size: desc.size, chunks: [], received: 0, ended: false, wanted: false };
     started.set(k, p);
-    const wake = (): void => {
-      const w = p.wake;
-      p.wake = undefined;
-      w?.();
-    };
+    const wake = (): void => wakeReader(p);
     const fail = (err: unknown): void => {
       if (p.ended) return; // all there is came: nothing after it matters
-      p.failure ??= { err };
-      p.chunks = [];
-      p.res?.body.destroy();
-      wake();
+      stop(p, err);
     };
     const onSocket = (socket: Socket): void => {
       p.socket = socket;
@@ -56,6 +49,10 @@ export function prefetchBlobs(client: RegistryClient, repo: string, blobs: reado
     };
     client.getBlob(repo, desc.digest, `${client.host}/${repo}@${desc.digest}`, { retry: false, onSocket }).then((res) => {
       p.res = res;
+      if (p.failure) {
+        res.body.destroy(); // cancelled while it waited for the answer
+        return;
+      }
       res.body.on('data', (chunk: Buffer) => {
         if (p.failure || p.ended) return;
         p.received += chunk.length;
@@ -73,6 +70,20 @@ export function prefetchBlobs(client: RegistryClient, repo: string, blobs: reado
       res.body.on('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
     }, fail);
   }
+}
+
+function wakeReader(p: Prefetch): void {
+  const w = p.wake;
+  p.wake = undefined;
+  w?.();
+}
+
+/** Ends a prefetch with `err` (the first reason kept): its bytes dropped, its reader woken. */
+function stop(p: Prefetch, err: unknown): void {
+  p.failure ??= { err };
+  p.chunks = [];
+  p.res?.body.destroy();
+  wakeReader(p);
 }
 
 export interface PrefetchedBlob {
@@ -95,7 +106,15 @@ export function takePrefetched(host: string, repo: string, digest: string): Pref
   // which keeps idle sockets unreferenced).
   if (!p.ended) p.socket?.ref();
   const next = async (): Promise<void> => {
-    while (!p.failure && p.chunks.length === 0 && !p.ended) await new Promise<void>((resolve) => { p.wake = resolve; });
+    if (p.failure || p.chunks.length > 0 || p.ended) return;
+    // The pull waits on this: the process stays alive even while the request has no socket to
+    // reference (queued in the agent behind other, unreferenced, prefetches of the host).
+    const hold = setInterval(() => undefined, 1 << 30);
+    try {
+      while (!p.failure && p.chunks.length === 0 && !p.ended) await new Promise<void>((resolve) => { p.wake = resolve; });
+    } finally {
+      clearInterval(hold);
+    }
   };
   return {
     get status() {
@@ -113,10 +132,6 @@ export function takePrefetched(host: string, repo: string, digest: string): Pref
         return;
       }
     })(),
-    destroy: () => {
-      p.failure ??= { err: new Error('cancelled') };
-      p.chunks = [];
-      p.res?.body.destroy();
-    },
+    destroy: () => stop(p, new Error('cancelled')),
   };
 }

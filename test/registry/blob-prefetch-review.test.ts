@@ -1,13 +1,15 @@
 // Review of blob-prefetch.ts under failure: what a pull that took a prefetched download
 // reports must be what its own download would have reported.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/content/store.js';
-import { prefetchBlobs } from '../../src/registry/blob-prefetch.js';
+import { prefetchBlobs, takePrefetched } from '../../src/registry/blob-prefetch.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { fetchBlob } from '../../src/registry/pull.js';
 
@@ -15,8 +17,10 @@ const blob = Buffer.alloc(200_000, 7);
 const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
 
 const servers: Server[] = [];
+const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterAll(() => {
+  for (const c of children) c.kill();
   for (const s of servers) { s.closeAllConnections(); s.close(); }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -125,5 +129,31 @@ describe('blob prefetch, a registry with token auth', () => {
     expect(await fetchBlob(client, content, 'lib/tok', desc)).toBe(true);
     expect((await content.readBytes(digest)).equals(blob)).toBe(true);
     expect(seen.filter((l) => l.startsWith('/v2/')).map((l) => l.split(' ')[1] ?? '')).toEqual(['', 'Bearer']);
+  });
+});
+
+describe('blob prefetch, a pull waiting for a download the agent still queues', () => {
+  it('keeps the process alive (the queued request has no socket to reference yet)', async () => {
+    // A registry in another process (its sockets are not this process's handles) that never answers.
+    const child = spawn(process.execPath, ['-e', `require('node:http').createServer(() => {}).listen(0, '127.0.0.1', function () { console.log(this.address().port); })`],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const [line] = await once(child.stdout!, 'data') as [Buffer];
+    const host = `127.0.0.1:${line.toString().trim()}`;
+    const client = new RegistryClient(host);
+    // 17 small layers: the agent runs 16 requests per host (unreferenced: nobody took them), the 17th waits.
+    const descs = Array.from({ length: 17 }, (_, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${i.toString(16).padStart(64, 'a')}`, size: 10 }));
+    prefetchBlobs(client, 'lib/many', descs, () => false);
+    await new Promise((r) => setTimeout(r, 300)); // the 16 are on the wire
+    const referenced = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').length;
+    const before = referenced();
+    const taken = takePrefetched(client.host, 'lib/many', descs[16]!.digest)!;
+    const reading = taken.body[Symbol.asyncIterator]().next().catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    // Without a referenced handle Node would end the process here, in the middle of the pull.
+    expect(referenced()).toBeGreaterThan(before);
+    taken.destroy();
+    for (const d of descs.slice(0, 16)) takePrefetched(client.host, 'lib/many', d.digest)?.destroy();
+    await reading;
   });
 });
