@@ -162,14 +162,14 @@ async function unpackJob(env: BuildEnv, id: string, chain: readonly string[], de
   const job = (async () => {
     status(`extracting ${desc.digest}`);
     await spreadSnapshots(env);
-    await env.snapshotter.unpack(id, chain, bytes, undefined, diffID);
-    // Both durable, neither needs the other: written together. The build cache keeps the
-    // registry blob of every base layer it unpacked: an export reuses it byte for byte, even
-    // after `image prune -a` removed the base image (as BuildKit's cache).
-    await Promise.all([
-      updateLayerMeta(env.root, id, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } }),
-      Lease.named(env.root, `build-cache-${id}`).add([desc.digest]),
-    ]);
+    // The build cache keeps the registry blob of every base layer it unpacked: an export
+    // reuses it byte for byte, even after `image prune -a` removed the base image (as
+    // BuildKit's cache). The memo (layer.json) is in the snapshot as it appears: a kill in
+    // between must not leave a base layer that exports as a rebuilt tar.
+    const leased = Lease.named(env.root, `build-cache-${id}`).add([desc.digest]);
+    leased.catch(() => undefined); // (awaited below)
+    await env.snapshotter.unpack(id, chain, bytes, undefined, diffID, { diffID, blobs: { [compressionKey(desc.mediaType)]: desc } });
+    await leased;
   })();
   const settled = job.then(() => undefined, () => undefined);
   unpacking.set(id, settled);
