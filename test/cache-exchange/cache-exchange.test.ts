@@ -2,6 +2,7 @@
 // Dockerfile and exports its cache; empty stores build the same Dockerfile from a copy of the
 // context elsewhere (so no path enters a key) with the cache imported.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -183,6 +184,47 @@ describe('type=local', () => {
       '[builder 2/3] COPY': 'DONE', '[builder 3/3] RUN': 'DONE',
       '[stage-1 2/4] COPY': 'CACHED', '[stage-1 3/4] COPY': 'DONE', '[stage-1 4/4] RUN': 'DONE',
     });
+  });
+});
+
+describe('a cache whose layer diffIDs are wrong', () => {
+  it('fails the build on the layer that does not match, leaving no snapshot under the wrong diffID', async () => {
+    // A copy of the local cache whose config and manifest give every layer a diffID no content has.
+    const bad = dir('bad-cache');
+    cpSync(localCache, bad, { recursive: true });
+    const blob = (d: string) => path.join(bad, 'blobs', 'sha256', d.slice('sha256:'.length));
+    const put = (doc: unknown): { digest: string; size: number } => {
+      const bytes = Buffer.from(JSON.stringify(doc));
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      writeFileSync(blob(digest), bytes);
+      return { digest, size: bytes.length };
+    };
+    const wrongOf = (d: string) => `sha256:${createHash('sha256').update(`not ${d}`).digest('hex')}`;
+    const index = JSON.parse(readFileSync(path.join(bad, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; size: number }> };
+    type Annotated = { annotations?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as { config: { digest: string; size: number }; layers: Annotated[] };
+    const config = JSON.parse(readFileSync(blob(manifest.config.digest), 'utf8')) as { layers: Array<{ annotations?: { diffID?: string } }> };
+    const wrong: string[] = [];
+    for (const l of config.layers) if (l.annotations?.diffID) wrong.push((l.annotations.diffID = wrongOf(l.annotations.diffID)));
+    for (const l of manifest.layers) {
+      const d = l.annotations?.['containerd.io/uncompressed'];
+      if (d) l.annotations!['containerd.io/uncompressed'] = wrongOf(d);
+    }
+    expect(wrong.length).toBeGreaterThan(0);
+    manifest.config = { ...manifest.config, ...put(config) };
+    index.manifests[0] = { ...index.manifests[0]!, ...put(manifest) };
+    writeFileSync(path.join(bad, 'index.json'), JSON.stringify(index));
+
+    // src.txt changed: the final stage's cached COPY app.txt is unpacked from the cache, as the
+    // lower of the COPY --from that runs again (an unchanged build would only reuse blobs,
+    // trusting the cache's diffIDs as BuildKit does).
+    const root = path.join(tmp, 'E');
+    const r = await build(root, context({ file: 'src.txt', text: 'source v3\n' }), '-t', 'x:1', '--cache-from', `type=local,src=${bad}`);
+    expect(r.status, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(/does not match its diffID/);
+    // No snapshot was published for content under a diffID it does not have.
+    const snaps = readdirSync(path.join(root, 'snapshots')).filter((n) => !n.startsWith('.'));
+    for (const d of wrong) expect(snaps.filter((n) => n.includes(d.slice('sha256:'.length)))).toEqual([]);
   });
 });
 

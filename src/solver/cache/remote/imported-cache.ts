@@ -98,8 +98,9 @@ export class ImportedCache {
         // Leased before it lands, so an `image prune` beside the build cannot take it.
         await env.lease?.add([l.descriptor.digest]);
         await source.fetch(l.descriptor, env.content);
-        await env.snapshotter.unpack(id, chain, env.content.openRead(l.descriptor.digest));
-        await updateLayerMeta(env.root, id, meta);
+        // Checked against its diffID while it unpacks (the snapshot is named after it and
+        // shared), and published with its memo, so a kill never leaves one without the other.
+        await env.snapshotter.unpack(id, chain, env.content.openRead(l.descriptor.digest), undefined, l.diffID, meta);
       })();
       this.unpacking.set(id, p);
       p.catch(() => this.unpacking.delete(id));
