@@ -101,6 +101,16 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
     await pruneStaleTemp(opts.root, async () => (await import('./executor/run-container.js')).pruneStaleContainers(opts.runtime ?? 'runc'));
     // Cache records and other work no step waits for (env.afterward); awaited before the solve returns.
     const afterwardWork: Promise<unknown>[] = [];
+    // Until no more comes: steps still running when the solve fails, and afterward work
+    // itself, may hand over more.
+    const drainAfterward = async (settle: boolean): Promise<void> => {
+      for (let seen = 0; seen < afterwardWork.length;) {
+        const batch = afterwardWork.slice(seen);
+        seen = afterwardWork.length;
+        if (settle) await Promise.allSettled(batch);
+        else await Promise.all(batch);
+      }
+    };
     const env: BuildEnv = {
       root: opts.root,
       content: new ContentStore(opts.root),
@@ -266,12 +276,13 @@ export async function solve(definition: Definition, opts: SolveOptions): Promise
       try {
         ref = (await resolve(def.root.digest))[def.root.index]!;
       } catch (err) {
-        await Promise.allSettled([...results.values(), ...afterwardWork]);
+        await Promise.allSettled(results.values());
+        await drainAfterward(true);
         if (outer?.aborted) throw outer.reason;
         throw firstError ?? err;
       }
     }
-    await Promise.all(afterwardWork);
+    await drainAfterward(false);
     const vertices = g.order.map((d) => records.get(d) ?? { digest: d, name: infos.get(d)!.name, key: infos.get(d)!.key, state: 'unneeded' as const });
     return { ref, vertices, stats, snapshotter };
   } finally {
