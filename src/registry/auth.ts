@@ -97,12 +97,12 @@ export class Authorizer {
    * Answers a 401's challenge. Returns the header to retry with, or undefined when the
    * challenge cannot be answered (e.g. Basic without credentials).
    */
-  async answer(wwwAuthenticate: string | string[] | undefined, scopes: readonly string[]): Promise<string | undefined> {
+  async answer(wwwAuthenticate: string | string[] | undefined, scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
     const challenges = parseChallenges(wwwAuthenticate);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) {
       this.bearerChallenge = bearer;
-      return this.fetchToken(bearer, scopes);
+      return this.fetchToken(bearer, scopes, signal);
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
       const creds = await this.credentials();
@@ -114,14 +114,15 @@ export class Authorizer {
   }
 
   /** For a known Bearer registry, fetches a token for new scopes without a 401 round trip. */
-  async preauthorize(scopes: readonly string[]): Promise<string | undefined> {
+  async preauthorize(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
     const cached = this.cached(scopes);
     if (cached) return cached;
-    if (this.bearerChallenge) return this.fetchToken(this.bearerChallenge, scopes);
+    if (this.bearerChallenge) return this.fetchToken(this.bearerChallenge, scopes, signal);
     return undefined;
   }
 
-  private async fetchToken(challenge: Challenge, scopes: readonly string[]): Promise<string> {
+  /** `signal`: the token request of an abandoned lookup is abandoned with it. */
+  private async fetchToken(challenge: Challenge, scopes: readonly string[], signal?: AbortSignal): Promise<string> {
     const realm = challenge.params.realm;
     if (!realm) throw new TokenFetchError(`registry ${this.host} sent a Bearer challenge without a realm`, 0);
     const service = challenge.params.service;
@@ -137,6 +138,7 @@ export class Authorizer {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
         ...(this.ca ? { ca: this.ca } : {}),
+        ...(signal ? { signal } : {}),
       });
     } else {
       const url = new URL(realm);
@@ -144,7 +146,7 @@ export class Authorizer {
       for (const s of allScopes) url.searchParams.append('scope', s);
       const headers: Record<string, string> = {};
       if (creds) headers.authorization = basicHeader(creds);
-      res = await httpRequest(url.toString(), { headers, ...(this.ca ? { ca: this.ca } : {}) });
+      res = await httpRequest(url.toString(), { headers, ...(this.ca ? { ca: this.ca } : {}), ...(signal ? { signal } : {}) });
     }
     const body = await readBody(res, 1024 * 1024);
     if (res.status !== 200) {

@@ -144,10 +144,10 @@ export class RegistryClient {
         ...(o.onSocket ? { onSocket: o.onSocket } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
-    const first = await go(await this.auth.preauthorize(o.scopes));
+    const first = await go(await this.auth.preauthorize(o.scopes, o.signal));
     if (first.status !== 401) return first;
     const challenge = first.headers['www-authenticate'];
-    const header = await this.auth.answer(challenge, o.scopes);
+    const header = await this.auth.answer(challenge, o.scopes, o.signal);
     if (!header) return first; // cannot answer (no credentials): the 401 becomes the error
     discard(first);
     return go(header);
