@@ -75,8 +75,24 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
     progress?.finish();
     throw err;
   } finally {
+    await flushMemoWrites();
     await cleanup?.().catch(() => undefined);
   }
+}
+
+/** Conversion memos to write (see convert()). */
+const memoWrites: Array<() => Promise<void>> = [];
+const MEMO_WRITE_DELAY_MS = 40;
+let memoTimer: NodeJS.Timeout | undefined;
+
+function scheduleMemoWrites(): void {
+  memoTimer ??= setTimeout(() => void flushMemoWrites(), MEMO_WRITE_DELAY_MS);
+}
+
+async function flushMemoWrites(): Promise<void> {
+  clearTimeout(memoTimer);
+  memoTimer = undefined;
+  await Promise.all(memoWrites.splice(0).map((write) => write()));
 }
 
 function contextStepName(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' }>): string {
@@ -152,7 +168,13 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
       return p;
     },
   }).finally(() => early?.abandon()); // what it did not take (e.g. it failed first) is not waited for
-  if (memoKey) await saveConverted(root, memoKey, bases, result).catch(() => undefined);
+  // Only later builds read it, and writing it is synchronous work (~3 ms): it waits a little,
+  // for the solve's first idle stretch (a container running, a download), and runBuild writes
+  // it before it returns if it is still waiting then.
+  if (memoKey) {
+    memoWrites.push(() => saveConverted(root, memoKey, bases, result).catch(() => undefined));
+    scheduleMemoWrites();
+  }
   return result;
 }
 
