@@ -12,7 +12,7 @@
 // builder's client is started once (`slipway --version`, `docker version`): on this VM an idle
 // half minute pages out what no process touched (Slipway's next start was ~150 ms slower),
 // while the BuildKit daemon stays resident.
-//   node bench/build.mjs [-n 3] [--no-docker] [--examples multistage,debian] [--settle 35]
+//   node bench/build.mjs [-n 4] [--no-docker] [--examples multistage,debian] [--settle 35]
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
