@@ -145,9 +145,9 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   const [{ convertDockerfile }, { resolveImageConfig }] = await Promise.all([
     import('../../frontend/dockerfile/convert/index.js'), import('../../registry/resolve-config.js'),
   ]);
-  // One turn of the event loop: a registry answer that came meanwhile is handled (its next
-  // request sent) before the synchronous parse.
-  if (early) await new Promise((resolve) => setImmediate(resolve));
+  // A turn of the event loop with its I/O poll (two check phases have one between them): a
+  // registry answer that came meanwhile is handled, its next request sent, before the parse.
+  if (early) for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
   const bases: BaseResolution[] = [];
   const lookup = async (ref: string, platform: Parameters<ConvertOptions['resolveImageConfig']>[1]['platform'], pull: boolean) => {
     const res = await (early?.take(ref, platform, pull) ?? resolveImageConfig(ref, { root, platform, pull }));
