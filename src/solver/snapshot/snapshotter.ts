@@ -25,7 +25,6 @@ import { readTreeXattrs, readXattrs, xattrRecord, xattrsFromRecord, type XattrRe
 import { materializeView, writeChangesAsLayer } from './copy-tree.js';
 import { mountOverlay, mountsUnder, unmount } from './overlay-mount.js';
 import { overlaySupported } from './overlay-support.js';
-import { writeFileAtomic } from '../../store/atomic-file.js';
 import { processAlive } from '../../store/process-alive.js';
 import type { LayerMeta } from '../result.js';
 
@@ -259,7 +258,9 @@ export class Snapshotter {
       const res = await applyLayer(tar, fs, {
         whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });
-      if (memo) await writeFileAtomic(path.join(tmp, LAYER_META), JSON.stringify(memo));
+      // Inside the private temp dir, published with it by one rename: no temp name needed, and
+      // no fsync (the snapshot's files are not synced either; a kill cannot separate them).
+      if (memo) writeFileSync(path.join(tmp, LAYER_META), JSON.stringify(memo));
       return { layerDir: await this.publish(tmp, id, res.opaqueDirs), ...res };
     } catch (err) {
       await removeTemp(tmp);
