@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
 import { makeTar, type FixtureEntry } from '../snapshot/tar-fixtures.js';
-import { listTree } from '../snapshot/tree-listing.js';
+import { listTree, type ListingOptions } from '../snapshot/tree-listing.js';
 
 const temps: string[] = [];
 afterEach(() => {
@@ -49,18 +49,28 @@ async function apply(dest: string, list: FixtureEntry[]): Promise<void> {
   await applyLayer(Readable.from([makeTar(list)]), dest, { whiteouts: 'overlay' });
 }
 
+type Tree = Record<string, string>;
+
+/**
+ * The layer applied into an empty directory and into one already holding a file: both trees
+ * (that file left out) and the empty directory's path.
+ */
+async function freshAndUsed(list: FixtureEntry[], opts?: ListingOptions): Promise<[Tree, Tree, string]> {
+  const base = tempDir();
+  const fresh = path.join(base, 'fresh');
+  const used = path.join(base, 'used');
+  mkdirSync(fresh);
+  mkdirSync(used);
+  writeFileSync(path.join(used, 'already-here'), 'x');
+  await apply(fresh, list);
+  await apply(used, list);
+  const { 'already-here': _, ...b } = listTree(used, opts);
+  return [listTree(fresh, opts), b, fresh];
+}
+
 describe('applyLayer into an empty directory', () => {
   it('gives the same tree, modes, owners and times as into a non-empty one', async () => {
-    const base = tempDir();
-    const fresh = path.join(base, 'fresh');
-    const used = path.join(base, 'used');
-    mkdirSync(fresh);
-    mkdirSync(used);
-    writeFileSync(path.join(used, 'already-here'), 'x');
-    await apply(fresh, entries);
-    await apply(used, entries);
-    const a = listTree(fresh, { mtimes: true });
-    const { 'already-here': _, ...b } = listTree(used, { mtimes: true });
+    const [a, b, fresh] = await freshAndUsed(entries, { mtimes: true });
     expect(a).toEqual(b);
     expect(a['etc/open']).toMatch(/^100000 777 /);
     expect(a['etc/private']).toMatch(/^100000 600 /);
@@ -116,16 +126,7 @@ describe('applyLayer into an empty directory', () => {
       { name: 'lib/h/i', content: 'i' },
       { name: 'usr/lib/h/j', content: 'j' },
     ];
-    const base = tempDir();
-    const fresh = path.join(base, 'fresh');
-    const used = path.join(base, 'used');
-    mkdirSync(fresh);
-    mkdirSync(used);
-    writeFileSync(path.join(used, 'already-here'), 'x');
-    await apply(fresh, list);
-    await apply(used, list);
-    const a = listTree(fresh);
-    const { 'already-here': _, ...b } = listTree(used);
+    const [a, b] = await freshAndUsed(list);
     expect(a).toEqual(b);
     for (const f of ['x/c', 'x/d/e', 'f', 'usr/lib/g', 'usr/lib/h/i', 'usr/lib/h/j']) expect(a[f], f).toMatch(/^100000 /);
     expect(Object.keys(a).filter((k) => k.startsWith('a/b/') || k.startsWith('lib/'))).toEqual([]);
