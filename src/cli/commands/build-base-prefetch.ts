@@ -18,14 +18,18 @@ import { requestSent } from '../../registry/request-sent.js';
 /** Lookups started before the conversion, by normalized reference. */
 export class BasePrefetch {
   private readonly started = new Map<string, { lookup: Promise<ResolvedImageConfig>; stop: AbortController }>();
-  private readonly sent = requestSent();
+  /** The first registry request of the lookups reached the kernel (waited for only when there are lookups). */
+  private readonly sent: Promise<void> | undefined;
 
   /**
    * Starts the lookups of the bases `text` certainly needs, as the converter would make them
    * for a build without --platform (the default platform, no --pull).
    */
   constructor(text: string, target: string | undefined, root: string) {
-    for (const written of prefetchableBases(text, target)) {
+    const bases = prefetchableBases(text, target);
+    // Listening before the lookups start: their first request may go out on their first turn.
+    this.sent = bases.length ? requestSent() : undefined;
+    for (const written of bases) {
       let ref: string;
       try {
         ref = normalizeImageRef(written);
@@ -45,7 +49,7 @@ export class BasePrefetch {
    * follows (loading and running the converter) then overlaps the registry's answer.
    */
   async underway(capMs = 30): Promise<void> {
-    if (this.started.size === 0) return;
+    if (this.started.size === 0 || !this.sent) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.started.values()].map((s) => s.lookup)),

@@ -75,24 +75,21 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
     progress?.finish();
     throw err;
   } finally {
-    await flushMemoWrites();
+    await flushMemoWrite();
     await cleanup?.().catch(() => undefined);
   }
 }
 
-/** Conversion memos to write (see convert()). */
-const memoWrites: Array<() => Promise<void>> = [];
+/** The conversion memo's write, while it waits (see convert(); one build per process). */
+let memoWrite: { write: () => Promise<void>; timer: NodeJS.Timeout } | undefined;
 const MEMO_WRITE_DELAY_MS = 40;
-let memoTimer: NodeJS.Timeout | undefined;
 
-function scheduleMemoWrites(): void {
-  memoTimer ??= setTimeout(() => void flushMemoWrites(), MEMO_WRITE_DELAY_MS);
-}
-
-async function flushMemoWrites(): Promise<void> {
-  clearTimeout(memoTimer);
-  memoTimer = undefined;
-  await Promise.all(memoWrites.splice(0).map((write) => write()));
+async function flushMemoWrite(): Promise<void> {
+  const pending = memoWrite;
+  memoWrite = undefined;
+  if (!pending) return;
+  clearTimeout(pending.timer);
+  await pending.write();
 }
 
 function contextStepName(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' }>): string {
@@ -135,8 +132,8 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
     }
   }
   // The bases' lookups go out first, to overlap loading and running the converter.
-  const { BasePrefetch } = await import('./build-base-prefetch.js');
-  const early = progress && !req.platform && extras.imageResolveMode !== 'pull' ? new BasePrefetch(text, req.target, root) : undefined;
+  const early = progress && !req.platform && extras.imageResolveMode !== 'pull'
+    ? new (await import('./build-base-prefetch.js')).BasePrefetch(text, req.target, root) : undefined;
   await early?.underway();
   // A build whose definition changed will most likely run something: the mount/xattr helper
   // (perl) starts now and is ready by the time the solver needs it, instead of after the
@@ -172,8 +169,10 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   // for the solve's first idle stretch (a container running, a download), and runBuild writes
   // it before it returns if it is still waiting then.
   if (memoKey) {
-    memoWrites.push(() => saveConverted(root, memoKey, bases, result).catch(() => undefined));
-    scheduleMemoWrites();
+    memoWrite = {
+      write: () => saveConverted(root, memoKey, bases, result).catch(() => undefined),
+      timer: setTimeout(() => void flushMemoWrite(), MEMO_WRITE_DELAY_MS),
+    };
   }
   return result;
 }
