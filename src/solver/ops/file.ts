@@ -18,7 +18,6 @@ import { UpperDest } from '../fileop/upper-dest.js';
 import { userDbRoot } from '../fileop/user-db.js';
 import type { LayersRef, LocalRef } from '../result.js';
 import { viewSource, type SourceTree } from '../fileop/source-tree.js';
-import type { Xattrs } from '../layer/xattrs.js';
 import type { DirectSnapshot } from '../snapshot/snapshotter.js';
 import { layerDirs, requireLayers, type OpRun } from './context.js';
 
@@ -80,12 +79,6 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
     // Looked up afresh for each action: an earlier one may have changed /etc/passwd.
     let userDbs = 0;
     const userDb = (): Promise<string> => userDbRoot(dest, path.join(snap.scratch, `userdb-${userDbs++}`));
-    const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
-    const layerXattrs = (layer: string): Promise<Map<string, Xattrs> | undefined> => {
-      let r = records.get(layer);
-      if (!r) records.set(layer, r = run.env.snapshotter.layerXattrs(layer));
-      return r;
-    };
     // Layer sources are read through a view merged in user space, below a root that does not
     // exist on disk (every read goes through the tree).
     const views = new Map<LayersRef, Promise<SourceTree>>();
@@ -93,7 +86,8 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
       let tree = views.get(ref);
       if (!tree) {
         const root = path.join(snap.scratch, `view-${views.size}`);
-        views.set(ref, tree = run.env.snapshotter.readView(layerDirs(run.env, ref)).then((v) => viewSource(v, root, layerXattrs)));
+        views.set(ref, tree = run.env.snapshotter.readView(layerDirs(run.env, ref))
+          .then((v) => viewSource(v, root, (l) => snap.layerXattrs(l))));
       }
       return { dir: await tree };
     };

@@ -54,6 +54,11 @@ export interface DirectSnapshot {
   readonly lowers: LowerView;
   /** A path inside the snapshot's temp dir for the writer's own files (created on demand), removed with it. */
   readonly scratch: string;
+  /**
+   * A layer directory's xattr record (as Snapshotter.layerXattrs), read once per snapshot:
+   * for the writer's layer-chain sources too, which share layers with the chain below.
+   */
+  layerXattrs(layerDir: string): Promise<Map<string, Xattrs> | undefined>;
   /** Xattrs of a lower entry (from its layer's record when there is one). */
   lowerXattrs(entry: LowerEntry): Promise<Xattrs>;
   /**
@@ -321,16 +326,20 @@ export class Snapshotter {
       throw err;
     }
     const records = new Map<string, Promise<Map<string, Xattrs> | undefined>>();
+    const layerXattrs = (layerDir: string): Promise<Map<string, Xattrs> | undefined> => {
+      let record = records.get(layerDir);
+      if (!record) records.set(layerDir, record = readXattrRecord(layerDir));
+      return record;
+    };
     let done = false;
     let published = false;
     return {
       upperdir,
       lowers,
       scratch,
+      layerXattrs,
       lowerXattrs: async (entry) => {
-        let record = records.get(entry.layer);
-        if (!record) records.set(entry.layer, record = readXattrRecord(entry.layer));
-        const known = await record;
+        const known = await layerXattrs(entry.layer);
         return known ? known.get(entry.hostPath) ?? new Map() : readXattrs(entry.hostPath);
       },
       commit: async (id, opts) => {
