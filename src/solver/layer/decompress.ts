@@ -4,6 +4,7 @@
 // 730 ms CPU), with no spawn either; zstd through the `zstd` CLI (Node 20 has no zstd).
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { coalesce } from '../../content/coalesce.js';
 import { childProcess, zlib } from '../../lazy-builtins.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -74,29 +75,6 @@ const ZLIB_INPUT_CHUNK = 1 << 20;
 const INFLATE_AHEAD = 8 << 20;
 
 /**
- * Regroups a compressed stream into zlib jobs of at least `first` bytes, doubling up to `max`.
- * Each job costs the main thread a dispatch, so a big layer goes in 1 MiB pieces; the small
- * first ones let the first entries inflate (and unpack) while the rest still downloads, where
- * 1 MiB pieces from the start held back all of a 1 MB layer (busybox) until its last byte.
- * Deflate's output does not depend on how its input is split.
- */
-export async function* rampedChunks(source: AsyncIterable<Uint8Array>, first: number, max: number): AsyncGenerator<Uint8Array> {
-  let min = first;
-  let parts: Uint8Array[] = [];
-  let have = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    have += chunk.byteLength;
-    if (have < min) continue;
-    yield parts.length === 1 ? chunk : Buffer.concat(parts, have);
-    parts = [];
-    have = 0;
-    min = Math.min(max, min * 2);
-  }
-  if (have > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
-}
-
-/**
  * The chunks of `stream` one at a time, as they were pushed, with up to `ahead` bytes
  * buffered in front of the reader. (A Readable's own async iterator calls read(), which joins
  * everything buffered into one new Buffer: a copy of every byte, 45 ms for the debian layer.)
@@ -156,7 +134,7 @@ export async function decompressedStream(source: AsyncIterable<Uint8Array>): Pro
       // the reader (up to 8 MiB), so the thread pool works while the main thread writes files.
       const { createGunzip } = zlib();
       const gunzip = createGunzip({ chunkSize: 1 << 20 });
-      const feed = Readable.from(rampedChunks(stream, ZLIB_FIRST_INPUT, ZLIB_INPUT_CHUNK));
+      const feed = Readable.from(coalesce(stream, ZLIB_FIRST_INPUT, ZLIB_INPUT_CHUNK));
       feed.on('error', (err) => gunzip.destroy(err));
       return chunksOf(feed.pipe(gunzip), INFLATE_AHEAD);
     }
