@@ -74,7 +74,6 @@ function processUmask(): number {
   return umask;
 }
 
-
 /** Length of `name` without its trailing slashes. */
 function trimmedLength(name: string): number {
   let end = name.length;
@@ -407,7 +406,6 @@ class LayerApplier {
   }
 }
 
-/** Applies one layer tar stream to `dest` (which must exist). */
 /** Passes `source` through, feeding every byte to `hash`. */
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hash): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
@@ -416,6 +414,7 @@ async function* hashing(source: AsyncIterable<Uint8Array>, hash: Hash): AsyncGen
   }
 }
 
+/** Applies one layer tar stream to `dest` (which must exist). */
 export async function applyLayer(source: AsyncIterable<Uint8Array>, dest: string,
   opts: ApplyLayerOptions): Promise<ApplyLayerResult> {
   return new LayerApplier(dest, opts).apply(source);
