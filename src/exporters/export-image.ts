@@ -19,6 +19,7 @@ import type { Image } from '../frontend/dockerfile/image-config.js';
 import { pushImage, type PushResult } from '../registry/push.js';
 import type { TransferProgress } from '../registry/progress.js';
 import { parseReference } from '../registry/reference.js';
+import { layerMetaWritten } from '../solver/layer-meta.js';
 import type { LayerRef } from '../solver/result.js';
 import { Snapshotter } from '../solver/snapshot/snapshotter.js';
 import { IMAGE_NAME } from '../store/annotations.js';
@@ -28,7 +29,7 @@ import { Lease } from '../store/leases.js';
 import { compressionKey, compressionOfMediaType, layerMediaType, type Compression } from './compression.js';
 import { writeToDest } from './destination.js';
 import { buildConfig, configBytes, manifestBytes } from './image-document.js';
-import { ensureLayerBlob, layerMemosWritten, type LayerBlob } from './layer-blob.js';
+import { ensureLayerBlob, type LayerBlob } from './layer-blob.js';
 import { IMAGE_OUTPUTS, layerClamp } from './layer-policy.js';
 import type { ExportedImage } from './metadata.js';
 import { writeOciDir, writeOciTar } from './oci-layout.js';
@@ -145,7 +146,7 @@ class ImageExporter {
   async close(): Promise<void> {
     // layer.json memos written beside the rest of the export (and by the build's preparer); a
     // failed one only costs a recompression next time.
-    await layerMemosWritten();
+    await layerMetaWritten();
     // (outputs other than the store's index did not wait for the blob names' fsync)
     await Promise.all([...this.built.values()].map((p) => p.then((b) => b.stored, () => undefined)));
     if (this.leaseTimer) clearImmediate(this.leaseTimer);

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import type { Descriptor } from '../content/descriptor.js';
 import { ContentStore } from '../content/store.js';
 import { decompressedStream } from '../solver/layer/decompress.js';
-import { readLayerMeta, updateLayerMeta, type StoredLayerMeta } from '../solver/layer-meta.js';
+import { readLayerMeta, updateLayerMeta, type LayerMetaPatch, type StoredLayerMeta } from '../solver/layer-meta.js';
 import type { LayerRef } from '../solver/result.js';
 import { Snapshotter } from '../solver/snapshot/snapshotter.js';
 import { compressionKey, compressionOfMediaType, compressNow, compressStream, layerMediaType, readEagerly, SMALL_TAR, tapStream,
@@ -45,31 +45,20 @@ export interface EnsureLayerOptions {
   deferNameSync?: boolean;
   /**
    * The layer.json memo is written in the background (it is a cache, not something the image
-   * needs): the caller, or whoever finishes the work, awaits layerMemosWritten() before it ends.
+   * needs): the caller, or whoever finishes the work, awaits layerMetaWritten()
+   * (layer-meta.ts) before it ends.
    */
   backgroundMemo?: boolean;
   /** Aborted, a blob still being written is dropped (its temp file removed) and the call rejects. */
   signal?: AbortSignal;
 }
 
-// layer.json memos being written in the background (failures only cost a recompression later).
-const memoWrites = new Set<Promise<unknown>>();
-
-/** Resolves once every background layer.json memo started so far is written. */
-export async function layerMemosWritten(): Promise<void> {
-  await Promise.all(memoWrites);
-}
-
 /** Writes the memo now, or in the background (see EnsureLayerOptions.backgroundMemo). */
-async function memoize(root: string, layer: LayerRef, patch: Parameters<typeof updateLayerMeta>[2], opts: EnsureLayerOptions): Promise<void> {
+async function memoize(root: string, layer: LayerRef, patch: LayerMetaPatch, opts: EnsureLayerOptions): Promise<void> {
   const write = updateLayerMeta(root, layer.snapshotId, patch);
-  if (!opts.backgroundMemo) {
-    await write;
-    return;
-  }
-  const settled = write.then(() => undefined, () => undefined);
-  memoWrites.add(settled);
-  void settled.then(() => memoWrites.delete(settled));
+  // In the background a failure only costs a recompression later; layerMetaWritten() waits for it.
+  if (opts.backgroundMemo) write.catch(() => undefined);
+  else await write;
 }
 
 // Two exports of one layer in this process share the work.

@@ -28,6 +28,11 @@ export function layerMetaPath(root: string, snapshotId: string): string {
 // Writers in this process take turns per snapshot, so one patch never drops another's keys.
 const queues = new Map<string, Promise<unknown>>();
 
+/** Resolves once every layer.json write this process has started so far is done (or failed). */
+export async function layerMetaWritten(): Promise<void> {
+  await Promise.all(queues.values());
+}
+
 /** The memoized facts ({} when none are recorded or the file is unreadable). */
 export async function readLayerMeta(root: string, snapshotId: string): Promise<StoredLayerMeta> {
   // A write of this process still under way (e.g. an export's memo) is seen, not raced.
