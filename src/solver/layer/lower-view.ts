@@ -94,7 +94,7 @@ export class LowerView {
     const comps = rel.split('/').filter(Boolean);
     for (;;) {
       const res = this.readdirLoaded(comps);
-      if (!('missing' in res)) return res.names;
+      if (!('missing' in res)) return [...res.hosts.keys()].sort(compareNames);
       await this.opaqueDirs(res.missing);
     }
   }
@@ -114,7 +114,7 @@ export class LowerView {
     return res.hosts;
   }
 
-  private readdirLoaded(comps: string[]): { names: string[]; hosts: Map<string, string> } | { missing: string } {
+  private readdirLoaded(comps: string[]): { hosts: Map<string, string> } | { missing: string } {
     const seen = new Map<string, string>();
     const hidden = new Set<string>();
     const bottom = this.layers[this.layers.length - 1];
@@ -136,7 +136,7 @@ export class LowerView {
       // A layer's own root is never opaque to the kernel (overlayfs ignores the mark there).
       if ((st && comps.length > 0 && opaque.has(comps.join('/'))) || hiddenByAncestor(layer, comps, opaque)) break;
     }
-    return { names: [...seen.keys()].sort(compareNames), hosts: seen };
+    return { hosts: seen };
   }
 }
 
