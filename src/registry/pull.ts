@@ -170,7 +170,8 @@ function blobDownload(res: HttpResponse): PrefetchedBlob {
   return { status: res.status, body: res.body, destroy: () => res.body.destroy() };
 }
 
-function parseConfig(bytes: Buffer, ref: Reference, desc: Descriptor): ImageConfig {
+/** An image config's bytes (verified against `desc` already) as JSON. */
+export function parseConfig(bytes: Buffer, ref: Reference, desc: Descriptor): ImageConfig {
   try {
     return JSON.parse(bytes.toString('utf8')) as ImageConfig;
   } catch (err) {

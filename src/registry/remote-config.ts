@@ -2,7 +2,7 @@
 // from its registry (the config remembered for the pull that follows, whose layers start
 // downloading at once: see blob-prefetch.ts).
 import { statSync } from 'node:fs';
-import type { ImageConfig, Platform } from '../content/descriptor.js';
+import type { Platform } from '../content/descriptor.js';
 import { digestOf } from '../content/digest.js';
 import type { ContentStore } from '../content/store.js';
 import { prefetchBlobs } from './blob-prefetch.js';
@@ -10,8 +10,7 @@ import { clientFor } from './client.js';
 import { RegistryError } from './errors.js';
 import { rememberBlob } from './fetch-memo.js';
 import { readBody } from './http.js';
-import { ManifestError } from './manifest.js';
-import { resolveManifest } from './pull.js';
+import { parseConfig, resolveManifest } from './pull.js';
 import type { Reference } from './reference.js';
 import type { ResolvedImageConfig } from './resolve-config.js';
 
@@ -38,11 +37,6 @@ export async function remoteImageConfig(ref: Reference, platform: Platform | und
     prefetchBlobs(client, ref.path, resolved.manifest.layers,
       (d) => statSync(content.path(d.digest), { throwIfNoEntry: false })?.size === d.size);
   }
-  let config: ImageConfig;
-  try {
-    config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
-  } catch (err) {
-    throw new ManifestError(ref.toString(), `image config ${cfgDesc.digest} is not valid JSON (${(err as Error).message})`);
-  }
+  const config = parseConfig(bytes, ref, cfgDesc);
   return { ref: ref.toString(), digest: resolved.manifestDescriptor.digest, targetDigest: resolved.target.digest, config, source: 'registry' };
 }
