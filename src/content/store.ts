@@ -195,16 +195,12 @@ export class ContentStore {
       }
       const digest = `sha256:${hash.digest('hex')}`;
       checkExpected(expected, digest, size);
-      const dest = this.path(digest);
-      if (this.sizeNow(digest) === size) {
-        // Already stored (same digest, same size): keep the existing file untouched. Its
-        // writer may not have synced its name yet: counted (and synced) like our own.
-        const n = ++this.names.renames;
-        if (opts.syncName !== false) await this.syncNamesUpTo(n);
-        return { digest, size };
+      // Already stored (same digest, same size): the existing file stays untouched. Its
+      // writer may not have synced its name yet: counted (and synced) like our own.
+      if (this.sizeNow(digest) !== size) {
+        await fs.rename(tmp, this.path(digest));
+        renamed = true;
       }
-      await fs.rename(tmp, dest);
-      renamed = true;
       const n = ++this.names.renames;
       if (opts.syncName !== false) await this.syncNamesUpTo(n);
       return { digest, size };
