@@ -204,9 +204,10 @@ export async function pullImage(refString: string, opts: PullOptions): Promise<P
     // not read back from the store, and layer sinks (unpacks) need not wait for their fsync.
     const known = recallBlob(client.host, ref.path, manifest.config.digest);
     const memo = known?.length === manifest.config.size ? known : undefined;
+    const memoConfig = memo && Promise.resolve().then(() => parseConfig(memo, ref, manifest.config));
     const configJob = fetchBlob(client, content, ref.path, manifest.config, { syncName: false })
-      .then(async () => parseConfig(memo ?? await content.readBytes(manifest.config.digest), ref, manifest.config));
-    const configForSinks = memo ? Promise.resolve().then(() => parseConfig(memo, ref, manifest.config)) : configJob;
+      .then(async () => memoConfig ?? parseConfig(await content.readBytes(manifest.config.digest), ref, manifest.config));
+    const configForSinks = memoConfig ?? configJob;
     configForSinks.catch(() => undefined); // its error is configJob's too, reported below
     const { layerSink } = opts;
     const layerJobs = manifest.layers.map((layer, index) =>
