@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { UpperDest } from './upper-dest.js';
 
 /** Fills `dir` with the tree's etc/passwd and etc/group (where they are regular files). */
-export async function userDbRoot(dest: UpperDest, dir: string): Promise<string> {
+export function userDbRoot(dest: UpperDest, dir: string): string {
   mkdirSync(path.join(dir, 'etc'), { recursive: true });
   for (const file of ['etc/passwd', 'etc/group']) {
     const content = dest.contentPath(dest.resolve(file));

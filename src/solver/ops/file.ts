@@ -54,7 +54,7 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
       return view;
     };
     // --chown names resolve in the destination's rootfs (the state the actions build on).
-    await applyActions(run, op, plainDest(active.mountpoint), async () => active.mountpoint, layerSource, releases);
+    await applyActions(run, op, plainDest(active.mountpoint), () => active.mountpoint, layerSource, releases);
     for (const r of releases.splice(0)) await r();
     await active.commit(id);
     return result;
@@ -78,7 +78,7 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
     const dest = new UpperDest(snap.upperdir, snap.lowers);
     // Looked up afresh for each action: an earlier one may have changed /etc/passwd.
     let userDbs = 0;
-    const userDb = (): Promise<string> => userDbRoot(dest, path.join(snap.scratch, `userdb-${userDbs++}`));
+    const userDb = (): string => userDbRoot(dest, path.join(snap.scratch, `userdb-${userDbs++}`));
     // Layer sources are read through a view merged in user space, below a root that does not
     // exist on disk (every read goes through the tree).
     const views = new Map<LayersRef, Promise<SourceTree>>();
@@ -106,15 +106,14 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
   }
 }
 
-async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () => Promise<string>,
+async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () => string,
   layerSource: (ref: LayersRef) => Promise<CopySource>, releases: Releases): Promise<void> {
   const { env, inputs } = run;
   const n = inputs.length;
-  const chown = async (o: ChownOpt | undefined): Promise<Owner | undefined> => {
-    if (!o) return undefined;
-    const byName = (o.user && 'name' in o.user) || (o.group && 'name' in o.group);
-    const dir = byName ? await rootfs() : undefined;
-    return resolveChown(o, () => dir);
+  // rootfs() only when resolveChown looks a name up, and at most once per action.
+  const chown = (o: ChownOpt | undefined): Promise<Owner | undefined> => {
+    let dir: string | undefined;
+    return resolveChown(o, () => (dir ??= rootfs()));
   };
   for (const a of op.actions) {
     env.signal.throwIfAborted();

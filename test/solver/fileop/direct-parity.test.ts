@@ -140,7 +140,7 @@ async function direct(id: string, actions: FileAction[], base = chain, fromChain
     const dest = new UpperDest(d.upperdir, d.lowers);
     const source = fromChain
       ? viewSource(await snap.readView(chain), path.join(d.scratch, 'view'), (l) => d.layerXattrs(l)) : src;
-    await apply(dest, actions, await userDbRoot(dest, path.join(d.scratch, 'userdb')), source);
+    await apply(dest, actions, userDbRoot(dest, path.join(d.scratch, 'userdb')), source);
     await dest.finish((e) => d.lowerXattrs(e));
     return await describeLayer(await d.commit(id, { xattrsWritten: dest.wroteXattrs }), base);
   } finally {
