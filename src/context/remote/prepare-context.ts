@@ -23,7 +23,7 @@ export interface PrepareOptions {
 
 export async function prepareRemoteContext(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' }>, root: string,
   opts: PrepareOptions): Promise<PreparedContext> {
-  const work = await buildTempDir(root, 'context');
+  const work = buildTempDir(root, 'context');
   const cleanup = (): Promise<void> => rm(work, { recursive: true, force: true });
   try {
     const dir = path.join(work, 'context');

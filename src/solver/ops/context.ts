@@ -1,7 +1,8 @@
 // What every op runner gets: the stores, the snapshotter, the build's options and its
 // cancellation signal, plus the vertex's progress handle.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentStore } from '../../content/store.js';
 import type { BuildLease } from '../build-lease.js';
@@ -76,12 +77,15 @@ export function resultSnapshotId(key: string, index: number, unique = false): st
   return unique ? `${id}-${randomBytes(4).toString('hex')}` : id;
 }
 
-/** A private temp dir under <root>/tmp named with our pid, so dead builds' dirs can be removed. */
-export async function buildTempDir(root: string, what: string): Promise<string> {
+/**
+ * A private temp dir under <root>/tmp named with our pid, so dead builds' dirs can be removed.
+ * Synchronous: two small calls, which on the thread pool could wait behind a layer's
+ * compression (a RUN step makes one before it starts its container).
+ */
+export function buildTempDir(root: string, what: string): string {
   const base = path.join(root, 'tmp');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(base, { recursive: true, mode: 0o700 });
-  return mkdtemp(path.join(base, `${process.pid}-${what}-`));
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  return mkdtempSync(path.join(base, `${process.pid}-${what}-`));
 }
 
 /**

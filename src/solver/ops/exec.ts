@@ -2,7 +2,6 @@
 // views of inputs, persistent cache directories, tmpfs, secrets, ssh agent), the process run
 // in runc/crun, and each writable mount with an output committed as a new layer on top of
 // its input's chain. Secrets live in a private temp dir outside every layer and key.
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { chmod, chown, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecOp, Mount } from '../../llb/types.js';
@@ -14,7 +13,7 @@ import { isInside } from '../layer/root-path.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
-import { layerDirs, requireLayers, type OpRun } from './context.js';
+import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
 import { withCacheMount, type CacheMountSpec } from './cache-mount.js';
 
 const TAIL_LINES = 6;
@@ -60,7 +59,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     // The step's temp dir (bundle, secrets, copies) is made while the rootfs mounts, and
     // synchronously: the threadpool may be busy compressing an earlier step's layer. It goes
     // after the step, before the solve ends.
-    const tmp = execTempDir(env.root);
+    const tmp = buildTempDir(env.root, 'exec');
     cleanups.push(async () => env.afterward(removeTempDir(tmp)));
     const network: NetworkOptions = {
       ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
@@ -196,13 +195,6 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
-}
-
-/** A new private temp dir under <root>/tmp, named like buildTempDir's so that pruneStaleTemp knows it. */
-function execTempDir(root: string): string {
-  const base = path.join(root, 'tmp');
-  mkdirSync(base, { recursive: true, mode: 0o700 });
-  return mkdtempSync(path.join(base, `${process.pid}-exec-`));
 }
 
 /** Removes the step's temp dir; a failure leaves it to a later build's prune of dead processes' dirs. */

@@ -24,7 +24,7 @@ async function git(args: string[], cwd?: string): Promise<void> {
 
 export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
   const { remote, ref, subdir } = parseGitIdentifier(src.identifier, src.attrs[SourceAttr.GitFullURL]);
-  const tmp = await buildTempDir(run.env.root, 'git');
+  const tmp = buildTempDir(run.env.root, 'git');
   const active = await run.env.snapshotter.prepare([]);
   try {
     const clone = path.join(tmp, 'repo');
