@@ -12,3 +12,11 @@ export function childProcess(): typeof import('node:child_process') {
 export function zlib(): typeof import('node:zlib') {
   return requireBuiltin('node:zlib') as typeof import('node:zlib');
 }
+
+export function https(): typeof import('node:https') {
+  return requireBuiltin('node:https') as typeof import('node:https');
+}
+
+export function tls(): typeof import('node:tls') {
+  return requireBuiltin('node:tls') as typeof import('node:tls');
+}

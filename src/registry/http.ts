@@ -2,18 +2,14 @@
 // (dropping credentials when the host changes, as blob storage redirects need), timeouts.
 import * as http from 'node:http';
 import type * as https from 'node:https';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type * as tls from 'node:tls';
+import { https as httpsModule, tls as tlsModule } from '../lazy-builtins.js';
 import { extraCaCerts } from './extra-ca.js';
 import { notifyRequestSent, requestSentWanted } from './request-sent.js';
 
 // https and tls load on the first https:// request: a plain-http registry (a local one) or a
 // build that needs none skips them (~2-3 ms of module loading in a fresh process).
-const requireBuiltin = createRequire('/');
-const httpsModule = (): typeof https => requireBuiltin('node:https') as typeof https;
-const tlsModule = (): typeof tls => requireBuiltin('node:tls') as typeof tls;
 
 export interface HttpRequestOptions {
   method?: string;
