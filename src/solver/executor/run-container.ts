@@ -5,7 +5,7 @@
 // synchronous file work (a few small files and lstat calls): the step waits for all of it,
 // and threadpool round trips would cost more than the syscalls.
 import { randomBytes } from 'node:crypto';
-import { lchownSync, mkdirSync, readFileSync } from 'node:fs';
+import { lchownSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { runTool } from '../layer/run-tool.js';
 import { processAlive } from '../../store/process-alive.js';
 import { childProcess } from '../../lazy-builtins.js';
 import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
+import { processUmask } from '../sys/umask.js';
 import { Bundle } from './bundle.js';
 import { findCommand } from './find-command.js';
 import { recordMountStubs } from './mount-stubs.js';
@@ -230,16 +231,6 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
 
 interface RuntimeExit { code: number | null; signaled: boolean }
 
-let umask: number | undefined;
-
-/** This process's umask, for the runtime (process.umask() would set it twice to read it). */
-function currentUmask(): number {
-  if (umask === undefined) {
-    const m = /^Umask:\s*([0-7]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    umask = m ? parseInt(m[1] as string, 8) : 0o022;
-  }
-  return umask;
-}
 
 /**
  * Starts the runtime as Node's spawn would (this process's environment and umask, stdin
@@ -252,7 +243,7 @@ function runRuntime(file: string, argv0: string, args: readonly string[], cwd: s
   return withSysHelper(async (h) => {
     const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
     try {
-      const exit = await h.spawn(file, [argv0, ...args], { cwd, env, umask: currentUmask(), stdout: out, stderr: err });
+      const exit = await h.spawn(file, [argv0, ...args], { cwd, env, umask: processUmask(), stdout: out, stderr: err });
       return { code: exit.code, signaled: exit.signal !== null };
     } catch (e) {
       if (e instanceof SysCallError) throw Object.assign(new Error(e.message), { code: e.errno === 2 ? 'ENOENT' : 'EEXEC' });

@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { makeNode, makeWhiteout } from '../sys/mknod.js';
+import { processUmask } from '../sys/umask.js';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
@@ -66,13 +67,6 @@ function nowMs(): number {
   return s * 1e3 + ns / 1e6;
 }
 
-let umask: number | undefined;
-/** The process umask (read once: nothing in Slipway changes it). */
-function processUmask(): number {
-  // Reading it has no side effect besides a set-and-restore; no warning is printed.
-  umask ??= process.umask();
-  return umask;
-}
 
 /** Length of `name` without its trailing slashes. */
 function trimmedLength(name: string): number {
