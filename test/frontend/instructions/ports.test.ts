@@ -33,6 +33,7 @@ describe('parsePortSpec', () => {
     expect(() => parsePortSpec('-1')).toThrow('invalid containerPort: -1');
     expect(() => parsePortSpec('90-80')).toThrow('invalid containerPort: 90-80');
     expect(() => parsePortSpec('80/icmp')).toThrow('invalid proto: icmp');
+    expect(() => parsePortSpec('80/ICMP')).toThrow('invalid proto: icmp');
     expect(() => parsePortSpec('')).toThrow('no port specified: <empty>');
     expect(() => parsePortSpec('/tcp')).toThrow('no port specified: /tcp<empty>');
     expect(() => parsePortSpec('x:80')).toThrow('invalid hostPort: x');
@@ -42,7 +43,13 @@ describe('parsePortSpec', () => {
     expect(() => parsePortRange('')).toThrow('empty string specified for ports');
   });
 
-  it('parsePortSpecs collects and deduplicates', () => {
-    expect(parsePortSpecs(['80', '80/tcp', '443', '53/udp'])).toEqual(['80/tcp', '443/tcp', '53/udp']);
+  it('parsePortSpecs collects in order without deduplicating (BuildKit writes the list into the history)', () => {
+    expect(parsePortSpecs(['80', '80/tcp', '443', '53/udp'])).toEqual(['80/tcp', '80/tcp', '443/tcp', '53/udp']);
+  });
+
+  it('splits the protocol at the first slash and checks it before the address (BuildKit\'s order)', () => {
+    expect(() => parsePortSpec('80/tcp/x')).toThrow('invalid proto: tcp/x');
+    expect(() => parsePortSpec('1.2.3:8080:80/icmp')).toThrow('invalid proto: icmp');
+    expect(() => parsePortSpec('1.2.3:8080:/tcp')).toThrow('no port specified: 1.2.3:8080:/tcp<empty>');
   });
 });

@@ -25,12 +25,13 @@ function splitParts(raw: string): { ip: string; hostPort: string; containerPort:
   }
 }
 
+/** Go's strings.Cut at the first `/`: `80/tcp/x` has the protocol `tcp/x` (invalid). */
 function splitProtoPort(raw: string): { proto: string; port: string } {
-  const parts = raw.split('/');
-  if (raw === '' || parts[0] === '') return { proto: '', port: '' };
-  if (parts.length === 1) return { proto: 'tcp', port: raw };
-  if (parts[1] === '') return { proto: 'tcp', port: parts[0]! };
-  return { proto: parts[1]!, port: parts[0]! };
+  const slash = raw.indexOf('/');
+  const port = slash < 0 ? raw : raw.slice(0, slash);
+  if (port === '') return { proto: '', port: '' };
+  const proto = slash < 0 ? '' : raw.slice(slash + 1);
+  return { proto: proto === '' ? 'tcp' : proto, port };
 }
 
 /** Go's strconv.ParseUint(s, 10, 16). */
@@ -60,11 +61,16 @@ export function parsePortRange(ports: string): [number, number] {
 export function parsePortSpec(raw: string): PortKey[] {
   const { ip: rawIp, hostPort, containerPort: withProto } = splitParts(raw);
   const { proto, port: containerPort } = splitProtoPort(withProto);
+  // BuildKit's order: the port/protocol split is checked before the address.
+  if (containerPort === '') throw new InstructionSyntaxError(`no port specified: ${raw}<empty>`);
+  const lowerProto = proto.toLowerCase();
+  if (lowerProto !== 'tcp' && lowerProto !== 'udp' && lowerProto !== 'sctp') {
+    throw new InstructionSyntaxError(`invalid proto: ${lowerProto}`);
+  }
 
   let ip = rawIp;
   if (ip.length >= 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
   if (ip !== '' && isIP(ip) === 0) throw new InstructionSyntaxError(`invalid IP address: ${ip}`);
-  if (containerPort === '') throw new InstructionSyntaxError(`no port specified: ${raw}<empty>`);
 
   let start: number;
   let end: number;
@@ -86,16 +92,15 @@ export function parsePortSpec(raw: string): PortKey[] {
     }
   }
 
-  const lowerProto = proto.toLowerCase();
-  if (lowerProto !== 'tcp' && lowerProto !== 'udp' && lowerProto !== 'sctp') {
-    throw new InstructionSyntaxError(`invalid proto: ${proto}`);
-  }
   const keys: PortKey[] = [];
   for (let p = start; p <= end; p++) keys.push(`${p}/${lowerProto}`);
   return keys;
 }
 
-/** All keys for a list of EXPOSE words, deduplicated, in first-seen order. */
+/**
+ * All keys for a list of EXPOSE words, in order and not deduplicated: BuildKit writes this
+ * list into the history (`EXPOSE [80/tcp 80/tcp]`); the config's ExposedPorts map dedupes.
+ */
 export function parsePortSpecs(words: readonly string[]): PortKey[] {
-  return [...new Set(words.flatMap(parsePortSpec))];
+  return words.flatMap(parsePortSpec);
 }

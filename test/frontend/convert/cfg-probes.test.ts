@@ -1,0 +1,15 @@
+// Image config and history details found by the differential probes (testdata/diff/cfg-*),
+// each checked against what current BuildKit's dockerfile2llb writes.
+import { describe, expect, it } from 'vitest';
+import { convert } from './fake-resolver.js';
+
+const historyOf = async (text: string) => ((await convert(text)).image.history ?? []).map((h) => h.created_by);
+
+describe('EXPOSE history', () => {
+  it('lists every port in order, duplicates included (convert_expose.go parsePortSpecs); the config map dedupes', async () => {
+    const res = await convert('FROM scratch\nENV P=80\nEXPOSE 80 $P/tcp 53/udp 80\n');
+    // instructions.parseExpose sorts the words as written: "$P/tcp" < "53/udp" < "80" = "80".
+    expect(res.image.history!.at(-1)!.created_by).toBe('EXPOSE [80/tcp 53/udp 80/tcp 80/tcp]');
+    expect(res.image.config.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {} });
+  });
+});
