@@ -13,3 +13,18 @@ describe('EXPOSE history', () => {
     expect(res.image.config.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {} });
   });
 });
+
+describe('STOPSIGNAL validation (moby/sys/signal.ParseSignal, Linux map)', () => {
+  it('accepts what Atoi accepts and the names of the Linux map only', async () => {
+    const { validateSignal } = await import('../../../src/frontend/dockerfile/convert/signal.js');
+    for (const s of ['+9', '-9', '007', 'sigrtmin+15', 'RTMAX-14', 'SIGCLD', 'iot']) expect(() => validateSignal(s), s).not.toThrow();
+    for (const s of ['RTMIN+16', 'RTMAX-15', 'RTMIN+0', 'RTMIN+01', 'SIGUNUSED', 'SIGSIGTERM', '-0', '99999999999999999999', ' 9'])
+      expect(() => validateSignal(s), s).toThrow(`invalid signal: ${s}`);
+  });
+
+  it('stores the value as written (after expansion)', async () => {
+    const res = await convert('FROM scratch\nARG S=sigrtmin+3\nSTOPSIGNAL $S\n');
+    expect(res.image.config.StopSignal).toBe('sigrtmin+3');
+    expect(res.image.history!.at(-1)!.created_by).toBe('STOPSIGNAL sigrtmin+3');
+  });
+});
