@@ -1,9 +1,13 @@
-// BuildKit's readUser for --chown: numeric ids as given (a user id alone also sets the
-// group), names looked up in /etc/passwd and /etc/group of the named input's rootfs
-// (inside it, never the host's). A user name alone takes the user's primary group.
-// As in BuildKit, a name missing from the files leaves id 0 rather than failing.
+// BuildKit's readUser for --chown (solver/llbsolver/file/user_linux.go): numeric ids as given
+// (a user id alone also sets the group), names looked up in /etc/passwd and /etc/group of the
+// named input's rootfs (inside it, never the host's). A user name alone takes the user's
+// primary group. Names match the name field only (runc's ParsePasswdFilter / ParseGroupFilter
+// with a name filter): a name that looks numeric, such as an id beyond int32 that WithUser
+// could not parse, is never taken as an id. As in BuildKit, a name missing from the files (or
+// missing files) leaves id 0 rather than failing.
+import { readFileSync } from 'node:fs';
 import type { ChownOpt, UserOpt } from '../../llb/types.js';
-import { resolveUser, UserLookupError } from '../executor/user.js';
+import { resolveInRootSync } from '../layer/root-path.js';
 import { FileOpError } from './errors.js';
 import type { Owner } from './fs-meta.js';
 
@@ -15,13 +19,30 @@ function rootfsOf(u: Extract<UserOpt, { name: string }>, rootfsFor: RootfsFor, w
   return rootfs;
 }
 
-async function lookup(rootfs: string, spec: string): Promise<{ uid: number; gid: number } | undefined> {
+/** Go's strconv.Atoi with its error ignored, as runc's parseLine does: 0 when not a number. */
+function atoi(s: string | undefined): number {
+  if (s === undefined || !/^[+-]?\d+$/.test(s)) return 0;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : 0;
+}
+
+/** The fields of the first line of `/etc/<file>` whose name field is `name`. */
+function findEntry(rootfs: string, file: 'passwd' | 'group', name: string): string[] | undefined {
+  let text: string;
   try {
-    return await resolveUser(rootfs, spec);
+    text = readFileSync(resolveInRootSync(rootfs, `/etc/${file}`), 'utf8');
   } catch (err) {
-    if (err instanceof UserLookupError) return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const fields = line.split(':');
+    if (fields[0] === name) return fields;
+  }
+  return undefined;
 }
 
 export async function resolveChown(chown: ChownOpt | undefined, rootfsFor: RootfsFor): Promise<Owner | undefined> {
@@ -33,10 +54,10 @@ export async function resolveChown(chown: ChownOpt | undefined, rootfsFor: Rootf
       owner.uid = u.id;
       owner.gid = u.id;
     } else {
-      const found = await lookup(rootfsOf(u, rootfsFor, 'user'), u.name);
-      if (found) {
-        owner.uid = found.uid;
-        owner.gid = found.gid;
+      const entry = findEntry(rootfsOf(u, rootfsFor, 'user'), 'passwd', u.name);
+      if (entry) {
+        owner.uid = atoi(entry[2]);
+        owner.gid = atoi(entry[3]);
       }
     }
   }
@@ -45,9 +66,8 @@ export async function resolveChown(chown: ChownOpt | undefined, rootfsFor: Rootf
     if ('id' in g) {
       owner.gid = g.id;
     } else {
-      // "0:NAME": the group part alone decides the gid.
-      const found = await lookup(rootfsOf(g, rootfsFor, 'group'), `0:${g.name}`);
-      if (found) owner.gid = found.gid;
+      const entry = findEntry(rootfsOf(g, rootfsFor, 'group'), 'group', g.name);
+      if (entry) owner.gid = atoi(entry[2]);
     }
   }
   return owner;

@@ -1,7 +1,7 @@
 // Ownership and timestamps the way fsutil sets them: lchown (never through a symlink),
 // times with AT_SYMLINK_NOFOLLOW. Node takes times as float seconds, so sub-microsecond
 // precision is lost.
-import { chmodSync, lchownSync, lutimesSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync } from 'node:fs';
 import { errnoCode } from './errors.js';
 
 export interface Owner { uid: number; gid: number }
@@ -43,6 +43,16 @@ export function setFixedTime(host: string, timestamp: bigint | undefined): void 
  */
 export const DAEMON_UMASK = 0o022;
 
+const S_ISGID = 0o2000;
+
+/**
+ * Gives a just-created entry the mode Go's os.Mkdir / os.OpenFile would have left: the
+ * requested permission bits under the daemon umask. A directory keeps the setgid bit the
+ * kernel gave it when its parent has one (os.Mkdir does not chmod afterwards), so MkdirAll
+ * under a setgid directory makes setgid directories, as in BuildKit.
+ */
 export function chmodCreated(host: string, mode: number): void {
-  chmodSync(host, mode & 0o7777 & ~DAEMON_UMASK);
+  const st = lstatSync(host);
+  const inherited = st.isDirectory() ? st.mode & S_ISGID : 0;
+  chmodSync(host, (mode & 0o7777 & ~DAEMON_UMASK) | inherited);
 }

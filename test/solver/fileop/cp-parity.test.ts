@@ -1,0 +1,62 @@
+// COPY / file-action results that differed from BuildKit (testdata/diff/cp-* cases), each
+// with what fsutil / BuildKit does.
+import { chmodSync, chownSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copy, mkdir, mkfile, resolveChown } from '../../../src/solver/fileop/index.js';
+import { dockerCopy, listing, roots, tree } from './fixtures.js';
+
+describe('directories created below a setgid directory (cp-merge-existing /ex2/m)', () => {
+  // fsutil's MkdirAll and BuildKit's mkdir action call os.Mkdir, which does not chmod after
+  // mkdir(2): the kernel's inherited setgid bit (and group) stays.
+  it('COPY parents made by MkdirAll keep the inherited setgid bit', async () => {
+    const r = roots();
+    tree(r.src, { 'd/f': 'F' });
+    tree(r.dest, { 'sg/': '' });
+    chownSync(path.join(r.dest, 'sg'), 0, 8);
+    chmodSync(path.join(r.dest, 'sg'), 0o2750);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/d', '/sg/m/n/') });
+    expect(listing(r.dest)).toEqual(['sg/ 2750 0:8', 'sg/m/ 2755 0:8', 'sg/m/n/ 2755 0:8', 'sg/m/n/f 0644 0:0 =F']);
+  });
+
+  it('a copied directory takes the source mode exactly (the chmod clears the inherited bit)', async () => {
+    const r = roots();
+    tree(r.src, { 'd/sub/f': 'F' });
+    chmodSync(path.join(r.src, 'd/sub'), 0o750);
+    tree(r.dest, { 'sg/': '' });
+    chmodSync(path.join(r.dest, 'sg'), 0o2755);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/d', '/sg/') });
+    expect(listing(r.dest)).toContain('sg/sub/ 0750 0:0');
+  });
+
+  it('mkdir (WORKDIR) keeps the inherited setgid bit; mkfile gives files none', async () => {
+    const r = roots();
+    tree(r.dest, { 'sg/': '' });
+    chmodSync(path.join(r.dest, 'sg'), 0o2775);
+    await mkdir(r.dest, { type: 'mkdir', path: '/sg/a/b', mode: 0o755, makeParents: true });
+    await mkdir(r.dest, { type: 'mkdir', path: '/sg/c', mode: 0o700, makeParents: false });
+    await mkfile(r.dest, { type: 'mkfile', path: '/sg/f', mode: 0o644, data: Buffer.from('x') });
+    expect(listing(r.dest).filter((l) => l.startsWith('sg'))).toEqual([
+      'sg/ 2775 0:0', 'sg/a/ 2755 0:0', 'sg/a/b/ 2755 0:0', 'sg/c/ 2700 0:0', 'sg/f 0644 0:0 =x',
+    ]);
+  });
+});
+
+describe('--chown names match the name field only (cp-chown-parents /big/max)', () => {
+  // WithUser parses ids with ParseInt(v, 10, 32): 4294967294 becomes a name, and readUser's
+  // ParsePasswdFilter compares names only, so it is not found and the owner stays 0:0.
+  it('a numeric-looking name is not taken as an id', async () => {
+    const r = roots();
+    tree(r.dest, { 'etc/passwd': 'root:x:0:0::/root:/bin/sh\n7:x:70:71::/:/bin/sh\n', 'etc/group': 'root:x:0:\n9:x:90:\n' });
+    const at = () => r.dest;
+    expect(await resolveChown({ user: { name: '4294967294', input: 0 } }, at)).toEqual({ uid: 0, gid: 0 });
+    expect(await resolveChown({ user: { name: '7', input: 0 }, group: { name: '9', input: 0 } }, at)).toEqual({ uid: 70, gid: 90 });
+    expect(await resolveChown({ user: { id: 5 }, group: { name: '12345678901', input: 0 } }, at)).toEqual({ uid: 5, gid: 5 });
+  });
+
+  it('no passwd or group file: names leave 0', async () => {
+    const r = roots();
+    expect(await resolveChown({ user: { name: 'app', input: 0 }, group: { name: 'grp', input: 0 } }, () => r.dest))
+      .toEqual({ uid: 0, gid: 0 });
+  });
+});
