@@ -55,12 +55,17 @@ function copySmall(sfd: number, tfd: number): void {
   }
 }
 
-/** Device nodes and fifos through mknod(1), synchronously to keep the walk's order. */
+/**
+ * Device nodes and fifos through mknod(1), synchronously to keep the walk's order. fsutil's
+ * copyDevice passes the source's st_mode without S_IFSOCK's bits to mknod(2), so a block
+ * device (S_IFBLK shares a bit with S_IFSOCK) comes out a character device with the same
+ * numbers; sockets, left with no type, become empty regular files (copySocketStub).
+ */
 function makeNode(target: string, st: BigIntStats): void {
   const rdev = Number(st.rdev);
   const major = (rdev >> 8) & 0xfff;
   const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
-  const kind = st.isFIFO() ? ['p'] : [st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)];
+  const kind = st.isFIFO() ? ['p'] : ['c', String(major), String(minor)];
   try {
     execFileSync('mknod', [target, ...kind], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
@@ -150,7 +155,9 @@ export class Copier {
       dest.beforeCreate(target, false);
       symlinkSync(this.opts.source.readlink(src), target);
     } else if ((st.mode & S_IFMT) === S_IFSOCK) {
-      return; // sockets are not reproducible content
+      // fsutil: "socket copied as stub", an empty regular file with the socket's metadata.
+      dest.beforeCreate(target, false);
+      closeSync(openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
     } else {
       dest.beforeCreate(target, false);
       makeNode(target, st);

@@ -28,6 +28,12 @@ export interface CopyOptions {
   srcFilter?: SourceFilter;
   /** Already resolved (resolveChown); absent = keep the source's owners. */
   owner?: Owner;
+  /**
+   * The owner every source entry has (the build context's files arrive 0:0 in BuildKit):
+   * copied entries get it when there is no `owner`, but it is no chown, so the directories
+   * created above the destination keep the kernel's defaults (a setgid parent's group).
+   */
+  srcOwner?: Owner;
   signal?: AbortSignal;
 }
 
@@ -91,7 +97,7 @@ export async function copy(opts: CopyOptions): Promise<void> {
       if (unpacked) continue;
     }
     const copier = new Copier({
-      source, dest, owner: opts.owner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
+      source, dest, owner: opts.owner ?? opts.srcOwner, timestamp: a.timestamp, mode: a.mode, modeFn, include, exclude,
       alwaysReplace: a.alwaysReplaceExistingDestPaths, filter, signal: opts.signal,
     });
     await copyOne(copier, source, src, dest, a, opts.owner, filter);

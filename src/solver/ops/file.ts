@@ -24,7 +24,7 @@ import { layerDirs, requireLayers, type OpRun } from './context.js';
 interface CopySource {
   dir: string | SourceTree;
   filter?: SourceFilter;
-  /** Owner when the action gives none (context files: 0:0). */
+  /** Owner of every source entry (context files: 0:0), used when the action gives no chown. */
   owner?: Owner;
 }
 
@@ -122,10 +122,11 @@ async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () =
       case 'copy': {
         const ref = a.secondaryInput >= 0 && a.secondaryInput < n ? inputs[a.secondaryInput] : undefined;
         const src = ref?.kind === 'layers' ? await layerSource(ref) : await copySource(ref, releases);
-        const owner = (await chown(act.owner)) ?? src.owner;
+        const owner = await chown(act.owner);
         await copy({
           srcRoot: src.dir, destRoot: dest, action: act, signal: env.signal,
           ...(src.filter ? { srcFilter: src.filter } : {}), ...(owner ? { owner } : {}),
+          ...(src.owner ? { srcOwner: src.owner } : {}),
         });
         break;
       }

@@ -1,6 +1,8 @@
 // COPY / file-action results that differed from BuildKit (testdata/diff/cp-* cases), each
 // with what fsutil / BuildKit does.
-import { chmodSync, chownSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copy, mkdir, mkfile, resolveChown } from '../../../src/solver/fileop/index.js';
@@ -58,5 +60,65 @@ describe('--chown names match the name field only (cp-chown-parents /big/max)', 
     const r = roots();
     expect(await resolveChown({ user: { name: 'app', input: 0 }, group: { name: 'grp', input: 0 } }, () => r.dest))
       .toEqual({ uid: 0, gid: 0 });
+  });
+});
+
+describe('the build context owner 0:0 is no --chown (cp-add-tar-order /sg/new)', () => {
+  // BuildKit's context files arrive owned 0:0 and the copy has no Chowner: MkdirAll leaves
+  // the directories it creates with the kernel's owner, the setgid parent's group.
+  it('copied entries get srcOwner; created parents keep the inherited group', async () => {
+    const r = roots();
+    tree(r.src, { 'd/f': 'F', g: 'G' });
+    chownSync(path.join(r.src, 'd/f'), 1000, 1000);
+    chownSync(path.join(r.src, 'g'), 1000, 1000);
+    tree(r.dest, { 'sg/': '' });
+    chownSync(path.join(r.dest, 'sg'), 0, 50);
+    chmodSync(path.join(r.dest, 'sg'), 0o2775);
+    const srcOwner = { uid: 0, gid: 0 };
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/d', '/sg/a/'), srcOwner });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/g', '/sg/b/c'), srcOwner });
+    expect(listing(r.dest)).toEqual([
+      'sg/ 2775 0:50', 'sg/a/ 2755 0:50', 'sg/a/f 0644 0:0 =F', 'sg/b/ 2755 0:50', 'sg/b/c 0644 0:0 =G',
+    ]);
+  });
+
+  it('a --chown owner still chowns the created parents', async () => {
+    const r = roots();
+    tree(r.src, { g: 'G' });
+    tree(r.dest, { 'sg/': '' });
+    chownSync(path.join(r.dest, 'sg'), 0, 50);
+    chmodSync(path.join(r.dest, 'sg'), 0o2775);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/g', '/sg/b/c'), owner: { uid: 3, gid: 4 }, srcOwner: { uid: 0, gid: 0 } });
+    expect(listing(r.dest)).toEqual(['sg/ 2775 0:50', 'sg/b/ 2755 3:4', 'sg/b/c 0644 3:4 =G']);
+  });
+});
+
+describe('special files as current fsutil copies them (cp-special-src)', () => {
+  // copyDevice: mknod(dst, st.Mode &^ S_IFSOCK, rdev): fifos stay fifos, a socket loses its
+  // type and becomes an empty regular file with its metadata ("socket copied as stub").
+  it('a socket becomes an empty regular file with its mode and owner', async () => {
+    const r = roots();
+    tree(r.src, { 'd/f': 'F' });
+    const sock = path.join(r.src, 'd/sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      chmodSync(sock, 0o750);
+      chownSync(sock, 7, 8);
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/d', '/o') });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/f 0644 0:0 =F', 'o/sock 0750 7:8 =']);
+  });
+
+  it('a block device comes out a character device with the same numbers (S_IFBLK &^ S_IFSOCK)', async () => {
+    const r = roots();
+    execFileSync('mknod', ['-m', '0640', path.join(r.src, 'blk'), 'b', '7', '200']);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/blk', '/blk-copy') });
+    const st = lstatSync(path.join(r.dest, 'blk-copy'));
+    expect(st.isCharacterDevice()).toBe(true);
+    expect(st.mode & 0o7777).toBe(0o640);
+    expect(st.rdev).toBe(lstatSync(path.join(r.src, 'blk')).rdev);
   });
 });
