@@ -28,3 +28,26 @@ describe('STOPSIGNAL validation (moby/sys/signal.ParseSignal, Linux map)', () =>
     expect(res.image.history!.at(-1)!.created_by).toBe('STOPSIGNAL sigrtmin+3');
   });
 });
+
+describe('checks current BuildKit runs that Slipway lacked', () => {
+  const BB = '127.0.0.1:5000/library/busybox:latest';
+  const rulesOf = async (text: string) =>
+    (await convert(text)).warnings.filter((w) => w.rule).map((w) => [w.rule, w.message, w.location?.line]);
+
+  it('ExposeProtoCasing and ExposeInvalidFormat (convert_expose.go portSpecs.parsePort)', async () => {
+    expect(await rulesOf(`FROM ${BB}\nEXPOSE 80/TCP 53/udp\nEXPOSE 127.0.0.1:8080:80 9000:90/Udp\n`)).toEqual([
+      ['ExposeProtoCasing', "Defined protocol '80/TCP' in EXPOSE instruction should be lowercase", 2],
+      ['ExposeInvalidFormat', "EXPOSE instruction should not define an IP address or host-port mapping, found '127.0.0.1:8080:80'", 3],
+      ['ExposeProtoCasing', "Defined protocol '9000:90/Udp' in EXPOSE instruction should be lowercase", 3],
+      ['ExposeInvalidFormat', "EXPOSE instruction should not define an IP address or host-port mapping, found '9000:90/Udp'", 3],
+    ]);
+    await expect(convert(`# check=error=true\nFROM ${BB}\nEXPOSE 80/TCP\n`)).rejects.toThrow(/lint violation found for rules: ExposeProtoCasing/);
+  });
+
+  it('FromPlatformFlagConstDisallowed unless a variable is used or the stage name has the os/arch', async () => {
+    expect(await rulesOf(`FROM --platform=linux/amd64 ${BB}\n`)).toEqual([
+      ['FromPlatformFlagConstDisallowed', 'FROM --platform flag should not use constant value "linux/amd64"', 1],
+    ]);
+    expect(await rulesOf(`FROM --platform=linux/amd64 ${BB} AS build-amd64\nFROM --platform=$BUILDPLATFORM ${BB}\n`)).toEqual([]);
+  });
+});

@@ -92,7 +92,11 @@ export function dispatchShell(ctx: ConvertContext, d: DispatchState, c: ShellCom
 export function dispatchExpose(ctx: ConvertContext, d: DispatchState, c: ExposeCommand): void {
   const env = stateEnv(d.r.state);
   const words = c.ports.flatMap((p) => ctx.shlex.processWords(p, env));
-  const ports = parsePortSpecs(words);
+  const ports = parsePortSpecs(words, {
+    protoCasing: (raw) => ctx.lint.run('ExposeProtoCasing', `Defined protocol '${raw}' in EXPOSE instruction should be lowercase`, c.range),
+    invalidFormat: (raw) =>
+      ctx.lint.run('ExposeInvalidFormat', `EXPOSE instruction should not define an IP address or host-port mapping, found '${raw}'`, c.range),
+  });
   const exposed = (d.r.image.config.ExposedPorts ??= {});
   for (const p of ports) exposed[p] = {};
   commit(ctx, d, `EXPOSE ${goList(ports)}`);

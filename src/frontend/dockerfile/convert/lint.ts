@@ -10,7 +10,7 @@ export type RuleName =
   | 'DuplicateStageName' | 'ReservedStageName' | 'JSONArgsRecommended' | 'MaintainerDeprecated'
   | 'UndefinedArgInFrom' | 'WorkdirRelativePath' | 'UndefinedVar' | 'MultipleInstructionsDisallowed'
   | 'LegacyKeyValueFormat' | 'SecretsUsedInArgOrEnv' | 'InvalidBaseImagePlatform' | 'RedundantTargetPlatform'
-  | 'InvalidDefaultArgInFrom';
+  | 'InvalidDefaultArgInFrom' | 'FromPlatformFlagConstDisallowed' | 'ExposeProtoCasing' | 'ExposeInvalidFormat';
 
 export interface LintConfig {
   skipAll: boolean;

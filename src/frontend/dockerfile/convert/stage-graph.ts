@@ -12,6 +12,7 @@ import { errorAt } from './located-error.js';
 import { parsePlatform } from './platform.js';
 import type { StageCommand } from './dispatch-state.js';
 import { EMPTY_IMAGE_NAME } from './base-images.js';
+import { goQuote } from '../parser/go-quote.js';
 
 /** Registers every stage with its FROM expanded by the global ARGs. */
 export function buildDispatchStates(
@@ -40,6 +41,7 @@ export function buildDispatchStates(
         if (res.matched.size === 1 && res.unmatched.size === 0 && res.matched.has('TARGETPLATFORM') && res.result === ctx.globalArgs.get('TARGETPLATFORM')) {
           ctx.lint.run('RedundantTargetPlatform', `Setting platform to predefined ${st.platform} in FROM is redundant as this is the default behavior`, st.from.range);
         }
+        lintConstPlatform(ctx, st, res);
         p = res.result;
       } catch (err) {
         throw errorAt(ctx.src, st.from.range, `failed to process arguments for platform ${st.platform}: ${(err as Error).message}`);
@@ -58,6 +60,22 @@ export function buildDispatchStates(
     ds.cmdTotal = total;
     ds.ignoreCache = noCache === true || (Array.isArray(noCache) && noCache.some((n) => n.toLowerCase() === st.name));
   });
+}
+
+/**
+ * BuildKit's reportConstPlatformDisallowed: `FROM --platform=linux/arm64` (no variable) is
+ * flagged unless the stage name contains the platform's OS or architecture (`AS build-arm64`).
+ */
+function lintConstPlatform(ctx: ConvertContext, st: Stage, res: { result: string; matched: ReadonlySet<string>; unmatched: ReadonlySet<string> }): void {
+  if (res.matched.size > 0 || res.unmatched.size > 0) return;
+  let p;
+  try {
+    p = parsePlatform(res.result);
+  } catch {
+    return; // fails later with its own error
+  }
+  if (st.name.includes(p.os) || st.name.includes(p.architecture)) return;
+  ctx.lint.run('FromPlatformFlagConstDisallowed', `FROM --platform flag should not use constant value ${goQuote(res.result)}`, st.from.range);
 }
 
 /** The stage `--target` names (default: the last one). */

@@ -1,13 +1,21 @@
-// EXPOSE port specs, after BuildKit's dockerfile2llb parsePortSpec (itself go-connections/nat):
+// EXPOSE port specs, after BuildKit's dockerfile2llb portSpecs (convert_expose.go):
 // `80`, `80/udp`, `8000-8002/tcp`, and the legacy `[ip:][hostPort:]containerPort[/proto]`
-// forms (of which only the container side is exposed). Ports are 16-bit; protocols are
-// tcp, udp and sctp (case-insensitive, written lowercase).
+// forms (of which only the container side is exposed, with an ExposeInvalidFormat warning).
+// Ports are 0-65535; protocols are tcp, udp and sctp (any case, written lowercase; another
+// case gets an ExposeProtoCasing warning).
 
 import { isIP } from 'node:net';
+import { goQuote } from '../parser/go-quote.js';
 import { InstructionSyntaxError } from './syntax-error.js';
 
 /** One exposed port, as the image config key writes it: `80/tcp`. */
 export type PortKey = string;
+
+/** The two checks BuildKit runs while parsing a port spec. */
+export interface PortLint {
+  protoCasing(raw: string): void;
+  invalidFormat(raw: string): void;
+}
 
 function splitParts(raw: string): { ip: string; hostPort: string; containerPort: string } {
   const parts = raw.split(':');
@@ -25,47 +33,53 @@ function splitParts(raw: string): { ip: string; hostPort: string; containerPort:
   }
 }
 
-/** Go's strings.Cut at the first `/`: `80/tcp/x` has the protocol `tcp/x` (invalid). */
-function splitProtoPort(raw: string): { proto: string; port: string } {
+/** Go's strings.Cut at the first `/`; the protocol keeps its case (`80/tcp/x` has `tcp/x`). */
+function splitProtoPort(raw: string, whole: string): { proto: string; port: string } {
   const slash = raw.indexOf('/');
   const port = slash < 0 ? raw : raw.slice(0, slash);
-  if (port === '') return { proto: '', port: '' };
   const proto = slash < 0 ? '' : raw.slice(slash + 1);
-  return { proto: proto === '' ? 'tcp' : proto, port };
+  if (port === '') throw new InstructionSyntaxError(`invalid port: ${goQuote(whole)}: no port specified`);
+  switch (proto.toLowerCase()) {
+    case '':
+      return { proto: 'tcp', port };
+    case 'tcp':
+    case 'udp':
+    case 'sctp':
+      return { proto, port };
+    default:
+      throw new InstructionSyntaxError(`invalid port: ${goQuote(whole)}: invalid proto: ${proto}`);
+  }
 }
 
-/** Go's strconv.ParseUint(s, 10, 16). */
-function parsePort(s: string): number | undefined {
-  if (!/^[0-9]+$/.test(s)) return undefined;
+/** Go's strconv.ParseInt(s, 10, 0) limited to 0-65535. */
+function parsePortNumber(s: string): number {
+  if (s === '') throw new InstructionSyntaxError('value is empty');
+  if (!/^[+-]?[0-9]+$/.test(s)) throw new InstructionSyntaxError('invalid syntax');
   const n = Number(s);
-  return n <= 0xffff ? n : undefined;
+  if (n < 0 || n > 65535) throw new InstructionSyntaxError('value out of range (0–65535)');
+  return n;
 }
 
-/** `8000` or `8000-8010` → [start, end]. */
+/** `8000` or `8000-8010` → [start, end] (cut at the first dash; `80-80` is one port). */
 export function parsePortRange(ports: string): [number, number] {
   if (ports === '') throw new InstructionSyntaxError('empty string specified for ports');
   const dash = ports.indexOf('-');
-  if (dash < 0) {
-    const p = parsePort(ports);
-    if (p === undefined) throw new InstructionSyntaxError(`invalid port: ${ports}`);
-    return [p, p];
-  }
-  const start = parsePort(ports.slice(0, dash));
-  const end = parsePort(ports.slice(dash + 1));
-  if (start === undefined || end === undefined) throw new InstructionSyntaxError(`invalid port range: ${ports}`);
-  if (end < start) throw new InstructionSyntaxError(`invalid range specified for port: ${ports}`);
-  return [start, end];
+  const start = dash < 0 ? ports : ports.slice(0, dash);
+  const end = dash < 0 ? '' : ports.slice(dash + 1);
+  const startPort = parsePortNumber(start);
+  if (dash < 0 || start === end) return [startPort, startPort];
+  const endPort = parsePortNumber(end);
+  if (endPort < startPort) throw new InstructionSyntaxError(`invalid port range: ${ports}`);
+  return [startPort, endPort];
 }
 
 /** Parse one EXPOSE word into the `port/proto` keys it exposes (a range gives several). */
-export function parsePortSpec(raw: string): PortKey[] {
+export function parsePortSpec(raw: string, lint?: PortLint): PortKey[] {
   const { ip: rawIp, hostPort, containerPort: withProto } = splitParts(raw);
-  const { proto, port: containerPort } = splitProtoPort(withProto);
-  // BuildKit's order: the port/protocol split is checked before the address.
-  if (containerPort === '') throw new InstructionSyntaxError(`no port specified: ${raw}<empty>`);
-  const lowerProto = proto.toLowerCase();
-  if (lowerProto !== 'tcp' && lowerProto !== 'udp' && lowerProto !== 'sctp') {
-    throw new InstructionSyntaxError(`invalid proto: ${lowerProto}`);
+  const { proto, port: containerPort } = splitProtoPort(withProto, raw);
+  if (lint) {
+    if (proto !== proto.toLowerCase()) lint.protoCasing(raw);
+    if (rawIp !== '' || hostPort !== '') lint.invalidFormat(raw);
   }
 
   let ip = rawIp;
@@ -87,11 +101,12 @@ export function parsePortSpec(raw: string): PortKey[] {
     } catch {
       throw new InstructionSyntaxError(`invalid hostPort: ${hostPort}`);
     }
-    if (end - start !== hostEnd - hostStart && hostEnd !== hostStart) {
+    if (end - start !== hostEnd - hostStart && end !== start) {
       throw new InstructionSyntaxError(`invalid ranges specified for container and host Ports: ${containerPort} and ${hostPort}`);
     }
   }
 
+  const lowerProto = proto.toLowerCase();
   const keys: PortKey[] = [];
   for (let p = start; p <= end; p++) keys.push(`${p}/${lowerProto}`);
   return keys;
@@ -101,6 +116,6 @@ export function parsePortSpec(raw: string): PortKey[] {
  * All keys for a list of EXPOSE words, in order and not deduplicated: BuildKit writes this
  * list into the history (`EXPOSE [80/tcp 80/tcp]`); the config's ExposedPorts map dedupes.
  */
-export function parsePortSpecs(words: readonly string[]): PortKey[] {
-  return words.flatMap(parsePortSpec);
+export function parsePortSpecs(words: readonly string[], lint?: PortLint): PortKey[] {
+  return words.flatMap((w) => parsePortSpec(w, lint));
 }
