@@ -1,21 +1,31 @@
-// Docker's Untar confines an archive to the destination by joining every cleaned name to it:
-// `/etc/x` lands at DEST/etc/x (as does a hardlink target `/etc/x`), while `../x` is a
-// breakout and refused. The layer applier refuses absolute names outright, so ADD archives
-// are re-encoded with such names made relative first; `..` names are left for it to refuse.
+// Docker's Untar (BuildKit's ADD, through chrootarchive) unpacks inside a chroot of the
+// destination, so the destination is "/" there and every cleaned name is joined to it:
+// `/etc/x` lands at DEST/etc/x, and `../x` or `a/../../x` cannot climb above "/" and land at
+// DEST/x (the breakout check never fires). Hardlink targets are joined the same way. The
+// layer applier refuses absolute and `..` names outright, so ADD archives are re-encoded with
+// every name (and hardlink target) made relative to the destination first. Symlink targets
+// are kept as written. Untar skips only an entry named "." (the destination exists); a
+// directory entry that reaches the root another way ("/", "..", "a/../..") sets the
+// destination's own owner and mode, which the applier leaves alone, so those entries are
+// handed to `onRootDir` instead.
 import path from 'node:path';
-import { END_OF_ARCHIVE, encodeHeader, padding } from '../layer/tar-header.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from '../layer/tar-header.js';
 import { readTar } from '../layer/tar-reader.js';
 
 function reroot(name: string): string {
-  if (!name.startsWith('/')) return name;
-  const clean = path.posix.normalize(name).replace(/^\/+/, '');
+  const clean = path.posix.normalize('/' + name).replace(/^\/+/, '');
   const rel = clean === '' ? '.' : clean;
   return name.endsWith('/') && !rel.endsWith('/') ? rel + '/' : rel;
 }
 
-export async function* rerootedTar(plain: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* rerootedTar(plain: AsyncIterable<Uint8Array>,
+  onRootDir?: (header: TarHeader) => void): AsyncGenerator<Buffer> {
   for await (const { header, body } of readTar(plain)) {
     const h = { ...header, name: reroot(header.name) };
+    if (onRootDir && h.type === 'dir' && h.name === './' && path.posix.normalize(header.name).replace(/\/$/, '') !== '.') {
+      onRootDir(header);
+      continue;
+    }
     if (h.type === 'link') h.linkname = reroot(h.linkname);
     yield encodeHeader(h);
     for await (const chunk of body) yield chunk;

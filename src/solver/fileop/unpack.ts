@@ -1,16 +1,18 @@
 // ADD's Docker compatibility: a local source that is a tar archive (possibly compressed) is
 // extracted into the destination directory instead of being copied. Entries keep the
-// owners and modes in the archive; names are confined to the destination (absolute names are
-// re-rooted into it as Docker does, `..` names refused, every parent resolved inside it).
+// owners and modes in the archive; names are confined to the destination (absolute and `..`
+// names are re-rooted into it as Docker's chrooted Untar does, every parent resolved inside it).
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { applyLayer } from '../layer/apply-layer.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
+import type { TarHeader } from '../layer/tar-header.js';
 import { readTar } from '../layer/tar-reader.js';
 import { openArchiveStream } from './archive-stream.js';
 import type { DestTree } from './dest-tree.js';
 import type { SourceTree } from './source-tree.js';
 import { displayPath, FileOpError } from './errors.js';
-import type { Owner } from './fs-meta.js';
+import { setOwner, setTimes, type Owner } from './fs-meta.js';
 import { mkdirAllInRoot } from './mkdir-all.js';
 import { rerootedTar } from './reroot-tar.js';
 
@@ -71,12 +73,19 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   const dest = o.destRoot.resolve(o.dest);
   mkdirAllInRoot(o.destRoot, dest, 0o755, o.owner, o.timestamp);
   const archive = openArchiveStream(file, name);
+  let rootDir: TarHeader | undefined;
   try {
-    await applyLayer(rerootedTar(archive.stream), dest, { whiteouts: 'flatten' });
+    await applyLayer(rerootedTar(archive.stream, (h) => { rootDir = h; }), dest, { whiteouts: 'flatten' });
   } catch (err) {
     throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot.root, dest))}: ${(err as Error).message}`);
   } finally {
     archive.close();
+  }
+  if (rootDir) {
+    // createTarFile on the destination itself: lchown, chmod, then the times.
+    setOwner(dest, { uid: rootDir.uid, gid: rootDir.gid });
+    chmodSync(dest, rootDir.mode & 0o7777);
+    setTimes(dest, rootDir.mtime, rootDir.mtime);
   }
   return true;
 }

@@ -71,7 +71,6 @@ describe('ADD unpack', () => {
   });
 
   const hostile: Array<[string, FixtureEntry[]]> = [
-    ['a ../ name', [{ name: '../../outside/evil', content: 'E' }]],
     ['a hardlink to a file outside', [{ name: 'h', type: 'link', linkname: '../../outside/secret' }]],
   ];
   for (const [what, entries] of hostile) {
@@ -100,6 +99,31 @@ describe('ADD unpack', () => {
       'x/ 0755 0:0', 'x/h 0644 0:0 =E', 'x/outside-abs/ 0755 0:0', 'x/outside-abs/evil 0644 0:0 =E', 'x/up-abs 0644 0:0 =U',
     ]);
     expect(lstatSync(path.join(r.dest, 'x/h')).ino).toBe(lstatSync(path.join(r.dest, 'x/outside-abs/evil')).ino);
+  });
+
+  it('../ names and hardlink targets cannot climb above the destination: they land inside it (Docker Untar in a chroot of the destination; cp-err-tar-dotdot)', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'up.tar'), makeTar([
+      { name: '../../outside/evil', content: 'E' },
+      { name: 'a/../../b', content: 'B' },
+      { name: 'h', type: 'link', linkname: '../outside/evil' },
+    ]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/up.tar', '/x') });
+    expect(listing(r.outside)).toEqual([]);
+    expect(listing(r.dest)).toEqual([
+      'x/ 0755 0:0', 'x/b 0644 0:0 =B', 'x/h 0644 0:0 =E', 'x/outside/ 0755 0:0', 'x/outside/evil 0644 0:0 =E',
+    ]);
+  });
+
+  it('a directory entry that reaches the root through .. or / sets the destination\'s owner and mode; "./" does not (cp-tar-symlink-abs)', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'dot.tar'), makeTar([{ name: './', type: 'dir', mode: 0o700, uid: 3, gid: 3 }, { name: 'f', content: 'F' }]));
+    writeFileSync(path.join(r.src, 'up.tar'), makeTar([{ name: 'f', content: 'F' }, { name: '../', type: 'dir', mode: 0o750, uid: 4, gid: 5 }]));
+    writeFileSync(path.join(r.src, 'slash.tar'), makeTar([{ name: '/', type: 'dir', mode: 0o2711, uid: 6, gid: 7 }]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/dot.tar', '/a') });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/up.tar', '/b') });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/slash.tar', '/c') });
+    expect(listing(r.dest)).toEqual(['a/ 0755 0:0', 'a/f 0644 0:0 =F', 'b/ 0750 4:5', 'b/f 0644 0:0 =F', 'c/ 2711 6:7']);
   });
 
   it('a symlink then a write through it lands inside the destination', async () => {
