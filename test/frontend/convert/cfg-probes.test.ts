@@ -51,3 +51,11 @@ describe('checks current BuildKit runs that Slipway lacked', () => {
     expect(await rulesOf(`FROM --platform=linux/amd64 ${BB} AS build-amd64\nFROM --platform=$BUILDPLATFORM ${BB}\n`)).toEqual([]);
   });
 });
+
+describe('ARG of the SBOM scan switches (nonEnvArgs)', () => {
+  it('is recorded but not put into the environment of later steps', async () => {
+    const res = await convert('FROM scratch\nARG BUILDKIT_SBOM_SCAN_STAGE=true\nARG OTHER=1\nENV X=${BUILDKIT_SBOM_SCAN_STAGE:-unset}\n');
+    expect(res.image.config.Env).toContain('X=unset');
+    expect(res.image.history!.map((h) => h.created_by)).toContain('ARG BUILDKIT_SBOM_SCAN_STAGE=true');
+  });
+});

@@ -8,6 +8,9 @@ import { commitToHistory } from './history.js';
 import { checkSecretKey, checkUndefinedVars } from './lint.js';
 import { stateEnv } from './state-env.js';
 
+/** BuildKit's nonEnvArgs. */
+const NON_ENV_ARGS = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
+
 export function dispatchArg(ctx: ConvertContext, d: DispatchState, c: ArgCommand): void {
   const r = d.r;
   const parts: string[] = [];
@@ -25,7 +28,8 @@ export function dispatchArg(ctx: ConvertContext, d: DispatchState, c: ArgCommand
     }
     else value = ctx.globalArgs.get(arg.key);
 
-    if (value !== undefined) r.state = r.state.addEnv(arg.key, value);
+    // The SBOM scanner switches are read by the frontend, never put into the build's env.
+    if (value !== undefined && !NON_ENV_ARGS.has(arg.key)) r.state = r.state.addEnv(arg.key, value);
     r.buildArgs.push({ key: arg.key, value });
     parts.push(value === undefined ? arg.key : `${arg.key}=${value}`);
   }
