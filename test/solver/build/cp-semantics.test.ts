@@ -1,0 +1,43 @@
+// COPY / ADD filesystem results built end to end (the testenv registry's busybox), each
+// checked against what current BuildKit gives (testdata/diff/cp-* cases).
+import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { slipwayBuild, tempDir } from './slipway.js';
+
+describe('COPY and ADD into the destination filesystem', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('context files under a setgid directory: created parents keep the setgid bit and group, entries are 0:0', () => {
+    const root = tempDir('cp-root');
+    const ctx = tempDir('cp-ctx');
+    const out = tempDir('cp-out');
+    dirs.push(root, ctx, out);
+    writeFileSync(path.join(ctx, 'f'), 'f\n');
+    mkdirSync(path.join(ctx, 'd'));
+    writeFileSync(path.join(ctx, 'd', 'g'), 'g\n');
+    writeFileSync(path.join(ctx, 'Dockerfile'), [
+      'FROM 127.0.0.1:5100/library/busybox:latest',
+      'RUN mkdir /sg && chown 0:50 /sg && chmod 2775 /sg',
+      'COPY f /sg/new/deeper/',
+      'COPY d /sg/dir/',
+      'WORKDIR /sg/wd',
+      '',
+    ].join('\n'));
+    const r = slipwayBuild(root, ['-o', `type=local,dest=${out}`, ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    const st = (p: string): string => {
+      const s = lstatSync(path.join(out, p));
+      return `${(s.mode & 0o7777).toString(8)} ${s.uid}:${s.gid}`;
+    };
+    expect(st('sg/new')).toBe('2755 0:50');
+    expect(st('sg/new/deeper')).toBe('2755 0:50');
+    expect(st('sg/new/deeper/f')).toBe('644 0:0');
+    expect(st('sg/dir')).toBe('2755 0:50');
+    expect(st('sg/dir/g')).toBe('644 0:0');
+    expect(st('sg/wd')).toBe('2755 0:50');
+  });
+});
