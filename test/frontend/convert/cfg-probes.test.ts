@@ -59,3 +59,10 @@ describe('ARG of the SBOM scan switches (nonEnvArgs)', () => {
     expect(res.image.history!.map((h) => h.created_by)).toContain('ARG BUILDKIT_SBOM_SCAN_STAGE=true');
   });
 });
+
+describe('UndefinedVar', () => {
+  it('is not reported for the SBOM scan switches (reportUnmatchedVariables skips nonEnvArgs)', async () => {
+    const res = await convert('FROM scratch\nENV X=${BUILDKIT_SBOM_SCAN_CONTEXT:-no} Y=${NOPE:-no}\n');
+    expect(res.warnings.filter((w) => w.rule === 'UndefinedVar').map((w) => w.message)).toEqual(["Usage of undefined variable '$NOPE'"]);
+  });
+});

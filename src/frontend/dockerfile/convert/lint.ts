@@ -102,7 +102,8 @@ export function checkUndefinedVars(
 ): void {
   const declared = new Set(declaredArgs);
   for (const v of unmatched) {
-    if (declared.has(v)) continue;
+    // BuildKit skips its nonEnvArgs (the SBOM scan switches) here too.
+    if (declared.has(v) || v === 'BUILDKIT_SBOM_SCAN_CONTEXT' || v === 'BUILDKIT_SBOM_SCAN_STAGE') continue;
     const s = suggest(v, envKeys, true);
     lint.run('UndefinedVar', `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}`, range);
   }
