@@ -100,6 +100,7 @@ const CONFIG_ORDER: (keyof ImageRunConfig)[] = [
   'OnBuild',
   'Shell',
 ];
+const IMAGE_KEYS = new Set<string>(['created', 'author', 'architecture', 'os', 'os.version', 'os.features', 'variant', 'config', 'rootfs', 'history']);
 const HEALTH_ORDER: (keyof HealthConfig)[] = ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'];
 const HISTORY_ORDER: (keyof HistoryEntry)[] = ['created', 'created_by', 'author', 'comment', 'empty_layer'];
 
@@ -136,7 +137,10 @@ export function imageToJSON(img: Image): string {
     config[k] = v;
   }
   const out: Record<string, unknown> = {};
-  for (const k of (Object.keys(img) as (keyof Image)[]).sort()) {
+  // Only the fields of BuildKit's dockerspec.DockerOCIImage: a base image's other top-level
+  // keys (`container_config`, `docker_version`, … from the classic builder) are dropped
+  // when BuildKit decodes it, as are unknown keys inside `config`.
+  for (const k of (Object.keys(img) as (keyof Image)[]).filter((key) => IMAGE_KEYS.has(key)).sort()) {
     const v = img[k];
     if (k === 'config') out[k] = config;
     else if (k === 'rootfs') out[k] = { type: img.rootfs.type, diff_ids: img.rootfs.diff_ids };

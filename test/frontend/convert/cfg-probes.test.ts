@@ -66,3 +66,20 @@ describe('UndefinedVar', () => {
     expect(res.warnings.filter((w) => w.rule === 'UndefinedVar').map((w) => w.message)).toEqual(["Usage of undefined variable '$NOPE'"]);
   });
 });
+
+describe('config document', () => {
+  it('keeps only dockerspec.DockerOCIImage fields of a base image (classic-builder keys are dropped)', async () => {
+    const { imageToJSON } = await import('../../../src/frontend/dockerfile/image-config.js');
+    const base = {
+      architecture: 'amd64', os: 'linux', docker_version: '20.10.7', container: 'abc',
+      container_config: { Hostname: 'abc', Cmd: ['/bin/sh'] },
+      config: { Hostname: '', Tty: false, Env: ['PATH=/bin'], Cmd: ['sh'], Image: 'sha256:x' },
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [{ created: '2020-01-01T00:00:00Z', created_by: 'x', extra: 1 }],
+    };
+    const doc = JSON.parse(imageToJSON(base as never)) as Record<string, unknown>;
+    expect(Object.keys(doc)).toEqual(['architecture', 'config', 'history', 'os', 'rootfs']);
+    expect(doc.config).toEqual({ Env: ['PATH=/bin'], Cmd: ['sh'] });
+    expect(doc.history).toEqual([{ created: '2020-01-01T00:00:00Z', created_by: 'x' }]);
+  });
+});
