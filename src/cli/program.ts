@@ -8,6 +8,7 @@ import { registerPush } from './commands/push.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerImageCommands } from './commands/images-register.js';
+import { registerBuilderCommands } from './commands/builder-register.js';
 
 declare const SLIPWAY_VERSION: string;
 const version = typeof SLIPWAY_VERSION === 'string' ? SLIPWAY_VERSION : '0.0.0-dev';
@@ -21,6 +22,7 @@ export const REGISTRATIONS: ReadonlyArray<readonly [names: readonly string[], re
   [['login'], registerLogin],
   [['logout'], registerLogout],
   [['image', 'images', 'tag', 'rmi', 'history', 'inspect', 'save', 'load', 'import', 'system'], registerImageCommands],
+  [['builder', 'system'], registerBuilderCommands],
 ];
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { parseOutput, parseOutputs } from '../../exporters/outputs.js';
 import { BuildLease } from '../../solver/build-lease.js';
+import { enterCache } from '../../solver/cache/cache-users.js';
 import type { ConvertedBuild } from './build-convert-cache.js';
 import type { Definition } from '../../llb/types.js';
 import { VertexProgress } from '../../solver/progress/events.js';
@@ -18,6 +19,7 @@ import type { ExecRequest } from './build-exec-options.js';
 import type { BuildProgress } from './build-progress.js';
 import { exportBuild } from './build-export-memo.js';
 import { openCacheExchange } from './build-cache-exchange.js';
+import { writeStderr } from '../stdio.js';
 
 class SignalExit extends Error {
   constructor(readonly signal: NodeJS.Signals, readonly exitCode: number) {
@@ -92,6 +94,8 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const lease = new BuildLease(root);
+  // A registered user of the build cache: `builder prune` waits for this build, or it for a prune.
+  const leaveCache = await enterCache(root, () => writeStderr('waiting for `builder prune` to finish\n'));
   try {
     // cache exchange (issue 8): --cache-from sources read (configs only) before the solve.
     const cacheFlags = exec as ExecRequest & { cacheFrom?: string[]; cacheTo?: string[] };
@@ -167,6 +171,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (exec.iidfile && img) await writeFile(exec.iidfile, img.imageID);
     if (exec.metadataFile && img) await (await import('../../exporters/metadata.js')).writeMetadataFile(exec.metadataFile, img);
   } finally {
+    leaveCache();
     await lease.release().catch(() => undefined);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

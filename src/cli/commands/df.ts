@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ImageRecord } from '../../store/image-record.js';
 import type { ImageStore } from '../../store/image-store.js';
+import { diskUsage } from '../../store/disk-usage.js';
 import { uncompressedSize } from '../../store/layer-size.js';
 import { openImageStore } from '../../store/open.js';
 import { renderRows } from '../format/render.js';
@@ -55,19 +56,6 @@ export async function runDf(root: string, opts: { format?: string; verbose?: boo
       headers: HEADERS,
     }),
   );
-}
-
-async function diskUsage(p: string): Promise<number> {
-  let st;
-  try {
-    st = await fs.lstat(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.size;
-  let total = 0;
-  for (const name of await fs.readdir(p)) total += await diskUsage(path.join(p, name));
-  return total;
 }
 
 /**

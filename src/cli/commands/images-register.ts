@@ -23,7 +23,7 @@ export function imageGroup(program: Command): Command {
 
 /** The `system` command group (get or create). */
 export function systemGroup(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'system') ?? program.command('system').description('Manage Slipway (df)');
+  return program.commands.find((c) => c.name() === 'system') ?? program.command('system').description('Manage Slipway (df, prune)');
 }
 
 export function registerImageCommands(program: Command): void {

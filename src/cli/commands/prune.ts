@@ -4,9 +4,15 @@ import { createInterface } from 'node:readline/promises';
 import { deleteImage } from '../../store/image-removal.js';
 import { openImageStore } from '../../store/open.js';
 import { humanSize } from '../format/units.js';
-import { labelMatches, parseFilters, parseUntil } from './images-filter.js';
+import { type Filters, labelMatches, parseFilters, parseUntil } from './images-filter.js';
 
-export async function runPrune(root: string, opts: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
+export interface ImagePruneOptions {
+  all?: boolean;
+  force?: boolean;
+  filter?: string[];
+}
+
+export async function runPrune(root: string, opts: ImagePruneOptions): Promise<void> {
   const filters = parseFilters(opts.filter ?? [], new Set(['label', 'label!', 'until']));
   if (!opts.force) {
     const warning = opts.all
@@ -14,15 +20,22 @@ export async function runPrune(root: string, opts: { all?: boolean; force?: bool
       : 'WARNING! This will remove all dangling images.';
     if (!(await confirm(`${warning}\nAre you sure you want to continue? [y/N] `))) return;
   }
+  const res = await pruneImages(root, opts.all ?? false, filters);
+  if (res.deleted) process.stdout.write(`Deleted Images:\n${res.deleted}\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(res.reclaimed)}\n`);
+}
+
+/** Removes the dangling images (every image with `all`) that pass `filters`. */
+export async function pruneImages(root: string, all: boolean, filters: Filters): Promise<{ deleted: string; reclaimed: number }> {
   const store = openImageStore(root);
   const until = filters.get('until')?.map(parseUntil);
   const labels = filters.get('label');
   const notLabels = filters.get('label!');
-  let out = '';
+  let deleted = '';
   let reclaimed = 0;
   for (const record of await store.list()) {
     // Dangling = no reference at all (moby: a digest-only pulled image is not pruned).
-    if (!opts.all && (record.tags.length > 0 || record.digests.length > 0)) continue;
+    if (!all && (record.tags.length > 0 || record.digests.length > 0)) continue;
     if (until && !until.every((t) => (record.created ? Date.parse(record.created) : 0) < t)) continue;
     if (labels || notLabels) {
       const have = (await store.load(record)).config.config?.Labels ?? {};
@@ -31,16 +44,14 @@ export async function runPrune(root: string, opts: { all?: boolean; force?: bool
     }
     const result = await deleteImage(store, record);
     reclaimed += result.reclaimed;
-    out += result.events.map((e) => `${e.kind.toLowerCase()}: ${e.ref}\n`).join('');
+    deleted += result.events.map((e) => `${e.kind.toLowerCase()}: ${e.ref}\n`).join('');
   }
   await store.content.cleanIngest();
-  if (out) process.stdout.write(`Deleted Images:\n${out}\n`);
-  process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+  return { deleted, reclaimed };
 }
 
-
-
-async function confirm(question: string): Promise<boolean> {
+/** Asks on the terminal; anything but y/yes is no. */
+export async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await rl.question(question);

@@ -1,0 +1,31 @@
+// `slipway builder prune [-a] [-f] [--filter until=…]`: Docker's `builder prune` on the build
+// cache of the root (src/solver/cache/prune-cache.ts). Waits for running builds to finish.
+import { pruneBuildCache } from '../../solver/cache/prune-cache.js';
+import { humanSize } from '../format/units.js';
+import { UsageError } from '../errors.js';
+import { writeStderr } from '../stdio.js';
+import { parseFilters, parseUntil } from './images-filter.js';
+import { confirm } from './prune.js';
+
+export interface BuilderPruneOptions {
+  all?: boolean;
+  force?: boolean;
+  filter?: string[];
+  keepStorage?: string;
+}
+
+export async function runBuilderPrune(root: string, opts: BuilderPruneOptions): Promise<void> {
+  if (opts.keepStorage !== undefined) throw new UsageError('--keep-storage is not supported yet: prune by age with --filter until=<duration>');
+  const until = parseFilters(opts.filter ?? [], new Set(['until'])).get('until')?.map(parseUntil);
+  if (!opts.force) {
+    const what = opts.all ? 'all build cache' : 'all dangling build cache';
+    if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `))) return;
+  }
+  const res = await pruneBuildCache(root, {
+    all: opts.all ?? false,
+    ...(until?.length ? { until: Math.min(...until) } : {}),
+    onWait: () => writeStderr('waiting for running builds to finish\n'),
+  });
+  if (res.removed.length) process.stdout.write(`Deleted build cache objects:\n${res.removed.map((id) => `${id}\n`).join('')}\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(res.reclaimed)}\n`);
+}

@@ -1,0 +1,94 @@
+// Builds and `builder prune` exclude each other on a root's build cache: a prune must not remove
+// a snapshot a running build mounts, nor a record it is about to use. Builds are many and
+// concurrent (readers), a prune is one (writer), with two kinds of files:
+//  - <root>/cache/users/<pid>-<random>: one per running build (a killed build's is ignored: its
+//    pid is gone);
+//  - <root>/cache/prune.lock: the prune's lock (store/lock.ts: O_EXCL, the owner's pid inside).
+// A build creates its user file, then looks for the lock; a prune takes the lock, then waits until
+// no user file of a live process is left. Each creates its own file before it looks for the
+// other's, so they cannot both miss each other: when both start at once, the build backs off
+// (removes its file, waits for the lock to go) or the prune waits for the build.
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { unlinkIfPresent } from '../../store/atomic-file.js';
+import { withFileLock } from '../../store/lock.js';
+import { processAlive } from '../../store/process-alive.js';
+
+const usersDir = (root: string): string => path.join(root, 'cache', 'users');
+const lockFile = (root: string): string => path.join(root, 'cache', 'prune.lock');
+/** A lock file without a pid yet is being written; after this long it was left by a crash. */
+const UNWRITTEN_LOCK_STALE_MS = 10_000;
+
+export class CacheBusyError extends Error {}
+
+/** Whether a live prune holds (or is taking) the lock. */
+function pruneRunning(root: string): boolean {
+  let text: string;
+  let age: number;
+  try {
+    text = readFileSync(lockFile(root), 'utf8');
+    age = Date.now() - statSync(lockFile(root)).mtimeMs;
+  } catch {
+    return false;
+  }
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  return Number.isInteger(pid) && pid > 0 ? processAlive(pid) : age < UNWRITTEN_LOCK_STALE_MS;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Registers a build as a user of the root's build cache, waiting while a prune runs. Returns
+ * what ends the registration (synchronous: a finally block or an exit handler can call it).
+ * `onWait` is told once when the build has to wait.
+ */
+export async function enterCache(root: string, onWait?: () => void): Promise<() => void> {
+  const dir = usersDir(root);
+  mkdirSync(dir, { recursive: true });
+  for (let delay = 10, told = false; ; delay = Math.min(delay * 2, 200)) {
+    const file = path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    closeSync(openSync(file, 'wx', 0o644));
+    if (!pruneRunning(root)) return () => unlinkIfPresent(file);
+    unlinkIfPresent(file);
+    if (!told) onWait?.();
+    told = true;
+    await sleep(delay);
+  }
+}
+
+/** The live builds using the cache (their user files). */
+function liveUsers(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(usersDir(root));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    const pid = Number.parseInt(name.split('-')[0] ?? '', 10);
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return true;
+    unlinkIfPresent(path.join(usersDir(root), name)); // left by a killed build
+    return false;
+  });
+}
+
+/**
+ * Runs `fn` with the build cache to itself: no build runs meanwhile, none starts until it ends.
+ * Waits up to `timeoutMs` for running builds to finish (then throws CacheBusyError).
+ */
+export async function withCacheExclusive<T>(root: string, fn: () => Promise<T>,
+  opts: { timeoutMs?: number; onWait?: () => void } = {}): Promise<T> {
+  mkdirSync(path.join(root, 'cache'), { recursive: true });
+  const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+  return withFileLock(lockFile(root), async () => {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 10, told = false; liveUsers(root).length > 0; delay = Math.min(delay * 2, 200)) {
+      if (Date.now() > deadline) throw new CacheBusyError(`builds are still running in ${root}; try again when they have finished`);
+      if (!told) opts.onWait?.();
+      told = true;
+      await sleep(delay);
+    }
+    return fn();
+  }, { timeoutMs, staleMs: 24 * 3600_000 });
+}

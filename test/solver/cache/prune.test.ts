@@ -1,0 +1,176 @@
+// `builder prune` / `system prune` through the real CLI: what goes, what stays, that builds
+// still work afterwards, and that a prune and builds wait for each other.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, copyContext, slipwayBuild, tempDir } from '../build/slipway.js';
+
+function cli(root: string, ...args: string[]) {
+  return spawnSync(BIN, ['--root', root, ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+const ls = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : []);
+
+function imageId(root: string, name: string): string {
+  const r = cli(root, 'inspect', '--format', '{{.Id}}', name);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.trim();
+}
+
+/** A live process that is not a slipway (its pid stands for another build or prune). */
+function sleeper(): ChildProcess {
+  return spawn('sleep', ['60'], { stdio: 'ignore' });
+}
+
+/** Runs the command in the background; resolves with its exit code and output. */
+function background(args: string[]): { done: Promise<{ code: number | null; out: string; err: string }>; finished: () => boolean } {
+  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let finished = false;
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    child.on('close', (code) => { finished = true; resolve({ code, out, err }); });
+  });
+  return { done, finished: () => finished };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('builder prune', () => {
+  let root: string;
+  let ctx: string;
+  beforeAll(() => {
+    root = tempDir('prune-root');
+    ctx = copyContext('prune');
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(ctx, { recursive: true, force: true });
+  });
+
+  const build = () => {
+    const r = slipwayBuild(root, ['-t', 'prune:test', ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    return r;
+  };
+
+  it('removes step results, records and cache mounts; keeps the base image layers and the images', () => {
+    build();
+    const id = imageId(root, 'prune:test');
+    const before = ls(path.join(root, 'snapshots'));
+    expect(before.filter((s) => s.startsWith('r-')).length).toBe(2);
+    expect(ls(path.join(root, 'cache', 'mounts')).length).toBe(1);
+    const r = cli(root, 'builder', 'prune', '-f');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Deleted build cache objects:\n/);
+    expect(r.stdout).toMatch(/^mount:[0-9a-f]{32}$/m);
+    expect(r.stdout).toMatch(/^Total reclaimed space: \d/m);
+    const after = ls(path.join(root, 'snapshots'));
+    expect(after).toEqual(before.filter((s) => s.startsWith('l-')));
+    expect(ls(path.join(root, 'cache', 'records'))).toEqual([]);
+    expect(ls(path.join(root, 'cache', 'mounts'))).toEqual([]);
+    // The images do not depend on the build cache.
+    expect(imageId(root, 'prune:test')).toBe(id);
+    expect(cli(root, 'save', '-o', path.join(root, 'out.tar'), 'prune:test').status).toBe(0);
+  });
+
+  it('a build after it runs its steps again and makes the same image', () => {
+    const id = imageId(root, 'prune:test');
+    const r = build();
+    expect(r.stats?.containers).toBe(1);
+    expect(imageId(root, 'prune:test')).toBe(id);
+    // …and its results are cached again.
+    expect(build().stats?.containers).toBe(0);
+  });
+
+  it('--filter until= keeps what is newer', () => {
+    const r = cli(root, 'builder', 'prune', '-f', '--filter', 'until=1h');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Total reclaimed space: 0B\n');
+    expect(build().stats?.containers).toBe(0);
+  });
+
+  it('-a also removes the base layers and releases their blobs to image prune', () => {
+    const r = cli(root, 'builder', 'prune', '-a', '-f');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^l-[0-9a-f]{64}$/m);
+    expect(ls(path.join(root, 'snapshots'))).toEqual([]);
+    expect(ls(path.join(root, 'store', 'leases')).filter((n) => n.startsWith('build-cache-'))).toEqual([]);
+    // The base image is still in the store: a build unpacks it again from its blobs.
+    const again = build();
+    expect(again.stats?.containers).toBe(1);
+  });
+
+  it('system prune -a leaves no image, blob or snapshot', () => {
+    const r = cli(root, 'system', 'prune', '-a', '-f');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Deleted Images:\n/);
+    expect(r.stdout).toMatch(/^Deleted build cache objects:\n/m);
+    expect(ls(path.join(root, 'snapshots'))).toEqual([]);
+    expect(ls(path.join(root, 'store', 'blobs', 'sha256'))).toEqual([]);
+    expect(cli(root, 'images', '-q').stdout).toBe('');
+  });
+
+  it('rejects filters it does not know and --keep-storage', () => {
+    const bad = cli(root, 'builder', 'prune', '-f', '--filter', 'label=x');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Invalid filter 'label'/);
+    const keep = cli(root, 'builder', 'prune', '-f', '--keep-storage', '1GB');
+    expect(keep.status).not.toBe(0);
+    expect(keep.stderr).toMatch(/--keep-storage is not supported yet/);
+  });
+});
+
+describe('builds and prunes wait for each other', () => {
+  let root: string;
+  let ctx: string;
+  beforeAll(() => {
+    root = tempDir('prune-wait-root');
+    ctx = copyContext('prune');
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(ctx, { recursive: true, force: true });
+  });
+
+  it('a prune waits while a build (a live user of the cache) runs', async () => {
+    const build = slipwayBuild(root, ['-t', 'prune:wait', ctx]);
+    expect(build.status, build.stderr).toBe(0);
+    const other = sleeper();
+    try {
+      mkdirSync(path.join(root, 'cache', 'users'), { recursive: true });
+      writeFileSync(path.join(root, 'cache', 'users', `${other.pid}-0000`), '');
+      const prune = background(['--root', root, 'builder', 'prune', '-f']);
+      await pause(1500);
+      expect(prune.finished()).toBe(false);
+      expect(ls(path.join(root, 'cache', 'records')).length).toBeGreaterThan(0);
+      other.kill('SIGKILL');
+      const res = await prune.done;
+      expect(res.code, res.err).toBe(0);
+      expect(res.err).toMatch(/waiting for running builds to finish/);
+      expect(ls(path.join(root, 'cache', 'records'))).toEqual([]);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('a build waits while a prune holds the lock, then runs', async () => {
+    const other = sleeper();
+    try {
+      writeFileSync(path.join(root, 'cache', 'prune.lock'), `${other.pid}\nabcd\n`);
+      const b = background(['--root', root, 'build', '--progress=plain', '-t', 'prune:wait', ctx]);
+      await pause(1500);
+      expect(b.finished()).toBe(false);
+      other.kill('SIGKILL'); // its lock is stale now: the build goes on
+      const res = await b.done;
+      expect(res.code, res.err).toBe(0);
+      expect(res.err).toMatch(/waiting for `builder prune` to finish/);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(path.join(root, 'cache', 'prune.lock'), { force: true });
+    }
+  });
+});
