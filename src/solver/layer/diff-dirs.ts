@@ -3,8 +3,8 @@
 // order (depth-first, byte-sorted names). Directories compare by type, mode and owner;
 // other entries also by size, mtime and, when both mtimes lack nanoseconds, content.
 import type { BigIntStats } from 'node:fs';
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readdirNames } from './byte-names.js';
 import { lstatBigIfExists as tryLstat } from './lstat-if-exists.js';
 import { LowerView, compareNames } from './lower-view.js';
 import { sameDirent } from './same-dirent.js';
@@ -25,7 +25,7 @@ export async function* diffDirs(lower: string | LowerView, upper: string): Async
 }
 
 async function* walk(view: LowerView, upper: string, rel: string): AsyncGenerator<Change> {
-  const upperNames = readdirSync(path.join(upper, rel));
+  const upperNames = readdirNames(path.join(upper, rel));
   const lowerNames = await view.readdir(rel);
   const names = [...new Set([...upperNames, ...lowerNames])].sort(compareNames);
   const inUpper = new Set(upperNames);
@@ -56,7 +56,7 @@ async function* walk(view: LowerView, upper: string, rel: string): AsyncGenerato
 async function* added(upper: string, rel: string, st: BigIntStats): AsyncGenerator<Change> {
   yield { kind: 'add', path: rel, stat: st };
   if (!st.isDirectory()) return;
-  for (const name of readdirSync(path.join(upper, rel)).sort(compareNames)) {
+  for (const name of readdirNames(path.join(upper, rel)).sort(compareNames)) {
     const p = `${rel}/${name}`;
     const cst = tryLstat(path.join(upper, p));
     if (cst) yield* added(upper, p, cst);

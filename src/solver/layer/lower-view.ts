@@ -2,7 +2,8 @@
 // space (no mount): whiteouts (0:0 char devices) hide lower entries, opaque directories
 // (trusted./user.overlay.opaque=y) hide everything below them in older layers.
 import type { Stats } from 'node:fs';
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { fsPath, nameBytes, readdirEntries } from './byte-names.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import path from 'node:path';
 import { readTreeXattrsMatching, type Xattrs } from './xattrs.js';
@@ -123,11 +124,11 @@ export class LowerView {
       const st = tryLstat(dir);
       if (st && !st.isDirectory()) break;
       if (st) {
-        for (const ent of readdirSync(dir, { withFileTypes: true })) {
-          if (seen.has(ent.name) || hidden.has(ent.name)) continue;
-          const est = ent.isCharacterDevice() ? lstatSync(path.join(dir, ent.name)) : undefined;
-          if (est && isWhiteout(est)) hidden.add(ent.name);
-          else seen.set(ent.name, path.join(dir, ent.name));
+        for (const { name, dirent } of readdirEntries(dir)) {
+          if (seen.has(name) || hidden.has(name)) continue;
+          const est = dirent.isCharacterDevice() ? lstatSync(fsPath(path.join(dir, name))) : undefined;
+          if (est && isWhiteout(est)) hidden.add(name);
+          else seen.set(name, path.join(dir, name));
         }
       }
       if (layer === bottom) break;
@@ -168,5 +169,5 @@ export function opaqueDirsIn(layer: string, dump: Map<string, Xattrs>): Set<stri
 
 /** Byte-wise name order (Go's sort.Strings on UTF-8), used for every walk. */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return Buffer.compare(nameBytes(a), nameBytes(b));
 }

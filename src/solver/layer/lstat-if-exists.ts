@@ -2,6 +2,7 @@
 // missing. Synchronous: these run per entry on hot paths, where a threadpool round trip
 // costs more than the syscall.
 import { lstatSync, type BigIntStats, type Stats } from 'node:fs';
+import { fsPath } from './byte-names.js';
 
 export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -12,7 +13,7 @@ export function isMissing(err: unknown): boolean {
 // building the ENOENT exception costs more than the lstat itself.
 export function lstatIfExists(p: string): Stats | undefined {
   try {
-    return lstatSync(p, { throwIfNoEntry: false });
+    return lstatSync(fsPath(p), { throwIfNoEntry: false });
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -21,7 +22,7 @@ export function lstatIfExists(p: string): Stats | undefined {
 
 export function lstatBigIfExists(p: string): BigIntStats | undefined {
   try {
-    return lstatSync(p, { bigint: true, throwIfNoEntry: false });
+    return lstatSync(fsPath(p), { bigint: true, throwIfNoEntry: false });
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;

@@ -4,12 +4,13 @@
 // (typical after a tar extraction, where the mtime cannot tell).
 import type { BigIntStats } from 'node:fs';
 import { readlink, open } from 'node:fs/promises';
+import { fsPath } from './byte-names.js';
 import { readXattrs } from './xattrs.js';
 
 const NS = 1_000_000_000n;
 
 export async function sameFileContent(a: string, b: string): Promise<boolean> {
-  const [fa, fb] = await Promise.all([open(a, 'r'), open(b, 'r')]);
+  const [fa, fb] = await Promise.all([open(fsPath(a), 'r'), open(fsPath(b), 'r')]);
   try {
     const ba = Buffer.alloc(64 * 1024);
     const bb = Buffer.alloc(64 * 1024);
@@ -38,7 +39,10 @@ export async function sameDirent(base: BigIntStats, basePath: string, upper: Big
   if (upper.isDirectory()) return true;
   if (base.size !== upper.size || base.mtimeNs / NS !== upper.mtimeNs / NS) return false;
   if (base.mtimeNs % NS !== 0n || upper.mtimeNs % NS !== 0n) return base.mtimeNs === upper.mtimeNs;
-  if (upper.isSymbolicLink()) return (await readlink(basePath)) === (await readlink(upperPath));
+  if (upper.isSymbolicLink()) {
+    const [t1, t2] = await Promise.all([readlink(fsPath(basePath), 'buffer'), readlink(fsPath(upperPath), 'buffer')]);
+    return t1.equals(t2);
+  }
   if (!upper.isFile() || upper.size === 0n) return true;
   return sameFileContent(basePath, upperPath);
 }

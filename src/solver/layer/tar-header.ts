@@ -2,6 +2,8 @@
 // because layer tars carry binary PAX values (SCHILY.xattr.security.capability) and ids
 // above 262143, which tar-stream's encoder and decoder mangle.
 
+import { decodeName, nameBytes } from './byte-names.js';
+
 export type TarEntryType = 'file' | 'link' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo';
 
 export interface TarHeader {
@@ -127,12 +129,12 @@ export function encodeHeader(h: TarHeader): Buffer {
   if (split) {
     ({ name, prefix } = split);
   } else {
-    records.push(['path', Buffer.from(h.name, 'utf8')]);
+    records.push(['path', nameBytes(h.name)]);
     name = truncateUtf8(h.name, 100);
   }
   let linkname = h.linkname;
   if (linkname.length > 100 || !isAscii(linkname)) {
-    records.push(['linkpath', Buffer.from(linkname, 'utf8')]);
+    records.push(['linkpath', nameBytes(linkname)]);
     linkname = truncateUtf8(linkname, 100);
   }
   if (!fitsOctal(h.uid, 8)) records.push(['uid', Buffer.from(String(h.uid))]);
@@ -194,7 +196,7 @@ export interface RawHeader {
 function readString(buf: Buffer, offset: number, width: number): string {
   const end = buf.indexOf(0, offset);
   const stop = end === -1 || end > offset + width ? offset + width : end;
-  return buf.toString('utf8', offset, stop);
+  return decodeName(buf, offset, stop);
 }
 
 const isPad = (c: number): boolean => c === 0x20 || c === 0;
@@ -338,8 +340,8 @@ export function finishHeader(raw: RawHeader, pax: Map<string, Buffer>, longName?
   };
   for (const [key, value] of pax) {
     const text = (): string => value.toString('utf8');
-    if (key === 'path') h.name = text();
-    else if (key === 'linkpath') h.linkname = text();
+    if (key === 'path') h.name = decodeName(value);
+    else if (key === 'linkpath') h.linkname = decodeName(value);
     else if (key === 'uid') h.uid = parseInt(text(), 10);
     else if (key === 'gid') h.gid = parseInt(text(), 10);
     else if (key === 'size') h.size = parseInt(text(), 10);

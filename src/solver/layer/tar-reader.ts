@@ -1,5 +1,6 @@
 // Streaming tar reader: yields one entry at a time; file bodies are streamed from the
 // source, never buffered whole (only PAX / GNU long-name records are held in memory).
+import { decodeName } from './byte-names.js';
 import {
   BLOCK, TarFormatError, decodePax, decodeRawHeader, finishHeader, isZeroBlock, padding,
   type TarHeader,
@@ -131,8 +132,8 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
         const data = (await src.read(metaSize)) ?? Buffer.alloc(0);
         const content = data.subarray(0, raw.size);
         if (raw.typeflag === 'x') pax = new Map([...pax, ...decodePax(content)]);
-        else if (raw.typeflag === 'L') longName = content.toString('utf8').replace(/\0+$/, '');
-        else if (raw.typeflag === 'K') longLink = content.toString('utf8').replace(/\0+$/, '');
+        else if (raw.typeflag === 'L') longName = decodeName(content).replace(/\0+$/, '');
+        else if (raw.typeflag === 'K') longLink = decodeName(content).replace(/\0+$/, '');
         // 'g' (global) records are ignored, as containerd does.
         continue;
       }

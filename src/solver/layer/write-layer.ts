@@ -5,9 +5,10 @@
 // changed entries are included, hardlinks stay hardlinks. Deterministic: sorted walk,
 // numeric owners, no atime/ctime, whiteout times fixed.
 // Metadata and reads are synchronous: per-call threadpool round trips dominate otherwise.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { fsPath, readdirNames, readlinkName } from './byte-names.js';
 import { LowerView, OPAQUE_XATTRS, compareNames, isWhiteout } from './lower-view.js';
 import { END_OF_ARCHIVE, emptyHeader, encodeHeader, padding, type TarHeader } from './tar-header.js';
 import { sameDirent } from './same-dirent.js';
@@ -30,14 +31,14 @@ export interface WriteLayerOptions {
 }
 
 function lstatBig(p: string): BigIntStats {
-  return lstatSync(p, { bigint: true });
+  return lstatSync(fsPath(p), { bigint: true });
 }
 
 const READ_CHUNK = 256 * 1024;
 
 /** Exactly `size` bytes of a file, in chunks; fails if the file is shorter. */
 function* fileChunks(file: string, size: number, rel: string): Generator<Buffer> {
-  const fd = openSync(file, 'r');
+  const fd = openSync(fsPath(file), 'r');
   try {
     let left = size;
     while (left > 0) {
@@ -102,7 +103,7 @@ class LayerTarWriter {
   }
 
   private async *walk(relDir: string, underOpaque: boolean): AsyncGenerator<Buffer> {
-    const names = readdirSync(this.host(relDir)).sort(compareNames);
+    const names = readdirNames(this.host(relDir)).sort(compareNames);
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
       const hostPath = this.host(rel);
@@ -166,7 +167,7 @@ class LayerTarWriter {
       this.emittedDirs.add(rel);
     } else if (st.isSymbolicLink()) {
       h.type = 'symlink';
-      h.linkname = readlinkSync(hostPath);
+      h.linkname = readlinkName(hostPath);
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       h.type = st.isCharacterDevice() ? 'char' : 'block';
       const { major, minor } = devNumbers(st.rdev);

@@ -5,6 +5,7 @@ import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
+import { decodeName, nameBytes, readdirNames } from './byte-names.js';
 import { runTool } from './run-tool.js';
 
 const HINT = 'extended attributes need the attr package: apt-get install attr';
@@ -15,6 +16,10 @@ export class XattrToolError extends Error {}
 
 /** Undoes getfattr's quoting: "\ooo" octal escapes (backslash itself is "\134"). */
 function unquote(raw: Buffer): string {
+  return decodeName(unquoteBytes(raw));
+}
+
+function unquoteBytes(raw: Buffer): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i] as number;
@@ -25,13 +30,13 @@ function unquote(raw: Buffer): string {
       bytes.push(b);
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return Buffer.from(bytes);
 }
 
 /** Quotes a name for setfattr --restore: everything but plain printable ASCII as \ooo. */
 function quote(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of nameBytes(s)) {
     out += b > 0x20 && b < 0x7f && b !== 0x5c && b !== 0x3d ? String.fromCharCode(b)
       : '\\' + b.toString(8).padStart(3, '0');
   }
@@ -82,13 +87,42 @@ function toolError(what: string): (err: unknown) => never {
 function readTree(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
   const abs = path.resolve(dir);
   return withSysHelper(
-    (h) => h.dumpXattrs(abs, pattern, true).catch(toolError(`reading the xattrs below ${dir}`)),
+    (h) => h.dumpXattrs(abs, pattern, true).then(repairNames, toolError(`reading the xattrs below ${dir}`)),
     async () => {
       const args = pattern === '' ? DUMP_ARGS : DUMP_ARGS.map((a, i) => (DUMP_ARGS[i - 1] === '-m' ? pattern : a));
       const res = await runTool('getfattr', ['-R', ...args, abs], { hint: HINT });
       if (res.code !== 0) throw new XattrToolError(`getfattr -R ${dir} failed: ${res.stderr.trim()}`);
       return parseDump(res.stdout);
     });
+}
+
+/**
+ * The helper's dump decodes paths as UTF-8, so a name that is not valid UTF-8 (see
+ * byte-names.ts) arrives with U+FFFD in place of its bad bytes and would match no walk's path:
+ * such a path is looked up again, component by component, among its directory's exact names.
+ */
+function repairNames(dump: Map<string, Xattrs>): Map<string, Xattrs> {
+  if (![...dump.keys()].some((k) => k.includes('\ufffd'))) return dump;
+  const out = new Map<string, Xattrs>();
+  for (const [file, attrs] of dump) out.set(file.includes('\ufffd') ? exactPath(file) : file, attrs);
+  return out;
+}
+
+function exactPath(mangled: string): string {
+  const comps = mangled.split('/');
+  let dir = comps[0] as string;
+  for (const comp of comps.slice(1)) {
+    let name = comp;
+    if (comp.includes('\ufffd')) {
+      try {
+        name = readdirNames(dir || '/').find((n) => nameBytes(n).toString('utf8') === comp) ?? comp;
+      } catch {
+        // unreadable: keep the name as given
+      }
+    }
+    dir = `${dir}/${name}`;
+  }
+  return dir;
 }
 
 /** A tree's xattr dump as JSON-able data: paths relative to `dir`, values in hex. */
