@@ -8,7 +8,7 @@
 // unpacked layers of stored images: shared with them), as do the internal memos (conversions,
 // checksums). `until` keeps what was created or last written at or after that time. The layer
 // blobs that only the build cache kept are collected as `image prune` collects blobs.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
@@ -52,6 +52,7 @@ function mtimeOf(file: string): number {
 }
 
 export async function pruneBuildCache(root: string, opts: PruneCacheOptions = {}): Promise<PruneCacheResult> {
+  if (!existsSync(path.join(root, 'cache')) && !existsSync(path.join(root, 'snapshots'))) return { removed: [], reclaimed: 0 };
   return withCacheExclusive(root, () => pruneUnlocked(root, opts), opts.onWait ? { onWait: opts.onWait } : {});
 }
 
