@@ -26,17 +26,24 @@ export async function sameFileContent(a: string, b: string): Promise<boolean> {
 }
 
 /**
- * `upperCaps` is the upper entry's security.capability when known; the base's is only read
- * when the upper has one (a copy-up keeps capabilities, so a difference means a change).
+ * `upperCaps` is the upper entry's security.capability (null: it has none), compared with the
+ * base's like BuildKit's compareCapabilities, both ways: a chown (even to the same owner)
+ * clears them on the copy-up, which is then a change. Compared last, once everything else
+ * matched (the same answer; only that rare case reads the base's xattrs); directories are
+ * not compared (capabilities are a file's). Undefined: capabilities are not compared (the
+ * copying snapshotter's full-tree differ, where a read per unchanged file would be the cost).
  */
 export async function sameDirent(base: BigIntStats, basePath: string, upper: BigIntStats, upperPath: string,
-  upperCaps?: Buffer): Promise<boolean> {
+  upperCaps?: Buffer | null): Promise<boolean> {
   if (base.mode !== upper.mode || base.uid !== upper.uid || base.gid !== upper.gid || base.rdev !== upper.rdev) return false;
-  if (upperCaps) {
-    const baseCaps = (await readXattrs(basePath)).get('security.capability');
-    if (!baseCaps || !baseCaps.equals(upperCaps)) return false;
-  }
   if (upper.isDirectory()) return true;
+  if (!(await sameContent(base, basePath, upper, upperPath))) return false;
+  if (upperCaps === undefined) return true;
+  const baseCaps = (await readXattrs(basePath)).get('security.capability');
+  return baseCaps === undefined ? upperCaps === null : upperCaps !== null && baseCaps.equals(upperCaps);
+}
+
+async function sameContent(base: BigIntStats, basePath: string, upper: BigIntStats, upperPath: string): Promise<boolean> {
   if (base.size !== upper.size || base.mtimeNs / NS !== upper.mtimeNs / NS) return false;
   if (base.mtimeNs % NS !== 0n || upper.mtimeNs % NS !== 0n) return base.mtimeNs === upper.mtimeNs;
   if (upper.isSymbolicLink()) {

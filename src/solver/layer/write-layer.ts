@@ -28,6 +28,11 @@ export interface WriteLayerOptions {
   epoch?: number;
   /** The upperdir's xattr dump when already known (recorded at commit): saves a getfattr run. */
   knownXattrs?: () => Promise<Map<string, Xattrs> | undefined>;
+  /**
+   * Which xattrs the entries carry: 'all' (the default; a rootfs tar), or 'capability', only
+   * security.capability, as BuildKit's layers (containerd's ChangeWriter writes no other).
+   */
+  xattrs?: 'all' | 'capability';
 }
 
 function lstatBig(p: string): BigIntStats {
@@ -57,9 +62,16 @@ function isOverlayXattr(name: string): boolean {
   return name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
 }
 
-function keptXattrs(all: Xattrs | undefined): Xattrs {
+const CAPABILITY = 'security.capability';
+
+function keptXattrs(all: Xattrs | undefined, onlyCapability: boolean): Xattrs {
   const out: Xattrs = new Map();
   if (!all) return out;
+  if (onlyCapability) {
+    const caps = all.get(CAPABILITY);
+    if (caps) out.set(CAPABILITY, caps);
+    return out;
+  }
   for (const name of [...all.keys()].sort()) {
     if (!isOverlayXattr(name)) out.set(name, all.get(name) as Buffer);
   }
@@ -85,6 +97,10 @@ class LayerTarWriter {
 
   constructor(private readonly opts: WriteLayerOptions) {
     this.lower = opts.lowers instanceof LowerView ? opts.lowers : new LowerView(opts.lowers);
+  }
+
+  private kept(attrs: Xattrs | undefined): Xattrs {
+    return keptXattrs(attrs, this.opts.xattrs === 'capability');
   }
 
   private clampTime(seconds: number): number {
@@ -119,12 +135,12 @@ class LayerTarWriter {
         continue;
       }
       const base = underOpaque ? undefined : await this.lower.lookup(rel);
-      const kept = keptXattrs(attrs);
+      const kept = this.kept(attrs);
       const opaque = st.isDirectory() && !underOpaque && base !== undefined && isOpaque(attrs);
       let record = true;
       if (base && !opaque) {
         const baseBig = lstatBig(base.hostPath);
-        record = !(await sameDirent(baseBig, base.hostPath, st, hostPath, kept.get('security.capability')));
+        record = !(await sameDirent(baseBig, base.hostPath, st, hostPath, attrs?.get(CAPABILITY) ?? null));
       }
       if (record) yield* this.entry(rel, hostPath, st, kept);
       if (st.isDirectory()) {
@@ -141,7 +157,7 @@ class LayerTarWriter {
       const dir = comps.slice(0, i).join('/');
       if (this.emittedDirs.has(dir)) continue;
       const hostPath = this.host(dir);
-      yield* this.entry(dir, hostPath, lstatBig(hostPath), keptXattrs(this.xattrs.get(hostPath)));
+      yield* this.entry(dir, hostPath, lstatBig(hostPath), this.kept(this.xattrs.get(hostPath)));
     }
   }
 

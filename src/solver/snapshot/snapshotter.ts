@@ -273,9 +273,14 @@ export class Snapshotter {
     }
   }
 
-  /** The OCI layer tar for `layerDir` on top of `chain` (oldest first). */
+  /**
+   * The OCI layer tar for `layerDir` on top of `chain` (oldest first). Its entries carry
+   * security.capability only, like BuildKit's (containerd's ChangeWriter): other xattrs a step
+   * set stay in the snapshot, seen by later steps, but not in the exported layer.
+   */
   diff(layerDir: string, chain: readonly string[], opts: { epoch?: number } = {}): Readable {
-    return writeLayerTar({ upperdir: layerDir, lowers: this.lowerView(chain), ...opts, knownXattrs: () => readXattrRecord(layerDir) });
+    return writeLayerTar({ upperdir: layerDir, lowers: this.lowerView(chain), ...opts, xattrs: 'capability',
+      knownXattrs: () => readXattrRecord(layerDir) });
   }
 
   /**
