@@ -3,7 +3,7 @@
 // removed by name (no temp-dir creation with retries, no directory walk to delete), and
 // synchronously: a few small files the RUN step waits for, where a threadpool round trip
 // per open, write and close costs more than the syscalls.
-import { mkdirSync, readFileSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface NetworkFiles {
@@ -32,8 +32,12 @@ export class Bundle {
 
   /** hosts and resolv.conf: they need no rootfs, so a caller may write them while it mounts. */
   writeNetworkFiles(files: NetworkFiles): void {
-    writeFileSync(this.hostsPath, files.hosts);
-    writeFileSync(this.resolvConfPath, files.resolvConf);
+    // 0644 whatever this process's umask (BuildKit writes them 0644 under buildkitd's 022):
+    // under umask 077 a RUN as a non-root USER could not read them.
+    for (const [file, text] of [[this.hostsPath, files.hosts], [this.resolvConfPath, files.resolvConf]] as const) {
+      writeFileSync(file, text, { mode: 0o644 });
+      chmodSync(file, 0o644);
+    }
   }
 
   writeConfig(config: string): void {

@@ -5,7 +5,7 @@
 // synchronous file work (a few small files and lstat calls): the step waits for all of it,
 // and threadpool round trips would cost more than the syscalls.
 import { randomBytes } from 'node:crypto';
-import { lchownSync, mkdirSync } from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,6 +138,7 @@ function ensureCwd(rootfs: string, cwd: string, uid: number, gid: number): void 
     const p = path.join(rootfs, ...rel.slice(0, i));
     if (lstatIfExists(p)) continue;
     mkdirSync(p, 0o755);
+    chmodSync(p, 0o755); // whatever this process's umask: the directory goes into the layer
     lchownSync(p, uid, gid);
   }
 }

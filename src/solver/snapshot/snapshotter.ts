@@ -12,7 +12,7 @@
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -101,6 +101,16 @@ async function readXattrRecord(layerDir: string): Promise<Map<string, Xattrs> | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A snapshot's fs/ directory: the root of the step's rootfs (overlay takes the root's mode
+ * from the upperdir), so 0755 whatever this process's umask, as under buildkitd's 022 (under
+ * umask 077 it was 0700, and a RUN as a non-root USER could not reach anything).
+ */
+function mkdirRoot(dir: string): void {
+  mkdirSync(dir, 0o755);
+  chmodSync(dir, 0o755);
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -259,7 +269,7 @@ export class Snapshotter {
     try {
       const fs = path.join(tmp, 'fs');
       // Synchronous: on the thread pool it waited behind the blob's own write and fsync.
-      mkdirSync(fs, 0o755);
+      mkdirRoot(fs);
       const res = await applyLayer(tar, fs, {
         whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });
@@ -324,7 +334,7 @@ export class Snapshotter {
     const scratch = path.join(tmp, 'scratch');
     const lowers = this.lowerView(chain);
     try {
-      mkdirSync(upperdir, 0o755);
+      mkdirRoot(upperdir);
       await lowers.preload();
     } catch (err) {
       await removeTemp(tmp);
@@ -395,7 +405,7 @@ export class Snapshotter {
     // the background (a dozen metadata calls on ext4 took ~1 ms of every step).
     const scratch = path.join(tmp, 'm');
     const mountpoint = path.join(scratch, 'merged');
-    mkdirSync(upperdir, 0o755);
+    mkdirRoot(upperdir);
     mkdirSync(scratch);
     for (const d of ['work', 'merged']) mkdirSync(path.join(scratch, d));
     // overlayfs needs a lower directory even for FROM scratch.
@@ -434,7 +444,7 @@ export class Snapshotter {
   private async prepareCopy(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
     const base = path.join(tmp, 'base');
     const mountpoint = path.join(tmp, 'merged');
-    await mkdir(base, 0o755);
+    mkdirRoot(base);
     await materializeView(this.lowerView(chain), base);
     // cp -a keeps nanosecond times, owners, xattrs and hardlinks, so base and merged start equal.
     await mustRunTool('cp', ['-a', '--', `${base}/.`, mountpoint]);
