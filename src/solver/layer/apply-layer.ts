@@ -18,13 +18,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
-  openSync, readdirSync, rmSync, symlinkSync, utimesSync, writeSync,
+  openSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { makeNode, makeWhiteout } from '../sys/mknod.js';
 import { processUmask } from '../sys/umask.js';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
+import { fsPath, hasEscapes, readdirNames } from './byte-names.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import { isInside, resolveInRootSync, resolveParentInRootSync } from './root-path.js';
 import type { TarHeader } from './tar-header.js';
@@ -212,7 +213,7 @@ class LayerApplier {
         if (kind !== 'dir') throw new UnsafeLayerError(`cannot create ${sub}: a parent is not a directory`);
         continue;
       }
-      mkdirSync(host, 0o755);
+      mkdirSync(fsPath(host), 0o755);
       this.made?.set(host, true);
       // containerd's mkparent: a parent missing here takes the lower layer's metadata.
       const lower = await this.opts.lowers?.lookup(sub);
@@ -220,14 +221,14 @@ class LayerApplier {
         this.setOwnerMode(host, lower.stat.uid, lower.stat.gid, lower.stat.mode & 0o7777, false);
         this.dirTimes.push({ host, mtime: lower.stat.mtimeMs / 1000 });
       } else {
-        chmodSync(host, 0o755);
+        chmodSync(fsPath(host), 0o755);
       }
     }
   }
 
   private setOwnerMode(host: string, uid: number, gid: number, mode: number, isLink: boolean): void {
-    if (this.privileged) lchownSync(host, uid, gid);
-    if (!isLink) chmodSync(host, mode); // after chown: chown clears setuid/setgid
+    if (this.privileged) lchownSync(fsPath(host), uid, gid);
+    if (!isLink) chmodSync(fsPath(host), mode); // after chown: chown clears setuid/setgid
   }
 
   /** Removes what is at `host`, except a directory when `keepDir`: true when one was kept. */
@@ -241,7 +242,7 @@ class LayerApplier {
 
   private remove(host: string): void {
     this.made = undefined;
-    rmSync(host, { recursive: true, force: true });
+    rmSync(fsPath(host), { recursive: true, force: true });
     this.dropPendingUnder(host);
     this.parents.clear();
   }
@@ -268,13 +269,13 @@ class LayerApplier {
 
     switch (h.type) {
       case 'dir':
-        if (!keptDir) mkdirSync(host, 0o700);
+        if (!keptDir) mkdirSync(fsPath(host), 0o700);
         break;
       case 'file':
         await this.writeFile(host, h, body);
         break;
       case 'symlink':
-        symlinkSync(h.linkname, host);
+        symlinkSync(fsPath(h.linkname), fsPath(host));
         break;
       case 'link':
         this.made?.set(host, false); // before the return below
@@ -291,7 +292,7 @@ class LayerApplier {
         }
         // Permission bits only (as mknod -m takes them); setuid/setgid/sticky come with the chmod below.
         // Through the syscall helper (mknod(1) where it cannot run): no process per node.
-        await makeNode(host, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o777, h.devmajor, h.devminor);
+        await this.exactName(host, (p) => makeNode(p, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o777, h.devmajor, h.devminor));
         break;
     }
     this.made?.set(host, h.type === 'dir');
@@ -299,7 +300,7 @@ class LayerApplier {
     if (h.type === 'file') return; // owner, mode and times went through its descriptor
     this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
     if (h.type === 'dir') this.dirTimes.push({ host, mtime: h.mtime });
-    else lutimesSync(host, h.mtime, h.mtime);
+    else lutimesSync(fsPath(host), h.mtime, h.mtime);
   }
 
   private async writeFile(host: string, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
@@ -309,7 +310,7 @@ class LayerApplier {
     // Created with its final mode when the umask keeps all of it and no chown can clear a
     // setuid/setgid bit afterwards; fchmod otherwise (after fchown, which clears those bits).
     const exact = (mode & 0o7000) === 0 && (mode & processUmask()) === 0;
-    const fd = openSync(host, flags, exact ? mode : 0o600);
+    const fd = openSync(fsPath(host), flags, exact ? mode : 0o600);
     try {
       for await (const chunk of body) {
         let off = 0;
@@ -336,8 +337,20 @@ class LayerApplier {
     const st = tryLstat(target);
     if (!st) throw new UnsafeLayerError(`hardlink target ${linkname} does not exist in the layer`);
     if (st.isDirectory()) throw new UnsafeLayerError(`hardlink target ${linkname} is a directory`);
-    linkSync(target, host);
+    linkSync(fsPath(target), fsPath(host));
     return st.isSymbolicLink();
+  }
+
+  /**
+   * `make(host)`, for a node made through the syscall helper, which takes paths as UTF-8 text:
+   * a name that is not (byte-names.ts) is made under a plain temporary name in the root and
+   * renamed into place.
+   */
+  private async exactName(host: string, make: (p: string) => Promise<void>): Promise<void> {
+    if (!hasEscapes(host)) return make(host);
+    const tmp = path.join(this.root, `.slipway-node-${process.pid}-${this.entries}`);
+    await make(tmp);
+    renameSync(tmp, fsPath(host));
   }
 
   private async applyWhiteout(dirRel: string, base: string): Promise<void> {
@@ -353,7 +366,7 @@ class LayerApplier {
       }
       const st = tryLstat(dir);
       if (!st?.isDirectory()) return;
-      for (const name of readdirSync(dir)) {
+      for (const name of readdirNames(dir)) {
         const child = path.join(dir, name);
         if (!this.written.has(path.relative(this.root, child))) this.remove(child);
       }
@@ -380,7 +393,7 @@ class LayerApplier {
     const host = path.join(parent, name);
     if (this.written.has(path.relative(this.root, host))) return;
     this.removeExisting(host, false);
-    await makeWhiteout(host);
+    await this.exactName(host, makeWhiteout);
     this.made?.set(host, false);
     this.written.add(path.relative(this.root, host));
   }
@@ -395,7 +408,7 @@ class LayerApplier {
     // Directory times last (children changed them), deepest first.
     this.dirTimes.sort((a, b) => b.host.length - a.host.length);
     for (const { host, mtime } of this.dirTimes) {
-      if (this.kindAt(host) === 'dir') utimesSync(host, mtime, mtime);
+      if (this.kindAt(host) === 'dir') utimesSync(fsPath(host), mtime, mtime);
     }
   }
 }

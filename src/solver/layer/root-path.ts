@@ -1,8 +1,9 @@
 // Resolves paths inside a root directory the way a chroot would: symlinks (absolute or
 // relative) and ".." are evaluated against the root and can never lead out of it
 // (busybox installs absolute links like /bin/sh -> /bin/busybox; they must not reach the host).
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath, readlinkName } from './byte-names.js';
 import { isMissing } from './lstat-if-exists.js';
 import { resolveWith } from './resolve-with.js';
 
@@ -14,13 +15,13 @@ export function resolveInRootSync(root: string, p: string): string {
   return path.join(root, ...resolveWith(p, {
     lstat: (rel) => {
       try {
-        return lstatSync(path.join(root, rel), { throwIfNoEntry: false });
+        return lstatSync(fsPath(path.join(root, rel)), { throwIfNoEntry: false });
       } catch (err) {
         if (!isMissing(err)) throw err;
         return undefined;
       }
     },
-    readlink: (rel) => readlinkSync(path.join(root, rel)),
+    readlink: (rel) => readlinkName(path.join(root, rel)),
   }));
 }
 

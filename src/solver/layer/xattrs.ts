@@ -5,7 +5,7 @@ import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
-import { decodeName, nameBytes, readdirNames } from './byte-names.js';
+import { decodeName, hasEscapes, nameBytes, readdirNames } from './byte-names.js';
 import { runTool } from './run-tool.js';
 
 const HINT = 'extended attributes need the attr package: apt-get install attr';
@@ -175,7 +175,14 @@ export async function readXattrs(file: string): Promise<Xattrs> {
 export async function writeXattrs(entries: Map<string, Xattrs>): Promise<void> {
   if (entries.size === 0) return;
   const abs = new Map([...entries].map(([file, attrs]) => [path.resolve(file), attrs]));
-  await withSysHelper((h) => h.setXattrs(abs).catch(toolError('setting xattrs')), () => restoreWithSetfattr(abs));
+  // The helper takes paths as UTF-8 text: one whose name is not (byte-names.ts) goes through
+  // setfattr, whose dump quotes every byte.
+  const exact = new Map([...abs].filter(([file]) => hasEscapes(file)));
+  for (const file of exact.keys()) abs.delete(file);
+  await Promise.all([
+    abs.size ? withSysHelper((h) => h.setXattrs(abs).catch(toolError('setting xattrs')), () => restoreWithSetfattr(abs)) : undefined,
+    exact.size ? restoreWithSetfattr(exact) : undefined,
+  ]);
 }
 
 async function restoreWithSetfattr(entries: Map<string, Xattrs>): Promise<void> {

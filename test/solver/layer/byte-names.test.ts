@@ -2,13 +2,15 @@
 // their bytes into the layer tar unchanged; Node's fs would turn them into U+FFFD, which names
 // no file (the layer export failed with ENOENT).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeName, fsPath, hasEscapes, nameBytes, readdirNames } from '../../../src/solver/layer/byte-names.js';
+import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
+import { decodeName, fsPath, hasEscapes, nameBytes, readdirNames, readlinkName } from '../../../src/solver/layer/byte-names.js';
 import { writeLayerTar } from '../../../src/solver/layer/write-layer.js';
-import { collect, listTar } from '../snapshot/tar-fixtures.js';
+import { collect, listTar, makeTar } from '../snapshot/tar-fixtures.js';
 
 const temps: string[] = [];
 afterEach(() => {
@@ -70,5 +72,48 @@ describe('byte names', () => {
       ['plain', 'file', ''],
     ]);
     expect(entries.find((e) => e.header.name === decodeName(b('bad', [0xff], 'name')))?.content.toString()).toBe('bad\n');
+  });
+
+  it('applies such a layer (a base image made by BuildKit) with the names exact', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'slipway-bytes-'));
+    temps.push(base);
+    const src = path.join(base, 'src');
+    mkdirSync(src);
+    execFileSync('sh', ['-c', `mkdir "$(printf 'dir\\376')" && echo in > "$(printf 'dir\\376')/f" &&
+      ln "$(printf 'dir\\376')/f" "$(printf 'hard\\375')" && ln -s "$(printf 'dir\\376')/f" "$(printf 'sym\\377')"`], { cwd: src });
+    const tar = await collect(writeLayerTar({ upperdir: src, lowers: [] }));
+    const dest = path.join(base, 'dest');
+    mkdirSync(dest);
+    // The directory exists already (with an old file): the layer's entries merge into it.
+    execFileSync('sh', ['-c', `mkdir "$(printf 'dir\\376')" && echo old > "$(printf 'dir\\376')/old"`], { cwd: dest });
+    await applyLayer(Readable.from([tar]), dest, { whiteouts: 'flatten' });
+    const bytes = (s: string): string => nameBytes(s).toString('hex');
+    expect(readdirNames(dest).map(bytes).sort()).toEqual(['dir\xfe', 'hard\xfd', 'sym\xff'].map((n) => Buffer.from(n, 'latin1').toString('hex')));
+    const dir = path.join(dest, decodeName(Buffer.from('dir\xfe', 'latin1')));
+    expect(readdirNames(dir).sort()).toEqual(['f', 'old']);
+    expect(readFileSync(fsPath(path.join(dir, 'f')), 'utf8')).toBe('in\n');
+    expect(lstatSync(fsPath(path.join(dir, 'f'))).nlink).toBe(2);
+    expect(bytes(readlinkName(path.join(dest, decodeName(Buffer.from('sym\xff', 'latin1')))))).toBe(Buffer.from('dir\xfe/f', 'latin1').toString('hex'));
+  });
+
+  it('makes whiteouts and fifos of such names exactly in an overlay-format layer', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'slipway-bytes-'));
+    temps.push(base);
+    const dest = path.join(base, 'layer');
+    mkdirSync(dest);
+    const dirName = decodeName(Buffer.from('d\xfe', 'latin1'));
+    const tar = makeTar([
+      { name: `${dirName}/`, type: 'dir' },
+      { name: `${dirName}/${decodeName(Buffer.from('.wh.gone\xfc', 'latin1'))}` },
+      { name: `${dirName}/${decodeName(Buffer.from('fifo\xfb', 'latin1'))}`, type: 'fifo', mode: 0o640 },
+    ]);
+    await applyLayer(Readable.from([tar]), dest, { whiteouts: 'overlay' });
+    const dir = path.join(dest, dirName);
+    expect(readdirNames(dir).map((n) => nameBytes(n).toString('latin1')).sort()).toEqual(['fifo\xfb', 'gone\xfc']);
+    const wh = lstatSync(fsPath(path.join(dir, decodeName(Buffer.from('gone\xfc', 'latin1')))));
+    expect(wh.isCharacterDevice() && wh.rdev === 0).toBe(true);
+    const fifo = lstatSync(fsPath(path.join(dir, decodeName(Buffer.from('fifo\xfb', 'latin1')))));
+    expect(fifo.isFIFO() && (fifo.mode & 0o777) === 0o640).toBe(true);
+    expect(readdirNames(dest)).toEqual([dirName]);
   });
 });
