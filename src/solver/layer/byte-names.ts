@@ -49,10 +49,13 @@ export function decodeName(b: Buffer, start = 0, end = b.length): string {
   return out + b.toString('utf8', run, end);
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 const isEscape = (u: number): boolean => u >= ESCAPE + 0x80 && u <= ESCAPE + 0xff;
 
 /** Whether `s` carries escaped bytes (it came from a name that is not valid UTF-8). */
 export function hasEscapes(s: string): boolean {
+  if (!SURROGATE.test(s)) return false; // the common case, answered by the regex engine
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);
     if (u >= 0xd800 && u <= 0xdbff) {
