@@ -7,11 +7,12 @@
 // directory this copier created or verified with lstat, and files are opened O_NOFOLLOW.
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, symlinkSync, writeSync,
+  chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, renameSync, symlinkSync, writeSync,
   type BigIntStats,
 } from 'node:fs';
 import path from 'node:path';
 import { EMPTY_MATCH_INFO, type MatchInfo, type PatternMatcher } from '../../context/pattern-matcher.js';
+import { fsPath, hasEscapes } from '../layer/byte-names.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { writeXattrs, XattrToolError, type Xattrs } from '../layer/xattrs.js';
 import type { DestTree } from './dest-tree.js';
@@ -59,20 +60,27 @@ function copySmall(sfd: number, tfd: number): void {
  * Device nodes and fifos through mknod(1), synchronously to keep the walk's order. fsutil's
  * copyDevice passes the source's st_mode without S_IFSOCK's bits to mknod(2), so a block
  * device (S_IFBLK shares a bit with S_IFSOCK) comes out a character device with the same
- * numbers; sockets, left with no type, become empty regular files (copySocketStub).
+ * numbers; sockets, left with no type, become empty regular files (see Copier.copy).
+ * mknod(1) takes its path as text, so a name that is not valid UTF-8 (byte-names.ts) is made
+ * under a plain temporary name in `scratchDir` (on the same filesystem) and renamed.
  */
-function makeNode(target: string, st: BigIntStats): void {
+function makeNode(target: string, st: BigIntStats, scratchDir: string): void {
   const rdev = Number(st.rdev);
   const major = (rdev >> 8) & 0xfff;
   const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
   const kind = st.isFIFO() ? ['p'] : ['c', String(major), String(minor)];
+  const escaped = hasEscapes(target);
+  const at = escaped ? path.join(scratchDir, `.slipway-node-${process.pid}-${nodeCount++}`) : target;
   try {
-    execFileSync('mknod', [target, ...kind], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('mknod', [at, ...kind], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
     throw new FileOpError(`failed to create device ${path.basename(target)}: ${stderr || (err as Error).message}`);
   }
+  if (escaped) renameSync(at, fsPath(target));
 }
+
+let nodeCount = 0;
 
 export class Copier {
   private readonly inodes = new Map<string, string>();
@@ -149,18 +157,18 @@ export class Copier {
     } else if (st.isFile()) {
       const link = this.linkSource(st, target);
       dest.beforeCreate(target, false);
-      if (link !== undefined) linkSync(link, target);
+      if (link !== undefined) linkSync(fsPath(link), fsPath(target));
       else this.copyFile(src, target, st.size);
     } else if (st.isSymbolicLink()) {
       dest.beforeCreate(target, false);
-      symlinkSync(this.opts.source.readlink(src), target);
+      symlinkSync(fsPath(this.opts.source.readlink(src)), fsPath(target));
     } else if ((st.mode & S_IFMT) === S_IFSOCK) {
       // fsutil: "socket copied as stub", an empty regular file with the socket's metadata.
       dest.beforeCreate(target, false);
-      closeSync(openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+      closeSync(openSync(fsPath(target), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
     } else {
       dest.beforeCreate(target, false);
-      makeNode(target, st);
+      makeNode(target, st, dest.root);
     }
     if (copyInfo) {
       this.copyFileInfo(st, src, target);
@@ -225,7 +233,7 @@ export class Copier {
     const existing = dest.lstat(dst);
     if (!existing) {
       dest.beforeCreate(dst, true);
-      mkdirSync(dst, Number(st.mode & 0o7777n));
+      mkdirSync(fsPath(dst), Number(st.mode & 0o7777n));
       return true;
     }
     if (!existing.isDirectory()) {
@@ -233,7 +241,7 @@ export class Copier {
     }
     if (overwriteMeta) {
       dest.beforeChange(dst);
-      chmodSync(dst, Number(st.mode & 0o7777n));
+      chmodSync(fsPath(dst), Number(st.mode & 0o7777n));
     }
     return false;
   }
@@ -249,9 +257,9 @@ export class Copier {
   }
 
   private copyFile(src: string, target: string, size: bigint): void {
-    const sfd = openSync(this.opts.source.contentPath(src), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const sfd = openSync(fsPath(this.opts.source.contentPath(src)), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
-      const tfd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const tfd = openSync(fsPath(target), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         if (size <= BigInt(SMALL_FILE)) copySmall(sfd, tfd);
         // Through the open descriptors: copy_file_range without re-resolving either path.
@@ -271,7 +279,7 @@ export class Copier {
       let mode = Number(st.mode & 0o7777n);
       if (this.opts.modeFn) mode = this.opts.modeFn(mode, st.isDirectory());
       else if (this.opts.mode !== undefined) mode = this.opts.mode & 0o7777;
-      chmodSync(target, mode); // after chown, which clears setuid/setgid
+      chmodSync(fsPath(target), mode); // after chown, which clears setuid/setgid
     }
     this.copyTimes(st, target);
     const attrs = this.srcXattrs.get(path.resolve(src));

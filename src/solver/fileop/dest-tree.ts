@@ -6,6 +6,7 @@
 import type { Stats } from 'node:fs';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../layer/byte-names.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 
@@ -39,7 +40,7 @@ export function plainDest(root: string): DestTree {
     lstat: (host) => lstatIfExists(host),
     beforeCreate: () => undefined,
     beforeChange: () => undefined,
-    remove: (host) => rmSync(host, { recursive: true, force: true }),
+    remove: (host) => rmSync(fsPath(host), { recursive: true, force: true }),
     beforeXattrs: () => undefined,
     requireMounted: () => undefined,
   };

@@ -2,6 +2,7 @@
 // times with AT_SYMLINK_NOFOLLOW. Node takes times as float seconds, so sub-microsecond
 // precision is lost.
 import { chmodSync, lchownSync, lstatSync, lutimesSync } from 'node:fs';
+import { fsPath } from '../layer/byte-names.js';
 import { errnoCode } from './errors.js';
 
 export interface Owner { uid: number; gid: number }
@@ -11,7 +12,7 @@ const IS_ROOT = process.getuid?.() === 0;
 /** lchown; without root privileges an EPERM is tolerated (the files keep our own ids). */
 export function setOwner(host: string, owner: Owner): void {
   try {
-    lchownSync(host, owner.uid, owner.gid);
+    lchownSync(fsPath(host), owner.uid, owner.gid);
   } catch (err) {
     if (IS_ROOT || errnoCode(err) !== 'EPERM') throw err;
   }
@@ -27,14 +28,14 @@ export function nanosToSeconds(ns: bigint): number {
 }
 
 export function setTimes(host: string, atime: number, mtime: number): void {
-  lutimesSync(host, atime, mtime);
+  lutimesSync(fsPath(host), atime, mtime);
 }
 
 /** fsutil's Utimes: a no-op without a fixed timestamp. */
 export function setFixedTime(host: string, timestamp: bigint | undefined): void {
   if (timestamp === undefined) return;
   const t = nanosToSeconds(timestamp);
-  lutimesSync(host, t, t);
+  lutimesSync(fsPath(host), t, t);
 }
 
 /**
@@ -52,7 +53,7 @@ const S_ISGID = 0o2000;
  * under a setgid directory makes setgid directories, as in BuildKit.
  */
 export function chmodCreated(host: string, mode: number): void {
-  const st = lstatSync(host);
+  const st = lstatSync(fsPath(host));
   const inherited = st.isDirectory() ? st.mode & S_ISGID : 0;
-  chmodSync(host, (mode & 0o7777 & ~DAEMON_UMASK) | inherited);
+  chmodSync(fsPath(host), (mode & 0o7777 & ~DAEMON_UMASK) | inherited);
 }

@@ -4,6 +4,7 @@
 // symlink met on the way is refused rather than followed.
 import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../layer/byte-names.js';
 import { isInside } from '../layer/root-path.js';
 import type { DestTree } from './dest-tree.js';
 import { FileOpError, pathError } from './errors.js';
@@ -26,8 +27,8 @@ export function mkdirAllInRoot(dest: DestTree, host: string, mode: number, owner
       continue;
     }
     dest.beforeCreate(cur, true);
-    mkdirSync(cur, mode);
-    if (!lstatSync(cur).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
+    mkdirSync(fsPath(cur), mode);
+    if (!lstatSync(fsPath(cur)).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
     chmodCreated(cur, mode);
     if (owner) setOwner(cur, owner);
     setFixedTime(cur, timestamp);

@@ -2,8 +2,9 @@
 // of layer directories merged in user space (a LowerView: no mount). Paths stay host-style
 // below `root`; for a layer chain the root is virtual and every read goes through the tree.
 import type { BigIntStats } from 'node:fs';
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath, readdirNames, readlinkName } from '../layer/byte-names.js';
 import { lstatBigIfExists } from '../layer/lstat-if-exists.js';
 import type { LowerEntry, LowerView } from '../layer/lower-view.js';
 import { relativeInside, resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
@@ -31,9 +32,9 @@ export function plainSource(root: string): SourceTree {
     root,
     resolve: (p, followLast) => (followLast ? resolveInRootSync(root, p) : resolveParentInRootSync(root, p)),
     lstat: (host) => lstatBigIfExists(host),
-    lstatStrict: (host) => lstatSync(host, { bigint: true }),
-    readdir: (host) => readdirSync(host),
-    readlink: (host) => readlinkSync(host),
+    lstatStrict: (host) => lstatSync(fsPath(host), { bigint: true }),
+    readdir: (host) => readdirNames(host),
+    readlink: (host) => readlinkName(host),
     contentPath: (host) => host,
     treeXattrs: (top) => readTreeXattrs(top),
   };
@@ -64,7 +65,7 @@ export function viewSource(view: LowerView, root: string,
   };
   const lookup = {
     lstat: (rel: string) => view.lookupSync(rel)?.stat,
-    readlink: (rel: string) => readlinkSync((view.lookupSync(rel) as LowerEntry).hostPath),
+    readlink: (rel: string) => readlinkName((view.lookupSync(rel) as LowerEntry).hostPath),
   };
   return {
     root,
@@ -76,15 +77,15 @@ export function viewSource(view: LowerView, root: string,
     },
     lstat: (host) => {
       const real = hostOf(host);
-      return real === undefined ? undefined : lstatSync(real, { bigint: true });
+      return real === undefined ? undefined : lstatSync(fsPath(real), { bigint: true });
     },
-    lstatStrict: (host) => lstatSync(mustHost(host), { bigint: true }),
+    lstatStrict: (host) => lstatSync(fsPath(mustHost(host)), { bigint: true }),
     readdir: (host) => {
       const hosts = view.readdirHostsSync(relOf(host));
       for (const [name, real] of hosts) listed.set(path.join(host, name), real);
       return [...hosts.keys()];
     },
-    readlink: (host) => readlinkSync(mustHost(host)),
+    readlink: (host) => readlinkName(mustHost(host)),
     contentPath: (host) => mustHost(host),
     treeXattrs: async (top) => {
       // Every layer holding part of the tree: its record, or one dump of its part.

@@ -9,8 +9,9 @@
 //  - a removal that nothing replaces (overlayfs leaves a whiteout device),
 //  - copied-up directories carrying xattrs other than overlay's own (checked in finish()).
 import type { Stats } from 'node:fs';
-import { chmodSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, lutimesSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath, readlinkName } from '../layer/byte-names.js';
 import type { LowerEntry, LowerView } from '../layer/lower-view.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import type { Xattrs } from '../layer/xattrs.js';
@@ -74,7 +75,7 @@ export class UpperDest implements DestTree {
   resolve(p: string): string {
     return path.join(this.root, ...resolveWith(p, {
       lstat: (rel) => this.lstatRel(rel),
-      readlink: (rel) => readlinkSync(lstatIfExists(this.host(rel)) ? this.host(rel) : (this.lower(rel) as LowerEntry).hostPath),
+      readlink: (rel) => readlinkName(lstatIfExists(this.host(rel)) ? this.host(rel) : (this.lower(rel) as LowerEntry).hostPath),
     }));
   }
 
@@ -116,7 +117,7 @@ export class UpperDest implements DestTree {
       this.copyUpParents(rel);
       this.replaced.add(rel);
     }
-    rmSync(host, { recursive: true, force: true });
+    rmSync(fsPath(host), { recursive: true, force: true });
   }
 
   beforeXattrs(): void {
@@ -153,22 +154,22 @@ export class UpperDest implements DestTree {
   private copyUpChain(dirs: string[]): void {
     const first = dirs[0] as string;
     const parent = this.host(path.posix.dirname(first) === '.' ? '' : path.posix.dirname(first));
-    const parentSt = lstatSync(parent, { bigint: true });
+    const parentSt = lstatSync(fsPath(parent), { bigint: true });
     const entries: LowerEntry[] = [];
     for (const dir of dirs) {
       const entry = this.lower(dir) as LowerEntry;
       const host = this.host(dir);
-      mkdirSync(host, 0o700);
+      mkdirSync(fsPath(host), 0o700);
       setOwner(host, { uid: entry.stat.uid, gid: entry.stat.gid });
-      chmodSync(host, entry.stat.mode & 0o7777);
+      chmodSync(fsPath(host), entry.stat.mode & 0o7777);
       entries.push(entry);
       this.copiedUp.push(entry);
     }
     for (let i = dirs.length - 1; i >= 0; i--) {
-      const st = lstatSync((entries[i] as LowerEntry).hostPath, { bigint: true });
-      lutimesSync(this.host(dirs[i] as string), nanosToSeconds(st.atimeNs), nanosToSeconds(st.mtimeNs));
+      const st = lstatSync(fsPath((entries[i] as LowerEntry).hostPath), { bigint: true });
+      lutimesSync(fsPath(this.host(dirs[i] as string)), nanosToSeconds(st.atimeNs), nanosToSeconds(st.mtimeNs));
     }
-    lutimesSync(parent, nanosToSeconds(parentSt.atimeNs), nanosToSeconds(parentSt.mtimeNs));
+    lutimesSync(fsPath(parent), nanosToSeconds(parentSt.atimeNs), nanosToSeconds(parentSt.mtimeNs));
   }
 
   /**

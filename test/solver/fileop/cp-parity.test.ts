@@ -1,7 +1,7 @@
 // COPY / file-action results that differed from BuildKit (testdata/diff/cp-* cases), each
 // with what fsutil / BuildKit does.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +120,30 @@ describe('special files as current fsutil copies them (cp-special-src)', () => {
     expect(st.isCharacterDevice()).toBe(true);
     expect(st.mode & 0o7777).toBe(0o640);
     expect(st.rdev).toBe(lstatSync(path.join(r.src, 'blk')).rdev);
+  });
+});
+
+describe('names that are not valid UTF-8 (COPY --from a stage a RUN made them in)', () => {
+  // BuildKit's names are bytes; Node decodes invalid ones to U+FFFD unless they are carried
+  // escaped (layer/byte-names.ts): the copy must read and write the exact bytes.
+  const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+  it('files, directories, symlinks (and their targets), hardlinks and fifos keep their bytes', async () => {
+    const r = roots();
+    const at = (root: string, ...parts: string[]): Buffer => Buffer.concat([Buffer.from(root + '/'), ...parts.map(b)]);
+    mkdirSync(at(r.src, 'd'));
+    mkdirSync(at(r.src, 'd/sub\xff'));
+    writeFileSync(at(r.src, 'd/caf\xe9'), 'C');
+    writeFileSync(at(r.src, 'd/sub\xff/f'), 'F');
+    symlinkSync(b('caf\xe9'), at(r.src, 'd/l\xe9'));
+    linkSync(at(r.src, 'd/caf\xe9'), at(r.src, 'd/h\xe9'));
+    execFileSync('python3', ['-c', 'import os,sys; os.mkfifo(sys.argv[1].encode("latin1") + b"/d/p\\xe9")', r.src]);
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/d', '/o/') });
+    const names = readdirSync(at(r.dest, 'o'), { encoding: 'buffer' }).map((n) => n.toString('latin1')).sort();
+    expect(names).toEqual(['caf\xe9', 'h\xe9', 'l\xe9', 'p\xe9', 'sub\xff']);
+    expect(readFileSync(at(r.dest, 'o/caf\xe9'), 'utf8')).toBe('C');
+    expect(readFileSync(at(r.dest, 'o/sub\xff/f'), 'utf8')).toBe('F');
+    expect(readlinkSync(at(r.dest, 'o/l\xe9'), { encoding: 'buffer' }).toString('latin1')).toBe('caf\xe9');
+    expect(lstatSync(at(r.dest, 'o/h\xe9')).ino).toBe(lstatSync(at(r.dest, 'o/caf\xe9')).ino);
+    expect(lstatSync(at(r.dest, 'o/p\xe9')).isFIFO()).toBe(true);
   });
 });
