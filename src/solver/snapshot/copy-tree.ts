@@ -3,8 +3,9 @@
 // snapshotters produce the same kind of layer and the same tar).
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readlink, symlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readlink, rename, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath, hasEscapes } from '../layer/byte-names.js';
 import type { Change } from '../layer/diff-dirs.js';
 import { LowerView } from '../layer/lower-view.js';
 import { mustRunTool } from '../layer/run-tool.js';
@@ -23,6 +24,24 @@ class EntryCopier {
   private readonly dirTimes: Array<{ dst: string; mtimeNs: bigint }> = [];
   private readonly xattrs = new Map<string, Xattrs>();
   private readonly sourceXattrs = new Map<string, Promise<Map<string, Xattrs>>>();
+  private nodes = 0;
+
+  /** `root`: the destination tree, where a node whose name is not UTF-8 is made first. */
+  constructor(private readonly root: string) {}
+
+  /**
+   * mknod(1) at `dst`; a name that is not valid UTF-8 (byte-names.ts) cannot be an argument, so
+   * the node is made under a plain name in the root and renamed into place.
+   */
+  private async mknod(dst: string, args: (p: string) => string[]): Promise<void> {
+    if (!hasEscapes(dst)) {
+      await mustRunTool('mknod', args(dst));
+      return;
+    }
+    const tmp = path.join(this.root, `.slipway-node-${process.pid}-${this.nodes++}`);
+    await mustRunTool('mknod', args(tmp));
+    await rename(tmp, fsPath(dst));
+  }
 
   /** Xattrs of `src`, read through one dump of the tree it belongs to. */
   private async xattrsOf(tree: string, src: string): Promise<Xattrs | undefined> {
@@ -40,41 +59,41 @@ class EntryCopier {
       const key = `${st.dev}:${st.ino}`;
       const first = this.links.get(key);
       if (first) {
-        await link(first, dst);
+        await link(fsPath(first), fsPath(dst));
         return;
       }
       this.links.set(key, dst);
     }
     if (st.isDirectory()) {
-      await mkdir(dst, 0o700);
+      await mkdir(fsPath(dst), 0o700);
     } else if (st.isSymbolicLink()) {
-      await symlink(await readlink(src), dst);
+      await symlink(await readlink(fsPath(src), 'buffer'), fsPath(dst));
     } else if (st.isFile()) {
-      await copyFile(src, dst, constants.COPYFILE_FICLONE);
+      await copyFile(fsPath(src), fsPath(dst), constants.COPYFILE_FICLONE);
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       const { major, minor } = devNumbers(st.rdev);
-      await mustRunTool('mknod', [dst, st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)]);
+      await this.mknod(dst, (p) => [p, st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)]);
     } else if (st.isFIFO()) {
-      await mustRunTool('mknod', [dst, 'p']);
+      await this.mknod(dst, (p) => [p, 'p']);
     } else {
       return; // sockets
     }
-    await lchown(dst, Number(st.uid), Number(st.gid));
-    if (!st.isSymbolicLink()) await chmod(dst, mode);
+    await lchown(fsPath(dst), Number(st.uid), Number(st.gid));
+    if (!st.isSymbolicLink()) await chmod(fsPath(dst), mode);
     const attrs = await this.xattrsOf(tree, src);
     if (attrs) this.xattrs.set(dst, attrs);
     if (st.isDirectory()) this.dirTimes.push({ dst, mtimeNs: st.mtimeNs });
-    else await lutimes(dst, nsToSeconds(st.atimeNs), nsToSeconds(st.mtimeNs));
+    else await lutimes(fsPath(dst), nsToSeconds(st.atimeNs), nsToSeconds(st.mtimeNs));
   }
 
   async whiteout(dst: string): Promise<void> {
-    await mustRunTool('mknod', ['-m', '0', dst, 'c', '0', '0']);
+    await this.mknod(dst, (p) => ['-m', '0', p, 'c', '0', '0']);
   }
 
   async finish(): Promise<void> {
     await writeXattrs(this.xattrs);
     this.dirTimes.sort((a, b) => b.dst.length - a.dst.length);
-    for (const { dst, mtimeNs } of this.dirTimes) await utimes(dst, nsToSeconds(mtimeNs), nsToSeconds(mtimeNs));
+    for (const { dst, mtimeNs } of this.dirTimes) await utimes(fsPath(dst), nsToSeconds(mtimeNs), nsToSeconds(mtimeNs));
   }
 }
 
@@ -85,14 +104,14 @@ function nsToSeconds(ns: bigint): number {
 
 /** Copies the merged view of `view` into the existing empty directory `dest`. */
 export async function materializeView(view: LowerView, dest: string): Promise<void> {
-  const copier = new EntryCopier();
+  const copier = new EntryCopier(dest);
   const walk = async (rel: string): Promise<void> => {
     for (const name of await view.readdir(rel)) {
       const p = rel ? `${rel}/${name}` : name;
       const entry = await view.lookup(p);
       if (!entry) continue;
       const layer = view.layers.find((l) => entry.hostPath.startsWith(l + path.sep)) as string;
-      const st = await lstat(entry.hostPath, { bigint: true });
+      const st = await lstat(fsPath(entry.hostPath), { bigint: true });
       await copier.copy(layer, entry.hostPath, path.join(dest, p), st);
       if (st.isDirectory()) await walk(p);
     }
@@ -106,14 +125,14 @@ export async function materializeView(view: LowerView, dest: string): Promise<vo
  * overlay format: deletes become 0:0 devices, parents are created with the upper's metadata.
  */
 export async function writeChangesAsLayer(changes: AsyncIterable<Change>, upperTree: string, layerDir: string): Promise<void> {
-  const copier = new EntryCopier();
+  const copier = new EntryCopier(layerDir);
   const created = new Set<string>(['']);
   const ensureParents = async (rel: string): Promise<void> => {
     const comps = rel.split('/');
     for (let i = 1; i < comps.length; i++) {
       const dir = comps.slice(0, i).join('/');
       if (created.has(dir)) continue;
-      await copier.copy(upperTree, path.join(upperTree, dir), path.join(layerDir, dir), await lstat(path.join(upperTree, dir), { bigint: true }));
+      await copier.copy(upperTree, path.join(upperTree, dir), path.join(layerDir, dir), await lstat(fsPath(path.join(upperTree, dir)), { bigint: true }));
       created.add(dir);
     }
   };
@@ -124,7 +143,7 @@ export async function writeChangesAsLayer(changes: AsyncIterable<Change>, upperT
       await copier.whiteout(dst);
     } else if (!created.has(change.path)) {
       await copier.copy(upperTree, path.join(upperTree, change.path), dst,
-        change.stat ?? await lstat(path.join(upperTree, change.path), { bigint: true }));
+        change.stat ?? await lstat(fsPath(path.join(upperTree, change.path)), { bigint: true }));
       created.add(change.path);
     }
   }
