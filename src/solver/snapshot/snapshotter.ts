@@ -12,7 +12,7 @@
 //    as an overlay-format layer, so the layer tar is the same as overlay's.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -105,12 +105,22 @@ async function readXattrRecord(layerDir: string): Promise<Map<string, Xattrs> | 
 
 /**
  * A snapshot's fs/ directory: the root of the step's rootfs (overlay takes the root's mode
- * from the upperdir), so 0755 whatever this process's umask, as under buildkitd's 022 (under
- * umask 077 it was 0700, and a RUN as a non-root USER could not reach anything).
+ * and owner from the upperdir), so 0755 whatever this process's umask, as under buildkitd's
+ * 022 (under umask 077 it was 0700, and a RUN as a non-root USER could not reach anything).
+ * Like containerd's overlay snapshotter (createSnapshot), it takes the owner of the parent
+ * snapshot's fs/ (`chain`'s newest layer): a `RUN chown 1000 /` holds for later steps, a
+ * chmod of / does not.
  */
-function mkdirRoot(dir: string): void {
+function mkdirRoot(dir: string, chain: readonly string[] = []): void {
   mkdirSync(dir, 0o755);
   chmodSync(dir, 0o755);
+  const parent = chain[chain.length - 1];
+  if (parent !== undefined) inheritOwner(dir, parent);
+}
+
+function inheritOwner(dir: string, from: string): void {
+  const st = statSync(from);
+  if (st.uid !== 0 || st.gid !== 0) lchownSync(dir, st.uid, st.gid);
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -269,7 +279,7 @@ export class Snapshotter {
     try {
       const fs = path.join(tmp, 'fs');
       // Synchronous: on the thread pool it waited behind the blob's own write and fsync.
-      mkdirRoot(fs);
+      mkdirRoot(fs, chain);
       const res = await applyLayer(tar, fs, {
         whiteouts: 'overlay', lowers: this.lowerView(chain), ...(onWarning ? { onWarning } : {}), ...(diffID ? { diffID } : {}),
       });
@@ -334,7 +344,7 @@ export class Snapshotter {
     const scratch = path.join(tmp, 'scratch');
     const lowers = this.lowerView(chain);
     try {
-      mkdirRoot(upperdir);
+      mkdirRoot(upperdir, chain);
       await lowers.preload();
     } catch (err) {
       await removeTemp(tmp);
@@ -405,7 +415,7 @@ export class Snapshotter {
     // the background (a dozen metadata calls on ext4 took ~1 ms of every step).
     const scratch = path.join(tmp, 'm');
     const mountpoint = path.join(scratch, 'merged');
-    mkdirRoot(upperdir);
+    mkdirRoot(upperdir, chain);
     mkdirSync(scratch);
     for (const d of ['work', 'merged']) mkdirSync(path.join(scratch, d));
     // overlayfs needs a lower directory even for FROM scratch.
@@ -444,7 +454,7 @@ export class Snapshotter {
   private async prepareCopy(tmp: string, chain: readonly string[]): Promise<ActiveSnapshot> {
     const base = path.join(tmp, 'base');
     const mountpoint = path.join(tmp, 'merged');
-    mkdirRoot(base);
+    mkdirRoot(base, chain);
     await materializeView(this.lowerView(chain), base);
     // cp -a keeps nanosecond times, owners, xattrs and hardlinks, so base and merged start equal.
     await mustRunTool('cp', ['-a', '--', `${base}/.`, mountpoint]);
@@ -453,7 +463,7 @@ export class Snapshotter {
     };
     const materialize = async (): Promise<string[]> => {
       const fs = path.join(tmp, 'fs');
-      await mkdir(fs, 0o755);
+      mkdirRoot(fs, [mountpoint]); // the step's root, owner included (the overlay upperdir's)
       await writeChangesAsLayer(diffDirs(base, mountpoint), mountpoint, fs);
       return []; // a walking diff expresses removals as whiteouts, never as opaque dirs
     };

@@ -1,7 +1,7 @@
 // What Slipway itself creates for a RUN step does not depend on its own umask: buildkitd runs
 // under 022. Under umask 077 the rootfs root was 0700 and hosts/resolv.conf 0600, so a RUN as
 // a non-root USER could reach nothing ("can't create /dev/null: Permission denied").
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -38,6 +38,24 @@ describe('modes Slipway creates under a restrictive umask', () => {
           await snap.cleanup();
         }
       });
+    });
+  }
+
+  for (const kind of ['overlay', 'copy'] as const) {
+    it(`${kind}: a step's root takes the parent's owner, not its mode (containerd's createSnapshot)`, async () => {
+      const s = await Snapshotter.open(path.join(work, `owner-${kind}`), { kind });
+      const base = (await s.unpack('base', [], Readable.from([makeTar([{ name: 'f', content: 'f' }])]))).layerDir;
+      const first = await s.prepare([base]);
+      chownSync(first.mountpoint, 1000, 1001); // RUN chown 1000:1001 / && chmod 700 /
+      chmodSync(first.mountpoint, 0o700);
+      const layer = await first.commit(`chowned-${kind}`);
+      const next = await s.prepare([base, layer]);
+      try {
+        const st = statSync(next.mountpoint);
+        expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1000, 1001, 0o755]);
+      } finally {
+        await next.cleanup();
+      }
     });
   }
 
