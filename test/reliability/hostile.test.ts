@@ -48,10 +48,13 @@ async function buildLocal(files: Record<string, string | Buffer>): Promise<{ r: 
 const climb = (target: string): string => `${'../'.repeat(40)}${target.replace(/^\//, '')}`;
 
 describe('ADD of hostile archives', () => {
-  it('entries with ../ climbing out are refused', async () => {
+  it('entries with ../ climbing out land inside the destination', async () => {
     const tar = await makeTar([{ name: 'ok.txt', body: 'ok\n' }, { name: climb(path.join(sentinel, 'evil')), body: 'evil\n' }]);
-    const { r } = await buildLocal({ Dockerfile: `FROM ${base()}\nADD evil.tar /dest/\n`, 'evil.tar': tar });
-    expectCleanFailure(r, /ERROR: failed to solve: failed to extract \/evil\.tar into \/dest: refusing path outside the destination: (\.\.\/)+tmp\//);
+    const { r, out } = await buildLocal({ Dockerfile: `FROM ${base()}\nADD evil.tar /dest/\n`, 'evil.tar': tar });
+    expect(r.status, r.stderr).toBe(0);
+    // BuildKit unpacks in a chroot of the destination (chrootarchive.Untar): `..` stops at its root.
+    expect(readFileSync(path.join(out, 'dest', 'ok.txt'), 'utf8')).toBe('ok\n');
+    expect(readFileSync(path.join(out, 'dest', sentinel, 'evil'), 'utf8')).toBe('evil\n');
   });
 
   it('absolute entry names land inside the destination', async () => {
@@ -87,9 +90,10 @@ describe('ADD of hostile archives', () => {
     void out;
     // An absolute link target is re-rooted into the destination, where it does not exist.
     expectCleanFailure(r, /hardlink target tmp\/slipway-sentinel-\w+\/target does not exist in the layer/);
+    // A climbing one too: re-rooted (as in BuildKit's chroot), where it does not exist either.
     const tar2 = await makeTar([{ name: 'h2', type: 'link', linkname: climb(path.join(sentinel, 'target')) }]);
     const b = await buildLocal({ Dockerfile: `FROM ${base()}\nADD evil.tar /dest/\n`, 'evil.tar': tar2 });
-    expectCleanFailure(b.r, /refusing path outside the destination: (\.\.\/)+tmp\//);
+    expectCleanFailure(b.r, /hardlink target tmp\/slipway-sentinel-\w+\/target does not exist in the layer/);
   });
 
   it('device files are created inside the layer only', async () => {
