@@ -5,7 +5,7 @@ import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
-import { decodeName, hasEscapes, nameBytes, readdirNames } from './byte-names.js';
+import { decodeName, nameBytes } from './byte-names.js';
 import { runTool } from './run-tool.js';
 
 const HINT = 'extended attributes need the attr package: apt-get install attr';
@@ -87,42 +87,13 @@ function toolError(what: string): (err: unknown) => never {
 function readTree(dir: string, pattern: string): Promise<Map<string, Xattrs>> {
   const abs = path.resolve(dir);
   return withSysHelper(
-    (h) => h.dumpXattrs(abs, pattern, true).then(repairNames, toolError(`reading the xattrs below ${dir}`)),
+    (h) => h.dumpXattrs(abs, pattern, true).catch(toolError(`reading the xattrs below ${dir}`)),
     async () => {
       const args = pattern === '' ? DUMP_ARGS : DUMP_ARGS.map((a, i) => (DUMP_ARGS[i - 1] === '-m' ? pattern : a));
       const res = await runTool('getfattr', ['-R', ...args, abs], { hint: HINT });
       if (res.code !== 0) throw new XattrToolError(`getfattr -R ${dir} failed: ${res.stderr.trim()}`);
       return parseDump(res.stdout);
     });
-}
-
-/**
- * The helper's dump decodes paths as UTF-8, so a name that is not valid UTF-8 (see
- * byte-names.ts) arrives with U+FFFD in place of its bad bytes and would match no walk's path:
- * such a path is looked up again, component by component, among its directory's exact names.
- */
-function repairNames(dump: Map<string, Xattrs>): Map<string, Xattrs> {
-  if (![...dump.keys()].some((k) => k.includes('\ufffd'))) return dump;
-  const out = new Map<string, Xattrs>();
-  for (const [file, attrs] of dump) out.set(file.includes('\ufffd') ? exactPath(file) : file, attrs);
-  return out;
-}
-
-function exactPath(mangled: string): string {
-  const comps = mangled.split('/');
-  let dir = comps[0] as string;
-  for (const comp of comps.slice(1)) {
-    let name = comp;
-    if (comp.includes('\ufffd')) {
-      try {
-        name = readdirNames(dir || '/').find((n) => nameBytes(n).toString('utf8') === comp) ?? comp;
-      } catch {
-        // unreadable: keep the name as given
-      }
-    }
-    dir = `${dir}/${name}`;
-  }
-  return dir;
 }
 
 /** A tree's xattr dump as JSON-able data: paths relative to `dir`, values in hex. */
@@ -175,14 +146,7 @@ export async function readXattrs(file: string): Promise<Xattrs> {
 export async function writeXattrs(entries: Map<string, Xattrs>): Promise<void> {
   if (entries.size === 0) return;
   const abs = new Map([...entries].map(([file, attrs]) => [path.resolve(file), attrs]));
-  // The helper takes paths as UTF-8 text: one whose name is not (byte-names.ts) goes through
-  // setfattr, whose dump quotes every byte.
-  const exact = new Map([...abs].filter(([file]) => hasEscapes(file)));
-  for (const file of exact.keys()) abs.delete(file);
-  await Promise.all([
-    abs.size ? withSysHelper((h) => h.setXattrs(abs).catch(toolError('setting xattrs')), () => restoreWithSetfattr(abs)) : undefined,
-    exact.size ? restoreWithSetfattr(exact) : undefined,
-  ]);
+  await withSysHelper((h) => h.setXattrs(abs).catch(toolError('setting xattrs')), () => restoreWithSetfattr(abs));
 }
 
 async function restoreWithSetfattr(entries: Map<string, Xattrs>): Promise<void> {

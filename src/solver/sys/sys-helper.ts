@@ -11,6 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { childProcess } from '../../lazy-builtins.js';
+import { decodeName, nameBytes } from '../layer/byte-names.js';
 import { HELPER_SOURCE } from './helper-source.js';
 
 /** mount, umount2, lsetxattr, lgetxattr, llistxattr, mknodat (the helper's argv order). */
@@ -157,7 +158,8 @@ export class SysHelper {
     head[8] = op;
     const parts: Buffer[] = [head];
     for (const a of args) {
-      const bytes = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
+      // Paths as their exact bytes (a name that is not valid UTF-8: layer/byte-names.ts).
+      const bytes = typeof a === 'string' ? nameBytes(a) : a;
       const len = Buffer.alloc(4);
       len.writeUInt32LE(bytes.length);
       parts.push(len, bytes);
@@ -236,12 +238,12 @@ export function parseXattrDump(payload: Buffer): XattrDump {
     return b;
   };
   while (off < payload.length) {
-    const file = bytes().toString('utf8');
+    const file = decodeName(bytes());
     const count = payload.readUInt32LE(off);
     off += 4;
     const attrs = new Map<string, Buffer>();
     for (let i = 0; i < count; i++) {
-      const name = bytes().toString('utf8');
+      const name = decodeName(bytes());
       attrs.set(name, Buffer.from(bytes()));
     }
     out.set(file, attrs);
