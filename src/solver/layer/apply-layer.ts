@@ -17,7 +17,7 @@
 // through the open descriptor: open, write, fchown, futimes, close.
 import { createHash, type Hash } from 'node:crypto';
 import {
-  chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync,
   openSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -220,6 +220,11 @@ class LayerApplier {
       if (lower?.stat.isDirectory()) {
         this.setOwnerMode(host, lower.stat.uid, lower.stat.gid, lower.stat.mode & 0o7777, false);
         this.dirTimes.push({ host, mtime: lower.stat.mtimeMs / 1000 });
+      } else if (this.opts.whiteouts === 'flatten') {
+        // ADD's unpack into a root filesystem: Docker's MkdirAllAndChownNew(0755, root) — owned
+        // 0:0, keeping the setgid bit a setgid parent gave it.
+        if (this.privileged) lchownSync(fsPath(host), 0, 0);
+        chmodSync(fsPath(host), 0o755 | (lstatSync(fsPath(host)).mode & 0o2000));
       } else {
         chmodSync(fsPath(host), 0o755);
       }

@@ -1,7 +1,7 @@
 // applyLayer into an empty directory remembers what it made instead of asking lstat, and
 // gives regular files their mode at creation when it can: the result must be exactly what the
 // general path (a destination that already holds something) produces.
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -146,5 +146,23 @@ describe('applyLayer into an empty directory', () => {
     const t = listTree(dest);
     expect(t.x).toBe('120000 777 0:0 -> z');
     expect(t['z/w']).toMatch(/^100000 644 0:0 5 /);
+  });
+});
+
+describe('applyLayer flatten (ADD into a root filesystem)', () => {
+  it.runIf(root)('implicit parents are 0:0 0755, keeping the setgid bit a setgid parent gives them (MkdirAllAndChownNew)', async () => {
+    const dest = tempDir();
+    mkdirSync(path.join(dest, 'sg'));
+    lchownSync(path.join(dest, 'sg'), 0, 4321);
+    chmodSync(path.join(dest, 'sg'), 0o2775);
+    mkdirSync(path.join(dest, 'plain'), 0o755);
+    await applyLayer(Readable.from([makeTar([
+      { name: 'sg/new/deep/f', content: 'f' },
+      { name: 'plain/new/f', content: 'g' },
+    ])]), dest, { whiteouts: 'flatten' });
+    const t = listTree(dest);
+    expect(t['sg/new']).toBe('40000 2755 0:0');
+    expect(t['sg/new/deep']).toBe('40000 2755 0:0');
+    expect(t['plain/new']).toBe('40000 755 0:0');
   });
 });
