@@ -232,9 +232,15 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
 
 interface RuntimeExit { code: number | null; signaled: boolean }
 
+/**
+ * The runtime's umask, which the container's process inherits: 022 whatever Slipway's own, as
+ * under buildkitd (a RUN's new files are 0644, its mount-point stubs 0755).
+ */
+const RUNTIME_UMASK = 0o022;
+
 
 /**
- * Starts the runtime as Node's spawn would (this process's environment and umask, stdin
+ * Starts the runtime as Node's spawn would (this process's environment, RUNTIME_UMASK, stdin
  * /dev/null, output piped) and resolves when it has exited and closed its output. Through
  * the syscall helper's fork when there is one: Node's fork copies this whole process on the
  * main thread. Rejects with ENOENT when the command cannot run.
@@ -244,14 +250,17 @@ function runRuntime(file: string, argv0: string, args: readonly string[], cwd: s
   return withSysHelper(async (h) => {
     const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
     try {
-      const exit = await h.spawn(file, [argv0, ...args], { cwd, env, umask: processUmask(), stdout: out, stderr: err });
+      const exit = await h.spawn(file, [argv0, ...args], { cwd, env, umask: RUNTIME_UMASK, stdout: out, stderr: err });
       return { code: exit.code, signaled: exit.signal !== null };
     } catch (e) {
       if (e instanceof SysCallError) throw Object.assign(new Error(e.message), { code: e.errno === 2 ? 'ENOENT' : 'EEXEC' });
       throw e;
     }
   }, () => new Promise<RuntimeExit>((resolve, reject) => {
-    const child = childProcess().spawn(file, args, { argv0, stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    // Node's spawn passes this process's umask on: a shell sets the runtime's first.
+    const child = processUmask() === RUNTIME_UMASK
+      ? childProcess().spawn(file, args, { argv0, stdio: ['ignore', 'pipe', 'pipe'], cwd })
+      : childProcess().spawn('/bin/sh', ['-c', `umask 0${RUNTIME_UMASK.toString(8)} && exec "$0" "$@"`, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     child.stdout.on('data', (d: Buffer) => out(d));
     child.stderr.on('data', (d: Buffer) => err(d));
     child.on('error', reject);

@@ -2,7 +2,7 @@
 // sharing=shared lets concurrent steps use it together; locked makes them take turns (in
 // this process, and across processes through an O_EXCL lock file); private gives a step
 // that finds it busy a fresh throwaway directory instead.
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
@@ -31,6 +31,8 @@ async function createCacheDir(dir: string, seed: CacheMountSpec['seed']): Promis
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }
+  // 0755 whatever this process's umask (BuildKit's cache refs are made under buildkitd's 022).
+  chmodSync(dir, 0o755);
   const src = await seed?.();
   if (!src) return;
   try {
@@ -79,6 +81,7 @@ export async function withCacheMount<T>(index: CacheIndex, specs: readonly Cache
       if (s.sharing === 'private' && (inUse.get(dir) ?? 0) > 0) {
         source = path.join(tmp, `cache-${i}`);
         await mkdir(source, { mode: 0o755 });
+        chmodSync(source, 0o755);
       } else if (s.sharing === 'locked') {
         const prev = turns.get(dir) ?? Promise.resolve();
         let done!: () => void;
