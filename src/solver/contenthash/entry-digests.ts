@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { fsPath } from '../layer/byte-names.js';
 import { readTreeXattrs } from '../layer/xattrs.js';
 import { ToolMissingError } from '../layer/run-tool.js';
 import { headerBytes, type Xattrs } from './file-header.js';
@@ -36,12 +37,12 @@ let chunkBuffer: Buffer | undefined;
 /** Feeds the file's bytes to `h`; returns how many were read. */
 function hashContent(abs: string, size: bigint, h: Hash): number {
   if (size <= BigInt(WHOLE_READ_LIMIT)) {
-    const data = readFileSync(abs);
+    const data = readFileSync(fsPath(abs));
     h.update(data);
     return data.length;
   }
   chunkBuffer ??= Buffer.allocUnsafe(CHUNK);
-  const fd = openSync(abs, 'r');
+  const fd = openSync(fsPath(abs), 'r');
   let total = 0;
   try {
     for (;;) {

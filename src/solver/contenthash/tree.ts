@@ -2,9 +2,10 @@
 // symlinks), children sorted by name bytes, filtered the way the build context is.
 // Synchronous calls on purpose: for 10,000 entries lstatSync takes ~35 ms where the
 // promise API needs ~105 ms (one thread-pool round trip per call).
-import { lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
+import { lstatSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { compareNames } from '../../context/go-strings.js';
+import { fsPath, readdirNames, readlinkName } from '../layer/byte-names.js';
 import { resolveInRootSync, resolveParentInRootSync } from '../layer/root-path.js';
 
 export type EntryFilter = ((rel: string, isDir: boolean) => boolean) & { descend?: (rel: string) => boolean };
@@ -32,24 +33,25 @@ export function joinRel(dir: string, name: string): string {
 export function readTree(root: string, rel: string, filter?: EntryFilter): TreeEntry {
   const abs = rel === '' ? root : path.join(root, rel);
   // The root itself may be reached through a symlink (a context given as a link).
-  const st = rel === '' ? statSync(abs, { bigint: true }) : lstatSync(abs, { bigint: true });
+  const st = rel === '' ? statSync(fsPath(abs), { bigint: true }) : lstatSync(fsPath(abs), { bigint: true });
   const entry: TreeEntry = { rel, name: path.posix.basename(rel), st, link: '' };
-  if (st.isSymbolicLink()) entry.link = readlinkSync(abs);
+  if (st.isSymbolicLink()) entry.link = readlinkName(abs);
   if (st.isDirectory()) entry.children = readChildren(root, rel, filter);
   return entry;
 }
 
 function readChildren(root: string, rel: string, filter?: EntryFilter): TreeEntry[] {
   const abs = rel === '' ? root : path.join(root, rel);
-  const names = readdirSync(abs).sort(compareNames);
+  // Names exactly as on disk, also those that are not valid UTF-8 (byte-names.ts).
+  const names = readdirNames(abs).sort(compareNames);
   const kids = names.map((name): TreeEntry | undefined => {
     const childRel = joinRel(rel, name);
-    const st = lstatSync(path.join(abs, name), { bigint: true });
+    const st = lstatSync(fsPath(path.join(abs, name)), { bigint: true });
     const isDir = st.isDirectory();
     const selected = !filter || filter(childRel, isDir);
     if (!selected && !(isDir && filter?.descend?.(childRel))) return undefined;
     const entry: TreeEntry = { rel: childRel, name, st, link: '' };
-    if (st.isSymbolicLink()) entry.link = readlinkSync(path.join(abs, name));
+    if (st.isSymbolicLink()) entry.link = readlinkName(path.join(abs, name));
     if (isDir) {
       entry.children = readChildren(root, childRel, filter);
       // A directory entered only for what may lie below exists if something does.
