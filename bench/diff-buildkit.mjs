@@ -80,6 +80,7 @@ function startServer() {
 
 /** Walks an unpacked rootfs into path → description (no mtimes). */
 function walk(dir) {
+  // Names as bytes (a case may make names that are not valid UTF-8), shown as latin1.
   const out = new Map();
   const visit = (abs, rel) => {
     const st = lstatSync(abs);
@@ -90,11 +91,15 @@ function walk(dir) {
       d.sha256 = createHash('sha256').update(readFileSync(abs)).digest('hex').slice(0, 16);
       d.nlink = st.nlink;
     }
-    if (type === 'symlink') d.target = readlinkSync(abs);
+    if (type === 'symlink') d.target = readlinkSync(abs, 'buffer').toString('latin1');
     out.set(rel || '/', d);
-    if (type === 'dir') for (const name of readdirSync(abs).sort()) visit(join(abs, name), `${rel}/${name}`);
+    if (type === 'dir') {
+      for (const name of readdirSync(abs, { encoding: 'buffer' }).sort(Buffer.compare)) {
+        visit(Buffer.concat([Buffer.from(abs), Buffer.from('/'), name]), `${rel}/${name.toString('latin1')}`);
+      }
+    }
   };
-  visit(dir, '');
+  visit(Buffer.from(dir), '');
   return out;
 }
 
