@@ -15,6 +15,7 @@ import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
 import { withCacheMount, type CacheMountSpec } from './cache-mount.js';
+import { runEnv } from './run-env.js';
 
 const TAIL_LINES = 6;
 
@@ -162,7 +163,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
       const res = await runContainer({
         rootfs: rootActive.mountpoint,
         args: op.meta.args,
-        env: [...op.meta.env, ...extraEnv],
+        env: runEnv(op.meta.env, op.meta.proxyEnv, extraEnv),
         cwd: op.meta.cwd,
         user: op.meta.user,
         ...network,
