@@ -36,9 +36,15 @@ const root = '/tmp/diff-root';
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 
-// Cases that need extra build flags; onbuild-child builds FROM the image onbuild-parent made.
-const extra = { 'multistage-target': ['--target', 'final'] };
-const order = (names) => names.sort((a, b) => (a === 'onbuild-parent' ? -1 : b === 'onbuild-parent' ? 1 : a.localeCompare(b)));
+// Cases that need extra build flags. A `X-child` case builds FROM the image its `X-parent` case
+// made (kept in both builders' stores as diff/X-parent:1), so parents go first.
+const extra = {
+  'multistage-target': ['--target', 'final'],
+  'cfg-build-args': ['--build-arg', 'DECLARED=given', '--build-arg', 'UNDECLARED=u', '--build-arg', 'HTTP_PROXY=http://proxy:3128',
+    '--build-arg', 'https_proxy=http://sp:1', '--build-arg', 'WITH_DEFAULT=over', '--build-arg', 'GLOBAL_OVR=g2'],
+};
+const isParent = (n) => n.endsWith('-parent');
+const order = (names) => names.sort((a, b) => (isParent(a) !== isParent(b) ? (isParent(a) ? -1 : 1) : a.localeCompare(b)));
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
@@ -180,8 +186,8 @@ function buildSlipway(name, ctx, dir) {
   const tar = join(dir, 'sw.tar');
   const b = run(slipway, ['--root', root, 'build', '--progress=quiet', '--no-cache', '-t', `diff/${name}:1`, ...(extra[name] ?? []), '-o', `type=oci,dest=${tar}`, ctx]);
   if (!b.ok) return { error: b.err.trim().split('\n').slice(-3).join(' | ') };
-  // The onbuild child builds FROM the parent: keep it in the store too.
-  if (name === 'onbuild-parent') run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ctx]);
+  // A child case builds FROM its parent's image: keep it in the store too.
+  if (isParent(name)) run(slipway, ['--root', root, 'build', '--progress=quiet', '-t', `diff/${name}:1`, ctx]);
   return { config: configOf(tar, join(dir, 'sw-x')), fs: unpack(`oci-archive:${tar}`, join(dir, 'sw-bundle')) };
 }
 
@@ -189,7 +195,15 @@ async function main() {
   prepareContexts();
   mkdirSync(work, { recursive: true });
   const server = await startServer();
-  const names = order(readdirSync(casesDir).filter((n) => !only.length || only.includes(n) || n === 'onbuild-parent' && only.includes('onbuild-child')));
+  try {
+    await compareAll();
+  } finally {
+    server.close(); // else its child keeps the output pipe open after an error
+  }
+}
+
+async function compareAll() {
+  const names = order(readdirSync(casesDir).filter((n) => !only.length || only.includes(n) || (isParent(n) && only.includes(n.replace(/-parent$/, '-child')))));
   const table = [];
   for (const name of names) {
     const dir = join(work, name);
@@ -213,7 +227,6 @@ async function main() {
     table.push([name, String(fsLines.length), String(cfgLines.length)]);
     if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
   }
-  server.close();
   console.log('\ncase                  rootfs-diffs  config-diffs');
   for (const [n, a, b] of table) console.log(`${n.padEnd(22)}${a.padStart(12)}${b.padStart(14)}`);
 }
