@@ -10,11 +10,27 @@
 // they differ Slipway follows current BuildKit, so these differences are expected (last run:
 // no others remain):
 //  - history: current writes `--chown=`/`--chmod=` into COPY/ADD created_by (convert_copy.go),
-//    `ARG K=<global value>` for an ARG inherited from the global scope, `EXPOSE %v` of the
-//    port list (not `map[...]`), `HEALTHCHECK %+v` of the config value;
-//  - COPY --chmod=4755 keeps the setuid bit (fsutil#168, buildkit#3920; 20.10 drops it);
-//  - RUN mount points created only for the step are removed afterwards (executor
-//    MountStubsCleaner; 20.10 leaves /cache, /mnt/src, … as empty dirs);
+//    `ARG K=<value>` for an ARG given by --build-arg or inherited from the global scope,
+//    `EXPOSE %v` of the port list (not `map[...]`), `HEALTHCHECK %+v` of the config value; an ARG
+//    declared twice appears once in a RUN's `|N K=v` (runCommandString dedupes); a stage built
+//    FROM another stage inherits its build args (d.init), so its RUNs list them;
+//  - a global `ARG TARGETARCH` without a value keeps the automatic platform value (buildMetaArgs);
+//  - 20.10 shares a base stage's Labels/ExposedPorts/Volumes between two stages built FROM it
+//    (buildkit#6712, fixed by #6713); Slipway keeps them apart (cfg-sibling-maps);
+//  - 20.10 lacks HEALTHCHECK --start-interval and RUN --network, and rejects --retries=0;
+//  - COPY --chmod=4755 keeps the setuid bit (fsutil#168, buildkit#3920; 20.10 drops it), and
+//    --chmod=NNN drops the source's special bits unless NNN has them (20.10 kept them);
+//  - COPY --from of device nodes and fifos makes devices and fifos (fsutil#123, buildx#1027; 20.10
+//    made devices empty files and skipped fifos); sockets become empty files (run-special,
+//    run-ids, cp-special-src);
+//  - .dockerignore `**`, `!src`, `src/in/s`, `!src/in`: current fsutil (MatchesUsingParentResults)
+//    excludes src/in/s, 20.10 included it (cp-dockerignore-all);
+//  - `COPY f /dot/.` copies into /dot/ (NormalizePath keeps the `/.`); 20.10 wrote a file /dot;
+//  - RUN mount points created only for the step are removed afterwards, recursively (executor
+//    MountStubsCleaner; 20.10 leaves /cache, /mnt/src, … as empty dirs, and a FROM scratch
+//    RUN's /etc made only for the hosts stub: run-scratch);
+//  - after `RUN chown … /` the next step's / keeps that owner (containerd's overlay snapshotter
+//    chowns a new snapshot to its parent's owner; 20.10 showed 0:0: run-root-owner);
 //  - a file of a lower layer that a RUN only hardlinks is not in the new layer (the overlay
 //    differ's sameDirent skips copy-ups; 20.10's graphdriver diff includes them), so the
 //    link becomes a plain file (nlink 1);
