@@ -59,6 +59,9 @@ describe('platforms, signals, chmod, git refs', () => {
   it('--chmod: octal up to 07777 or symbolic', () => {
     expect(parseChmod('755')).toEqual({ mode: 0o755 });
     expect(parseChmod('u+x,g-w')).toEqual({ modeStr: 'u+x,g-w' });
+    // BSD setmode's copy forms, as BuildKit accepts them.
+    expect(parseChmod('g=u')).toEqual({ modeStr: 'g=u' });
+    expect(parseChmod('go=u-w')).toEqual({ modeStr: 'go=u-w' });
     expect(parseChmod('')).toBeUndefined();
     expect(() => parseChmod('17777')).toThrow(/between 0 and 07777/);
     expect(() => parseChmod('rwx')).toThrow(/invalid chmod parameter/);

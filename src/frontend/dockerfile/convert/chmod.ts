@@ -3,7 +3,9 @@
 
 export type ChmodSpec = { mode: number } | { modeStr: string };
 
-const SYMBOLIC = /^[ugoa]*([-+=][rwxXst]*)+(,[ugoa]*([-+=][rwxXst]*)+)*$/;
+// BSD setmode (BuildKit parses with a port of it): after an operator, permission letters or
+// the who-letters whose bits to copy (`g=u`, `go=u-w`).
+const SYMBOLIC = /^[ugoa]*([-+=][rwxXstugo]*)+(,[ugoa]*([-+=][rwxXstugo]*)+)*$/;
 
 export function parseChmod(chmod: string): ChmodSpec | undefined {
   if (chmod === '') return undefined;
