@@ -20,3 +20,7 @@ export function https(): typeof import('node:https') {
 export function tls(): typeof import('node:tls') {
   return requireBuiltin('node:tls') as typeof import('node:tls');
 }
+
+export function net(): typeof import('node:net') {
+  return requireBuiltin('node:net') as typeof import('node:net');
+}

@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { SecretSource } from '../../solver/ops/context.js';
 import type { RuntimeName } from '../../solver/executor/runtime.js';
+import type { HostIP, Ulimit } from '../../llb/types.js';
 import { UsageError } from '../errors.js';
+import { parseAddHost, parseShmSize, parseUlimit } from './build-run-flags.js';
 
 export type ProgressMode = 'plain' | 'auto' | 'tty' | 'quiet' | 'rawjson';
 
@@ -35,6 +37,10 @@ export interface ExecRequest {
   // cache-import/export (issue 8): parsed and wired by the registry-cache code.
   cacheFrom: string[];
   cacheTo: string[];
+  /** --add-host, --ulimit, --shm-size (bytes, 0: default): every RUN's. */
+  extraHosts: HostIP[];
+  ulimits: Ulimit[];
+  shmSize: number;
 }
 
 export type Entitlement = 'network.host' | 'security.insecure';
@@ -124,5 +130,8 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
     insecureRegistries: list(raw.insecureRegistry).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
     cacheFrom: list(raw.cacheFrom),
     cacheTo: list(raw.cacheTo),
+    extraHosts: list(raw.addHost).flatMap((s) => s.split(',')).filter(Boolean).map(parseAddHost),
+    ulimits: list(raw.ulimit).map(parseUlimit),
+    shmSize: raw.shmSize === undefined ? 0 : parseShmSize(String(raw.shmSize)),
   };
 }

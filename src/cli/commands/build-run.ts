@@ -57,6 +57,9 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       ...(exec.network ? { network: exec.network } : {}),
       labels: exec.labels,
       imageResolveMode: exec.pull ? 'pull' : 'default',
+      ...(exec.extraHosts.length ? { extraHosts: exec.extraHosts } : {}),
+      ...(exec.ulimits.length ? { ulimits: exec.ulimits } : {}),
+      ...(exec.shmSize ? { shmSize: exec.shmSize } : {}),
     }, progress?.sink);
     if (!progress) {
       writeStderr(formatWarnings(result.warnings));
@@ -101,7 +104,7 @@ function contextStepName(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' 
 }
 
 /** Conversion settings that come from the execution flags. */
-export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode'>;
+export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode' | 'extraHosts' | 'ulimits' | 'shmSize'>;
 
 export async function convert(req: BuildRequest, root: string, extras: ConvertExtras, progress: ProgressSink): Promise<ConvertedBuild>;
 export async function convert(req: BuildRequest, root: string, extras?: ConvertExtras, progress?: ProgressSink): Promise<ConvertResult | ConvertedBuild>;

@@ -222,7 +222,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
       ...(opts.rlimits?.length ? { rlimits: clampRlimits(opts.rlimits) } : {}),
     });
     if (!(opts.bundleDir !== undefined && opts.networkFilesWritten)) bundle.writeNetworkFiles(networkFiles(opts));
-    bundle.writeConfig(JSON.stringify(spec));
+    bundle.writeConfig(specJSON(spec));
     return await execute(runtime, bundle, id, opts);
   } finally {
     removeStubs?.();
@@ -231,6 +231,13 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
 }
 
 interface RuntimeExit { code: number | null; signaled: boolean }
+
+/** The spec as JSON; an unlimited rlimit (Infinity) as RLIM_INFINITY, 2^64-1, which a JS number cannot hold. */
+function specJSON(spec: object): string {
+  const UNLIMITED = '"slipway:rlim-infinity"';
+  return JSON.stringify(spec, (_k, v: unknown) => (v === Infinity ? JSON.parse(UNLIMITED) as string : v))
+    .replaceAll(UNLIMITED, '18446744073709551615');
+}
 
 /**
  * The runtime's umask, which the container's process inherits: 022 whatever Slipway's own, as

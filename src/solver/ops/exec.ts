@@ -169,7 +169,10 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         ...network,
         // Go's byte order, as BuildKit sorts (and no ICU collator to load, ~7 ms).
         mounts: [...mounts, ...cacheSources].sort((a, b) => compareNames(a.destination, b.destination)),
-        rlimits: op.meta.ulimit.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
+        // -1 is unlimited (RLIM_INFINITY), as an int64 -1 becomes in BuildKit's uint64 spec field.
+        rlimits: op.meta.ulimit.map((u) => ({
+          type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft < 0 ? Infinity : u.soft, hard: u.hard < 0 ? Infinity : u.hard,
+        })),
         stdout: (b) => { tail.push(b); run.progress.log(1, b); },
         stderr: (b) => { tail.push(b); run.progress.log(2, b); },
         signal: env.signal,

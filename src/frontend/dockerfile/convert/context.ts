@@ -1,6 +1,6 @@
 // What every dispatcher shares during one conversion.
 import type { State } from '../../../llb/state.js';
-import type { Platform, ProxyEnv } from '../../../llb/types.js';
+import type { HostIP, Platform, ProxyEnv, Ulimit } from '../../../llb/types.js';
 import type { SourceMap } from '../../../llb/vertex.js';
 import type { EscapeToken, ShellLex } from '../shell/index.js';
 import type { DispatchStates } from './dispatch-state.js';
@@ -34,4 +34,6 @@ export interface ConvertContext {
   /** BUILDKIT_SANDBOX_HOSTNAME: hostname RUN steps see. */
   hostname: string;
   imageResolveMode: 'default' | 'pull' | 'local';
+  /** --add-host, --ulimit, --shm-size: applied to every RUN (dispatch-run.ts). */
+  runOptions: { extraHosts: readonly HostIP[]; ulimits: readonly Ulimit[]; shmSize: number };
 }

@@ -47,6 +47,11 @@ export function dispatchRun(ctx: ConvertContext, d: DispatchState, c: RunCommand
   if (mounts.secretEnv.length > 0) opts.secretEnv = mounts.secretEnv;
   if (c.network === 'none') opts.network = 'none';
   else if (c.network === 'host') opts.network = 'host';
+  // The build's --ulimit, --add-host and --shm-size, in BuildKit's order (dispatchRun).
+  const { ulimits, extraHosts, shmSize } = ctx.runOptions;
+  if (ulimits.length > 0) opts.ulimits = ulimits.map((u) => ({ ...u }));
+  if (extraHosts.length > 0) opts.extraHosts = extraHosts.map((h) => ({ ...h }));
+  if (shmSize > 0) opts.mounts = [...(opts.mounts ?? []), { type: 'tmpfs', target: '/dev/shm', size: shmSize }];
 
   r.state = r.state.run(opts).root();
   recordStep(ctx, d, c);

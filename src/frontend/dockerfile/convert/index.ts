@@ -66,6 +66,7 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
     cacheIDNamespace: buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? '',
     hostname: buildArgs.get('BUILDKIT_SANDBOX_HOSTNAME') ?? '',
     imageResolveMode: opts.imageResolveMode ?? 'default',
+    runOptions: { extraHosts: opts.extraHosts ?? [], ulimits: opts.ulimits ?? [], shmSize: opts.shmSize ?? 0 },
   };
   const meta = buildMetaArgs(platformArgs(targetPlatform, targetName, buildArgs), shlex, metaArgs, buildArgs, (cmd, err) => {
     throw errorAt(src, cmd.range, err);

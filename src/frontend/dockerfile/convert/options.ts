@@ -1,5 +1,5 @@
 // What the converter takes and what it hands to the solver, the exporters and the CLI.
-import type { Definition, NetMode, Platform } from '../../../llb/types.js';
+import type { Definition, HostIP, NetMode, Platform, Ulimit } from '../../../llb/types.js';
 import type { State } from '../../../llb/state.js';
 import type { Image } from '../image-config.js';
 
@@ -40,6 +40,12 @@ export interface ConvertOptions {
   noCache?: boolean | readonly string[];
   /** How base images are resolved; `pull` is also recorded in the image sources (BuildKit). */
   imageResolveMode?: ImageResolveMode;
+  /** `--add-host`: /etc/hosts entries of every RUN (BuildKit's add-hosts). */
+  extraHosts?: readonly HostIP[];
+  /** `--ulimit`: resource limits of every RUN. */
+  ulimits?: readonly Ulimit[];
+  /** `--shm-size` in bytes: the size of every RUN's /dev/shm (0: the default 64 MiB). */
+  shmSize?: number;
 }
 
 export interface ConvertWarning {
