@@ -1,10 +1,15 @@
 // A remote or piped context is either a tar archive (plain, gzip or zstd: told apart by magic
 // bytes, as buildx's archive detection does) or, when it is not, the Dockerfile itself with
-// an empty context. Archives are unpacked by the layer applier, which refuses entries that
-// escape the directory (`..`, absolute paths, writes through symlinks).
+// an empty context. Archives are unpacked as BuildKit unpacks them (ADD's rules: the
+// context comes to its frontend as an archive that a copy with AttemptUnpack extracts in a
+// chroot of the directory), so `..` and absolute names land inside it; the layer applier
+// then refuses any write through a symlink out of it.
+import { chmodSync, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { rerootedTar } from '../../solver/fileop/reroot-tar.js';
 import { applyLayer } from '../../solver/layer/apply-layer.js';
+import { decompressedStream } from '../../solver/layer/decompress.js';
+import type { TarHeader } from '../../solver/layer/tar-header.js';
 
 const HEAD = 512;
 
@@ -35,10 +40,12 @@ export async function contextFromFile(file: string, dir: string, what: string): 
     const { readFile } = await import('node:fs/promises');
     return { dockerfileText: await readFile(file, 'utf8') };
   }
+  let rootDir: TarHeader | undefined;
   try {
-    await applyLayer(createReadStream(file), dir, { whiteouts: 'flatten' });
+    await applyLayer(rerootedTar(await decompressedStream(createReadStream(file)), (h) => { rootDir = h; }), dir, { whiteouts: 'flatten' });
   } catch (err) {
     throw new Error(`${what}: cannot unpack the archive: ${(err as Error).message}`);
   }
+  if (rootDir) chmodSync(dir, rootDir.mode & 0o7777); // an entry for the archive's root ("/", "..")
   return {};
 }
