@@ -89,7 +89,20 @@ export function parseSSH(spec: string, env: NodeJS.ProcessEnv = process.env): [s
   return [id, path.resolve(sock)];
 }
 
+/** buildx's attestation flags: accepted when they turn attestations off (Slipway makes none). */
+function refuseAttestations(raw: Record<string, unknown>): void {
+  const off = (v: string): boolean => /^(false|0)$/i.test(v.trim()) || /(^|,)disabled=true(,|$)/i.test(v);
+  for (const [flag, value] of [['--provenance', raw.provenance], ['--sbom', raw.sbom], ...list(raw.attest).map((a) => ['--attest', a])] as const) {
+    if (value === undefined) continue;
+    if (!off(String(value))) throw new UsageError(`${flag} ${JSON.stringify(String(value))}: attestations (provenance, SBOM) are not supported; only ${flag === '--attest' ? 'type=…,disabled=true' : 'false'} is accepted`);
+  }
+}
+
 export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ExecRequest {
+  refuseAttestations(raw);
+  const outputs = list(raw.output);
+  // --load: buildx's shorthand for an output into the daemon's store; here the local store.
+  if (raw.load === true && !outputs.some((o) => /(^|,)type=image(,|$)/.test(o))) outputs.push('type=image');
   let progress = String(raw.progress ?? 'auto') as ProgressMode;
   if (!['plain', 'auto', 'tty', 'quiet', 'rawjson'].includes(progress)) {
     throw new UsageError(`invalid --progress ${JSON.stringify(progress)}: expected auto, plain, tty, rawjson or quiet`);
@@ -110,7 +123,7 @@ export function parseExecFlags(raw: Record<string, unknown>, env: NodeJS.Process
   }
   return {
     tags: list(raw.tag),
-    outputs: list(raw.output),
+    outputs,
     noCache: raw.cache === false || raw.noCache === true,
     noCacheFilter: list(raw.noCacheFilter ?? raw.cacheFilter).flatMap((s) => s.split(',')).filter(Boolean),
     pull: raw.pull === true,
