@@ -155,13 +155,21 @@ function hasWildcards(name: string): boolean {
   return false;
 }
 
-/** The file name an ADD URL is saved as: the last path element, else `__unnamed__`. */
-function urlBaseName(src: string): string {
+/** The file name an ADD URL is saved as: path.Base of the URL's decoded path (Go's url.Parse
+ *  decodes it, so `%2F` splits), else `__unnamed__`. */
+export function urlBaseName(src: string): string {
   try {
-    const p = new URL(src).pathname;
-    const base = p.split('/').filter(Boolean).pop();
-    return base && base !== '.' ? decodeURIComponent(base) : '__unnamed__';
+    const base = goBase(decodeURIComponent(new URL(src).pathname));
+    return base !== '.' && base !== '/' ? base : '__unnamed__';
   } catch {
     return '__unnamed__';
   }
+}
+
+/** Go's path.Base. */
+function goBase(p: string): string {
+  if (p === '') return '.';
+  const trimmed = p.replace(/\/+$/, '');
+  if (trimmed === '') return '/';
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
