@@ -2,8 +2,11 @@
 // whiteouts applied), as a directory or as one tar. Both read a merged view of the chain
 // (overlay mount, or a materialized copy where overlayfs is not available). With
 // SOURCE_DATE_EPOCH every file's mtime becomes the epoch, as BuildKit's local/tar exporters do.
+// type=local writes as BuildKit's client receives it (session/filesync syncTargetDiffCopy): every
+// entry owned by the user running the build (its uid/gid; modes, setuid bits included, kept), the
+// destination made 0700 if missing and its own mode and owner left alone. type=tar keeps owners.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, lutimesSync, readdirSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -32,18 +35,52 @@ function setTreeTimes(dir: string, epoch: number): void {
   walk(dir);
 }
 
-async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string): Promise<void> {
-  await mkdir(dest, { recursive: true });
+/**
+ * Gives `p` and everything under it the owner `uid:gid`, as fsutil.Receive's filter does for a local
+ * output. The mode is set again after the chown (Lchown then Chmod in fsutil's rewriteMetadata):
+ * chown clears the setuid/setgid bits of a file.
+ */
+export function chownTree(p: string, uid: number, gid: number): void {
+  const st = lstatSync(p);
+  if (st.uid !== uid || st.gid !== gid) {
+    lchownSync(p, uid, gid);
+    if (!st.isSymbolicLink()) chmodSync(p, st.mode & 0o7777);
+  }
+  if (st.isDirectory()) for (const name of readdirSync(p)) chownTree(path.join(p, name), uid, gid);
+}
+
+async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, mode = 0o755): Promise<void> {
+  await mkdir(dest, { recursive: true, mode });
   if (layers.length === 0) return;
   await withView(snapshotter, layers, async (dir) => {
     if ((await readdir(dir)).length === 0) return;
-    // cp -a keeps owners, modes, times, xattrs, hardlinks and special files.
+    // cp -a keeps owners, modes, times, xattrs, hardlinks and special files (and gives `dest`
+    // the root directory's metadata: exportLocal puts the destination's back).
     await mustRunTool('cp', ['-a', '--', `${dir}/.`, path.resolve(dest)]);
   });
 }
 
-/** Copies the root filesystem into `dest` (created if missing; existing files are overwritten). */
-export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number): Promise<void> {
+/**
+ * Copies the root filesystem into `dest` (created 0700 if missing; existing files are merged over),
+ * every entry owned by `owner` (default: this process's uid/gid, BuildKit's client side).
+ */
+export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number,
+  owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): Promise<void> {
+  await mkdir(dest, { recursive: true, mode: 0o700 });
+  const before = lstatSync(dest);
+  await copyRootfs(snapshotter, layers, dest);
+  // The destination itself is not one of the files sent: its mode and owner stay as they were.
+  lchownSync(dest, before.uid, before.gid);
+  chmodSync(dest, before.mode & 0o7777);
+  for (const name of await readdir(dest)) {
+    const p = path.join(dest, name);
+    chownTree(p, owner.uid, owner.gid);
+    if (epoch !== undefined && layers.length) setTreeTimes(p, epoch);
+  }
+}
+
+/** A copy of the root filesystem keeping owners (the tar output's source when times change). */
+async function copyRootfsKeepingOwners(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number): Promise<void> {
   await copyRootfs(snapshotter, layers, dest);
   if (epoch !== undefined && layers.length) {
     for (const name of await readdir(dest)) setTreeTimes(path.join(dest, name), epoch);
@@ -61,7 +98,7 @@ export async function exportRootfsTar(snapshotter: Snapshotter, layers: readonly
   // A copy whose times can be set (and an empty directory for scratch).
   const tmp = path.join(snapshotter.dir, `.tmp-${process.pid}-rootfs-${randomBytes(6).toString('hex')}`);
   try {
-    await exportLocal(snapshotter, layers, tmp, epoch);
+    await copyRootfsKeepingOwners(snapshotter, layers, tmp, epoch);
     await write(tmp);
   } finally {
     await rm(tmp, { recursive: true, force: true });
