@@ -7,6 +7,7 @@ import { chmod, chown, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
 import type { CacheIndex } from '../cache/records.js';
+import type { SolvedRef } from '../result.js';
 import { mustRunTool } from '../layer/run-tool.js';
 import { processAlive } from '../../store/process-alive.js';
 
@@ -43,6 +44,19 @@ async function createCacheDir(dir: string, seed: CacheMountSpec['seed']): Promis
   } finally {
     await src.release();
   }
+}
+
+/**
+ * Which cache directory a mount uses: BuildKit's getRefCacheDir keys it by the id and, when the
+ * mount has an input (uid/gid/mode make a mkdir state, from= a stage or image), by that input
+ * ref too (`id + ":" + ref.ID()`). So `id=x` and `id=x,uid=1000` are two caches, and a rebuilt
+ * input (--no-cache) starts a new one. A ref here is its snapshot chain (stable while cached).
+ */
+export function cacheDirKey(id: string, ref: SolvedRef | undefined): string {
+  if (!ref) return id;
+  if (ref.kind === 'local') return `${id}:local:${ref.dir}`;
+  if (ref.layers.length === 0) return id;
+  return `${id}:${ref.layers.map((l) => l.snapshotId).join(',')}`;
 }
 
 const inUse = new Map<string, number>();

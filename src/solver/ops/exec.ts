@@ -14,7 +14,7 @@ import { mustRunTool } from '../layer/run-tool.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
-import { withCacheMount, type CacheMountSpec } from './cache-mount.js';
+import { cacheDirKey, withCacheMount, type CacheMountSpec } from './cache-mount.js';
 import { runEnv } from './run-env.js';
 
 const TAIL_LINES = 6;
@@ -106,7 +106,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         case 'cache': {
           const ref = m.input >= 0 ? run.inputs[m.input] : undefined;
           cacheMounts.push({
-            id: m.cacheOpt?.id || m.dest, sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly,
+            id: cacheDirKey(m.cacheOpt?.id || m.dest, ref), sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly,
             seed: async () => {
               if (!ref) return undefined;
               if (ref.kind === 'local') return { dir: subPath(ref.dir, m.selector), release: async () => undefined };
