@@ -27,64 +27,70 @@ async function withView<T>(snapshotter: Snapshotter, layers: readonly LayerRef[]
 }
 
 /** Sets the mtime (and atime) of everything under `dir`, `dir` included, to `epoch`. */
-function setTreeTimes(dir: string, epoch: number): void {
-  const walk = (p: string): void => {
-    if (lstatSync(p).isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
-    lutimesSync(p, epoch, epoch); // after the children: writing them must not bump it again
-  };
-  walk(dir);
+function setTreeTimes(p: Buffer, epoch: number): void {
+  if (lstatSync(p).isDirectory()) for (const name of readdirSync(p, { encoding: 'buffer' })) setTreeTimes(child(p, name), epoch);
+  lutimesSync(p, epoch, epoch); // after the children: writing them must not bump it again
 }
+
+/** Sets the times of everything under `dir`, not `dir` itself. */
+function setChildTimes(dir: string, epoch: number): void {
+  const d = Buffer.from(dir);
+  for (const name of readdirSync(d, { encoding: 'buffer' })) setTreeTimes(child(d, name), epoch);
+}
+
+/** `dir/name` as bytes: a name need not be valid UTF-8 (a string path would lose its bytes). */
+const child = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, Buffer.from('/'), name]);
 
 /**
- * Gives `p` and everything under it the owner `uid:gid`, as fsutil.Receive's filter does for a local
- * output. The mode is set again after the chown (Lchown then Chmod in fsutil's rewriteMetadata):
- * chown clears the setuid/setgid bits of a file.
+ * Gives the entries of `dest` that the tree `src` has (`dest` itself excluded: it is not one of the
+ * entries sent) the owner `uid:gid`, as fsutil.Receive's filter does for a local output; what
+ * `dest` held before is not touched (Merge). The mode is set again after the chown (Lchown then
+ * Chmod in fsutil's rewriteMetadata): chown clears the setuid/setgid bits of a file.
  */
-export function chownTree(p: string, uid: number, gid: number): void {
-  const st = lstatSync(p);
-  if (st.uid !== uid || st.gid !== gid) {
-    lchownSync(p, uid, gid);
-    if (!st.isSymbolicLink()) chmodSync(p, st.mode & 0o7777);
+function chownCopied(src: Buffer, dest: Buffer, uid: number, gid: number): void {
+  for (const name of readdirSync(src, { encoding: 'buffer' })) {
+    const p = child(dest, name);
+    const st = lstatSync(p);
+    if (st.uid !== uid || st.gid !== gid) {
+      lchownSync(p, uid, gid);
+      if (!st.isSymbolicLink()) chmodSync(p, st.mode & 0o7777);
+    }
+    if (st.isDirectory()) chownCopied(child(src, name), p, uid, gid);
   }
-  if (st.isDirectory()) for (const name of readdirSync(p)) chownTree(path.join(p, name), uid, gid);
 }
 
-async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, mode = 0o755): Promise<void> {
-  await mkdir(dest, { recursive: true, mode });
+async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string,
+  after?: (view: string) => void): Promise<void> {
+  await mkdir(dest, { recursive: true });
   if (layers.length === 0) return;
   await withView(snapshotter, layers, async (dir) => {
     if ((await readdir(dir)).length === 0) return;
     // cp -a keeps owners, modes, times, xattrs, hardlinks and special files (and gives `dest`
-    // the root directory's metadata: exportLocal puts the destination's back).
+    // the root directory's metadata).
     await mustRunTool('cp', ['-a', '--', `${dir}/.`, path.resolve(dest)]);
+    after?.(dir);
   });
 }
 
 /**
- * Copies the root filesystem into `dest` (created 0700 if missing; existing files are merged over),
+ * Copies the root filesystem into `dest` (created 0700 if missing; merged over what it holds),
  * every entry owned by `owner` (default: this process's uid/gid, BuildKit's client side).
  */
 export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number,
   owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): Promise<void> {
   await mkdir(dest, { recursive: true, mode: 0o700 });
   const before = lstatSync(dest);
-  await copyRootfs(snapshotter, layers, dest);
-  // The destination itself is not one of the files sent: its mode and owner stay as they were.
+  await copyRootfs(snapshotter, layers, dest, (view) => chownCopied(Buffer.from(view), Buffer.from(dest), owner.uid, owner.gid));
+  // The destination itself is not one of the entries sent: its owner and mode stay as they were.
   lchownSync(dest, before.uid, before.gid);
   chmodSync(dest, before.mode & 0o7777);
-  for (const name of await readdir(dest)) {
-    const p = path.join(dest, name);
-    chownTree(p, owner.uid, owner.gid);
-    if (epoch !== undefined && layers.length) setTreeTimes(p, epoch);
-  }
+  if (epoch !== undefined && layers.length) setChildTimes(dest, epoch);
 }
 
 /** A copy of the root filesystem keeping owners (the tar output's source when times change). */
 async function copyRootfsKeepingOwners(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number): Promise<void> {
   await copyRootfs(snapshotter, layers, dest);
-  if (epoch !== undefined && layers.length) {
-    for (const name of await readdir(dest)) setTreeTimes(path.join(dest, name), epoch);
-  }
+  if (epoch !== undefined && layers.length) setChildTimes(dest, epoch);
 }
 
 /** The root filesystem as a tar (sorted, numeric owners; mtimes = `epoch` if given). */

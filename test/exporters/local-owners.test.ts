@@ -34,6 +34,9 @@ beforeAll(async () => {
     chmodSync(path.join(dir, 'o/priv'), 0o700);
     chownSync(path.join(dir, 'o/priv'), 1000, 1000);
     symlinkSync('d/suid', path.join(dir, 'o/rel'));
+    const odd = Buffer.concat([Buffer.from(path.join(dir, 'o/caf')), Buffer.from([0xe9])]);
+    writeFileSync(odd, 'x\n');
+    chownSync(odd, 9, 9);
     execFileSync('chown', ['-h', '5:5', path.join(dir, 'o/rel')]);
   });
   layers = [base.ref, built];
@@ -56,6 +59,8 @@ describe('type=local owners and modes (BuildKit client side)', () => {
     expect(owner(path.join(dest, 'o/priv/s'))).toBe(`${me} 600`);
     expect(owner(path.join(dest, 'o/rel')).split(' ')[0]).toBe(me);
     expect(owner(path.join(dest, 'bin/tool'))).toBe(`${me} 755`);
+    const odd = lstatSync(Buffer.concat([Buffer.from(path.join(dest, 'o/caf')), Buffer.from([0xe9])])); // not valid UTF-8
+    expect(`${odd.uid}:${odd.gid}`).toBe(me);
   });
 
   it('an existing destination keeps its mode and owner; what it held stays (merge)', async () => {
@@ -64,9 +69,11 @@ describe('type=local owners and modes (BuildKit client side)', () => {
     chmodSync(dest, 0o750);
     chownSync(dest, 3, 3);
     writeFileSync(path.join(dest, 'keep'), 'k\n');
+    chownSync(path.join(dest, 'keep'), 4, 4);
     await exportTo(`type=local,dest=${dest}`);
     expect(owner(dest)).toBe('3:3 750');
     expect(readFileSync(path.join(dest, 'keep'), 'utf8')).toBe('k\n');
+    expect(owner(path.join(dest, 'keep'))).toBe('4:4 644'); // not one of the entries sent
     expect(readFileSync(path.join(dest, 'o/d/suid'), 'utf8')).toBe('a\n');
   });
 
