@@ -126,7 +126,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
           const value = await readSecret(run, opt.id);
           if (value === undefined) {
             if (opt.optional) break;
-            throw new Error(`secret ${opt.id} not found`);
+            throw new Error(`secret ${opt.id}: not found`);
           }
           const file = path.join(tmp, `secret-${i}`);
           await writeFile(file, value, { mode: 0o600 });
@@ -151,7 +151,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
       const value = await readSecret(run, se.id);
       if (value === undefined) {
         if (se.optional) continue;
-        throw new Error(`secret ${se.id} not found`);
+        throw new Error(`secret ${se.id}: not found`);
       }
       extraEnv.push(`${se.name}=${value.toString('utf8')}`);
     }
