@@ -131,8 +131,11 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
           const file = path.join(tmp, `secret-${i}`);
           await writeFile(file, value, { mode: 0o600 });
           await chown(file, opt.uid, opt.gid);
-          await chmod(file, opt.mode);
-          mounts.push({ type: 'bind', source: file, destination: m.dest, readonly: true });
+          // As BuildKit's secretMountInstance: the permission bits only, nodev/nosuid, and
+          // noexec unless the mode lets someone execute it.
+          await chmod(file, opt.mode & 0o777);
+          mounts.push({ type: 'bind', source: file, destination: m.dest, readonly: true,
+            options: ['nodev', 'nosuid', ...(opt.mode & 0o111 ? [] : ['noexec'])] });
           break;
         }
         case 'ssh': {
