@@ -118,8 +118,9 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
           break;
         }
         case 'tmpfs':
-          mounts.push({ type: 'tmpfs', source: 'tmpfs', destination: m.dest,
-            options: ['nosuid', 'nodev', 'mode=1777', ...(m.tmpfsOpt?.size ? [`size=${m.tmpfsOpt.size}`] : [])] });
+          // BuildKit's tmpfsMount: nosuid, ro for a readonly mount, the size if one is set.
+          mounts.push({ type: 'tmpfs', source: 'tmpfs', destination: m.dest, readonly: m.readonly,
+            options: ['nosuid', ...(m.tmpfsOpt?.size ? [`size=${m.tmpfsOpt.size}`] : [])] });
           break;
         case 'secret': {
           const opt = m.secretOpt!;

@@ -58,7 +58,7 @@ export function lowerRunMounts(
     const sel = selector !== '/' ? { selector } : {};
 
     if (m.type === 'tmpfs') {
-      out.mounts.push({ type: 'tmpfs', target, ...(m.sizeLimit ? { size: m.sizeLimit } : {}) });
+      out.mounts.push({ type: 'tmpfs', target, ...(m.sizeLimit ? { size: m.sizeLimit } : {}), ...(m.readOnly ? { readonly: true } : {}) });
     } else if (m.type === 'cache') {
       const id = m.id === m.target ? goClean(m.id) : m.id;
       out.mounts.push({
