@@ -4,7 +4,8 @@
 // primary group. Names match the name field only (runc's ParsePasswdFilter / ParseGroupFilter
 // with a name filter): a name that looks numeric, such as an id beyond int32 that WithUser
 // could not parse, is never taken as an id. As in BuildKit, a name missing from the files (or
-// missing files) leaves id 0 rather than failing.
+// missing files) leaves id 0 rather than failing; a name with no input to read it from (input
+// -1: `COPY --link --chown=<name>`) fails with BuildKit's "invalid user index: -1".
 import { readFileSync } from 'node:fs';
 import type { ChownOpt, UserOpt } from '../../llb/types.js';
 import { resolveInRootSync } from '../layer/root-path.js';
@@ -14,6 +15,9 @@ import type { Owner } from './fs-meta.js';
 export type RootfsFor = (inputIndex: number) => string | undefined;
 
 function rootfsOf(u: Extract<UserOpt, { name: string }>, rootfsFor: RootfsFor, what: string): string {
+  // A name read from no input: the copy of `COPY --link --chown=<name>` runs on scratch, so
+  // BuildKit's FileOpSolver (loadUser) fails it rather than leaving id 0.
+  if (u.input < 0) throw new FileOpError(`invalid user index: ${u.input}`);
   const rootfs = rootfsFor(u.input);
   if (rootfs === undefined) throw new FileOpError(`invalid missing ${what} mount`);
   return rootfs;
