@@ -7,13 +7,15 @@
 import { lstatSync, readdirSync, rmdirSync, unlinkSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
-import { resolveParentInRootSync } from '../layer/root-path.js';
+import { resolveInRootSync } from '../layer/root-path.js';
 
 /** Records the missing targets now; the returned function removes the stubs later. */
 export function recordMountStubs(rootfs: string, destinations: readonly string[]): () => void {
   const stubs: string[] = [];
   for (const dest of ['/etc/resolv.conf', '/etc/hosts', ...destinations]) {
-    let p = resolveParentInRootSync(rootfs, dest);
+    // The whole path resolved, its last component too (BuildKit's fs.RootPath): a target that
+    // is a dangling symlink makes the runtime create the link's target, which is the stub.
+    let p = resolveInRootSync(rootfs, dest);
     while (p !== rootfs && !lstatIfExists(p)) {
       stubs.push(p);
       p = path.dirname(p);
