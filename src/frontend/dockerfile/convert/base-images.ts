@@ -24,6 +24,19 @@ const COMMON_IMAGES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubunt
   `docker.io/library${n}:latest`,
 ]);
 
+/**
+ * The stage's base as a normalized reference, or BuildKit's `failed to parse stage name` error.
+ * BuildKit parses the base of every stage, built or not (resolveBaseImage runs for unreachable
+ * stages too, and fails there before looking anything up).
+ */
+export function parseBaseName(ctx: ConvertContext, d: DispatchState): string {
+  try {
+    return normalizeImageRef(d.baseName);
+  } catch (err) {
+    throw errorAt(ctx.src, d.location, `failed to parse stage name ${JSON.stringify(d.baseName)}: ${(err as Error).message}`);
+  }
+}
+
 export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, resolver: ImageConfigResolver): Promise<void> {
   d.resolved = true;
   const platform = d.platform ?? ctx.targetPlatform;
@@ -34,12 +47,7 @@ export async function resolveBaseImage(ctx: ConvertContext, d: DispatchState, re
     return;
   }
   const origName = d.baseName;
-  let ref: string;
-  try {
-    ref = normalizeImageRef(d.baseName);
-  } catch (err) {
-    throw errorAt(ctx.src, d.location, `failed to parse stage name ${JSON.stringify(d.baseName)}: ${(err as Error).message}`);
-  }
+  const ref = parseBaseName(ctx, d);
   let resolved;
   try {
     resolved = await resolver(ref, { platform, resolveMode: ctx.imageResolveMode });

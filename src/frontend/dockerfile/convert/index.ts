@@ -17,7 +17,7 @@ import { parseDockerfile } from '../parser/index.js';
 import { type EscapeToken, ShellLex } from '../shell/index.js';
 import { buildContextState } from './build-context.js';
 import { buildMetaArgs, proxyEnvFromBuildArgs, unusedBuildArgs } from './build-args.js';
-import { resolveBaseImage } from './base-images.js';
+import { EMPTY_IMAGE_NAME, parseBaseName, resolveBaseImage } from './base-images.js';
 import type { ConvertContext } from './context.js';
 import { dispatchStage, initStage } from './dispatch.js';
 import { DispatchStates, type DispatchState } from './dispatch-state.js';
@@ -125,6 +125,11 @@ function lintDefaultBaseNames(ctx: ConvertContext, stages: readonly Stage[], met
 async function resolveStages(ctx: ConvertContext, target: DispatchState, opts: ConvertOptions): Promise<Set<DispatchState>> {
   for (;;) {
     const reachable = reachableStages(target);
+    // Stages that are not built still have their base parsed (BuildKit's resolveBaseImage with
+    // reachable=false): `FROM Bad:Ref` or `COPY --from=Bad:Ref` fails the build wherever it is.
+    for (const d of ctx.states.states) {
+      if (!reachable.has(d) && !d.base && !d.resolved && d.baseName !== EMPTY_IMAGE_NAME) parseBaseName(ctx, d);
+    }
     const pending = ctx.states.states.filter((d) => reachable.has(d) && !d.base && !d.resolved);
     for (const d of pending) {
       if (d.platform) {

@@ -6,6 +6,9 @@ import type { Platform } from '../../../llb/types.js';
 export const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 
 const KNOWN_OS = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos']);
+/** containerd's isKnownArch. */
+const KNOWN_ARCH = new Set(['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64', 'mips', 'mipsle',
+  'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm']);
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
 
 /** An unsupported or malformed `--platform` / `FROM --platform` value. */
@@ -29,9 +32,11 @@ export function parsePlatform(spec: string): Platform {
   let arch = 'amd64';
   let variant = '';
   if (parts.length === 1) {
+    // One word: an OS, else an architecture; anything else is refused (containerd's Parse).
     const p = parts[0]!;
     if (KNOWN_OS.has(p)) os = p;
-    else arch = p;
+    else if (KNOWN_ARCH.has(ARCH_ALIASES[p] ?? p)) arch = p;
+    else throw new PlatformError(`"${spec}": unknown operating system or architecture: invalid argument`);
   } else {
     os = parts[0]!;
     arch = parts[1]!;

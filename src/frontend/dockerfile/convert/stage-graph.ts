@@ -50,7 +50,8 @@ export function buildDispatchStates(
       try {
         ds.platform = parsePlatform(p);
       } catch (err) {
-        throw errorAt(ctx.src, st.from.range, err);
+        // Every stage's platform is parsed, built or not (BuildKit's buildDispatchStates).
+        throw errorAt(ctx.src, st.from.range, `failed to parse platform ${st.platform}: ${(err as Error).message}`);
       }
     }
     if (st.name === '') ds.stageName = `stage-${i}`;
