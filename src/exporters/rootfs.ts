@@ -6,7 +6,7 @@
 // entry owned by the user running the build (its uid/gid; modes, setuid bits included, kept), the
 // destination made 0700 if missing and its own mode and owner left alone. type=tar keeps owners.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lchownSync, lstatSync, lutimesSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, lstatSync, lutimesSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -79,10 +79,10 @@ async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[],
 export async function exportLocal(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number,
   owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): Promise<void> {
   await mkdir(dest, { recursive: true, mode: 0o700 });
-  const before = lstatSync(dest);
+  const before = statSync(dest); // a symlink to a directory: that directory
   await copyRootfs(snapshotter, layers, dest, (view) => chownCopied(Buffer.from(view), Buffer.from(dest), owner.uid, owner.gid));
   // The destination itself is not one of the entries sent: its owner and mode stay as they were.
-  lchownSync(dest, before.uid, before.gid);
+  chownSync(dest, before.uid, before.gid);
   chmodSync(dest, before.mode & 0o7777);
   if (epoch !== undefined && layers.length) setChildTimes(dest, epoch);
 }

@@ -77,6 +77,16 @@ describe('type=local owners and modes (BuildKit client side)', () => {
     expect(readFileSync(path.join(dest, 'o/d/suid'), 'utf8')).toBe('a\n');
   });
 
+  it('a destination that is a symlink to a directory: the directory keeps its mode', async () => {
+    const real = path.join(work, 'real-dir');
+    mkdirSync(real);
+    chmodSync(real, 0o751);
+    symlinkSync(real, path.join(work, 'link-dest'));
+    await exportTo(`type=local,dest=${path.join(work, 'link-dest')}`);
+    expect(owner(real)).toBe(`${process.getuid!()}:${process.getgid!()} 751`);
+    expect(readFileSync(path.join(real, 'o/d/suid'), 'utf8')).toBe('a\n');
+  });
+
   it('type=tar keeps the image owners', async () => {
     const file = path.join(work, 'fs.tar');
     await exportTo(`type=tar,dest=${file}`);
