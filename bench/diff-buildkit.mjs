@@ -17,7 +17,11 @@
 //  - a global `ARG TARGETARCH` without a value keeps the automatic platform value (buildMetaArgs);
 //  - 20.10 shares a base stage's Labels/ExposedPorts/Volumes between two stages built FROM it
 //    (buildkit#6712, fixed by #6713); Slipway keeps them apart (cfg-sibling-maps);
-//  - 20.10 lacks HEALTHCHECK --start-interval and RUN --network, and rejects --retries=0;
+//  - 20.10 lacks HEALTHCHECK --start-interval and RUN --network, and rejects --retries=0; it
+//    cannot export an image with no layers; it fails an image's ONBUILD COPY --from=<stage> /
+//    RUN --mount from=<stage> (current BuildKit registers the trigger's deps: ms-obdeps-child
+//    builds a Dockerfile.ref); it refuses bad RUN --mount options in stages it does not build
+//    (current parseMount checks them when the RUN is dispatched);
 //  - COPY --chmod=4755 keeps the setuid bit (fsutil#168, buildkit#3920; 20.10 drops it), and
 //    --chmod=NNN drops the source's special bits unless NNN has them (20.10 kept them);
 //  - COPY --from of device nodes and fifos makes devices and fifos (fsutil#123, buildx#1027; 20.10
@@ -56,6 +60,10 @@ const only = args.filter((a) => !a.startsWith('--'));
 // made (kept in both builders' stores as diff/X-parent:1), so parents go first.
 const extra = {
   'multistage-target': ['--target', 'final'],
+  'ms-target-mid': ['--target', 'MID'],
+  'ms-target-unreach': ['--target', 'tgt'],
+  'ms-onbuild-target': ['--target', 'b'],
+  'ms-platform-override': ['--build-arg', 'TARGETARCH=arm64', '--build-arg', 'BUILDARCH=s390x'],
   'cfg-build-args': ['--build-arg', 'DECLARED=given', '--build-arg', 'UNDECLARED=u', '--build-arg', 'HTTP_PROXY=http://proxy:3128',
     '--build-arg', 'https_proxy=http://sp:1', '--build-arg', 'WITH_DEFAULT=over', '--build-arg', 'GLOBAL_OVR=g2'],
 };

@@ -20,7 +20,7 @@ export class InvalidReferenceError extends Error {
     reason: string,
   ) {
     super(`invalid reference format "${input}": ${reason}`);
-    this.name = 'InvalidInvalidReferenceError';
+    this.name = 'InvalidReferenceError';
   }
 }
 
@@ -114,7 +114,7 @@ export function parseReference(input: string, opts: { defaultTag?: boolean } = {
   const [domain, path] = splitDomain(rest);
   if (!DOMAIN_RE.test(domain)) throw new InvalidReferenceError(input, `invalid registry host "${domain}"`);
   if (path === '') throw new InvalidReferenceError(input, 'repository name must have at least one component');
-  if (path !== path.toLowerCase()) throw new InvalidReferenceError(input, `repository name "${path}" must be lowercase`);
+  if (path !== path.toLowerCase()) throw new InvalidReferenceError(input, `repository name (${path}) must be lowercase`);
   for (const component of path.split('/')) {
     if (!PATH_COMPONENT_RE.test(component)) {
       throw new InvalidReferenceError(input, `invalid repository name component "${component}"`);

@@ -22,7 +22,7 @@ describe('Dockerfile checks', () => {
       'MAINTAINER me', // 11: MaintainerDeprecated
       `FROM ${BB} AS other`,
       'run echo mixed', // 13: ConsistentInstructionCasing
-      `FROM \${REGISTY}/x AS scratch`, // 14: UndefinedArgInFrom, ReservedStageName
+      `FROM \${REGISTY}x AS scratch`, // 14: UndefinedArgInFrom, ReservedStageName
       `FROM ${BB}`, // the default target: the stages above are not built
     ].join('\n');
     const warnings = await rulesOf(text + '\n', {});
