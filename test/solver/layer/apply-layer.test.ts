@@ -71,7 +71,12 @@ async function freshAndUsed(list: FixtureEntry[], opts?: ListingOptions): Promis
 describe('applyLayer into an empty directory', () => {
   it('gives the same tree, modes, owners and times as into a non-empty one', async () => {
     const [a, b, fresh] = await freshAndUsed(entries, { mtimes: true });
-    expect(a).toEqual(b);
+    // Parents no entry names take the time they were made (the two applies may straddle a
+    // second): compared without it.
+    const named = new Set(entries.map((e) => e.name.replace(/\/$/, '')));
+    const implicitTimeless = (t: Tree): Tree => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, named.has(k) ? v : v.replace(/ t\d+$/, '')]));
+    expect(implicitTimeless(a)).toEqual(implicitTimeless(b));
+    expect(a.deep).toMatch(/^40000 755 0:0 t\d+$/);
     expect(a['etc/open']).toMatch(/^100000 777 /);
     expect(a['etc/private']).toMatch(/^100000 600 /);
     expect(a['etc/twice']).toMatch(/^100000 640 0:0 7 .* t1500000007$/);
