@@ -9,12 +9,12 @@ import { ProcessExitError } from '../executor/exit-error.js';
 import { runContainer, writeNetworkFiles, type ContainerMount, type NetworkOptions } from '../executor/run-container.js';
 import { CacheIndex } from '../cache/records.js';
 import { compareNames } from '../layer/lower-view.js';
-import { isInside } from '../layer/root-path.js';
-import { mustRunTool } from '../layer/run-tool.js';
+import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
 import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
 import { cacheDirKey, withCacheMount, type CacheMountSpec } from './cache-mount.js';
+import { contextUsableInPlace, materializeContext } from './context-mount.js';
 import { runEnv } from './run-env.js';
 
 const TAIL_LINES = 6;
@@ -31,7 +31,9 @@ class Tail {
 }
 
 function subPath(base: string, selector: string): string {
-  const p = path.join(base, path.posix.normalize(`/${selector}`));
+  // Symlinks on the way resolve inside the mount's root, as BuildKit resolves a subpath
+  // (an absolute link in a stage must not lead to the host's files).
+  const p = resolveInRootSync(base, path.posix.normalize(`/${selector}`));
   if (!isInside(base, p)) throw new Error(`mount selector ${selector} leaves its source`);
   return p;
 }
@@ -80,13 +82,11 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         case 'bind': {
           const ref = m.input >= 0 ? run.inputs[m.input] : undefined;
           if (ref?.kind === 'local') {
-            let source = subPath(ref.dir, m.selector);
-            if (!m.readonly) {
-              // Writes to a context bind mount are discarded: give the step its own copy.
-              const copy = path.join(tmp, `bind-${i}`);
-              await mustRunTool('cp', ['-a', '--', source, copy]);
-              source = copy;
-            }
+            // The context as BuildKit transfers it (.dockerignore applied, owners 0:0); a
+            // copy too when the step may write (its writes are discarded).
+            const source = m.readonly && contextUsableInPlace(ref, m.selector)
+              ? subPath(ref.dir, m.selector)
+              : await materializeContext(ref, m.selector, path.join(tmp, `bind-${i}`));
             mounts.push({ type: 'bind', source, destination: m.dest, readonly: m.readonly });
             break;
           }
@@ -109,7 +109,9 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
             id: cacheDirKey(m.cacheOpt?.id || m.dest, ref), sharing: m.cacheOpt?.sharing ?? 'shared', dest: m.dest, readonly: m.readonly,
             seed: async () => {
               if (!ref) return undefined;
-              if (ref.kind === 'local') return { dir: subPath(ref.dir, m.selector), release: async () => undefined };
+              if (ref.kind === 'local') {
+                return { dir: await materializeContext(ref, m.selector, path.join(tmp, `seed-${i}`)), release: async () => undefined };
+              }
               if (ref.layers.length === 0) return undefined;
               const view = await env.snapshotter.view(layerDirs(env, ref));
               return { dir: subPath(view.path, m.selector), release: () => view.release() };
