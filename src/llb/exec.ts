@@ -45,6 +45,8 @@ export interface TmpfsMount extends MountCommon {
   type: 'tmpfs';
   /** Bytes; 0 or absent = unlimited. */
   size?: number;
+  /** Mounted read-only (`RUN --mount=type=tmpfs,ro`, BuildKit's llb.Readonly). */
+  readonly?: boolean;
 }
 
 export interface SecretMount extends MountCommon {
@@ -139,7 +141,7 @@ export function buildExec(base: State, opts: RunOptions): BuiltExec {
         break;
       case 'tmpfs':
         plain.push({
-          target: spec.target, source: null, selector: '', readonly: false, noOutput: false,
+          target: spec.target, source: null, selector: '', readonly: spec.readonly ?? false, noOutput: false,
           contentCache: 'default', tmpfsSize: spec.size ?? 0,
         });
         break;

@@ -23,7 +23,7 @@ function setup(dockerfile: string[]) {
 describe('bind mounts of the build context', () => {
   it('.dockerignore applies and owners are 0:0, read-only and read-write alike', () => {
     const { root, ctx, out } = setup([
-      'FROM 127.0.0.1:5000/library/busybox:latest',
+      'FROM 127.0.0.1:5100/library/busybox:latest',
       'RUN --mount=type=bind,target=/c find /c -exec stat -c "%n %a %u %g" {} + | sort > /ro',
       'RUN --mount=type=bind,target=/c,rw find /c -exec stat -c "%n %a %u %g" {} + | sort > /rw && touch /c/new',
       'RUN --mount=type=bind,source=sub,target=/s find /s -exec stat -c "%n %a %u %g" {} + | sort > /sub',
@@ -48,9 +48,9 @@ describe('bind mounts of the build context', () => {
 
   it('a source through an absolute symlink of a stage resolves inside that stage', () => {
     const { root, ctx, out } = setup([
-      'FROM 127.0.0.1:5000/library/busybox:latest AS a',
+      'FROM 127.0.0.1:5100/library/busybox:latest AS a',
       'RUN mkdir /hm-only-in-stage && echo stage > /hm-only-in-stage/marker && ln -s /hm-only-in-stage /link',
-      'FROM 127.0.0.1:5000/library/busybox:latest',
+      'FROM 127.0.0.1:5100/library/busybox:latest',
       'RUN --mount=type=bind,from=a,source=/link,target=/x cat /x/marker > /got',
     ]);
     const r = slipwayBuild(root, ['-o', `type=local,dest=${out}`, ctx]);

@@ -30,7 +30,7 @@ describe('cache mount keys', () => {
     dirs.push(root, ctx, out);
     mkdirSync(ctx, { recursive: true });
     writeFileSync(path.join(ctx, 'Dockerfile'), [
-      'FROM 127.0.0.1:5000/library/busybox:latest',
+      'FROM 127.0.0.1:5100/library/busybox:latest',
       'RUN --mount=type=cache,id=x,target=/c echo plain > /c/plain',
       'RUN --mount=type=cache,id=x,target=/c,uid=1000 echo owned > /c/owned',
       'RUN --mount=type=cache,id=x,target=/d ls /d > /plain-sees',

@@ -14,7 +14,7 @@ function buildWith(lines: string[], args: string[] = []) {
   const root = tempDir('hm-secret-root');
   const ctx = tempDir('hm-secret-ctx');
   dirs.push(root, ctx);
-  writeFileSync(path.join(ctx, 'Dockerfile'), ['FROM 127.0.0.1:5000/library/busybox:latest', ...lines, ''].join('\n'));
+  writeFileSync(path.join(ctx, 'Dockerfile'), ['FROM 127.0.0.1:5100/library/busybox:latest', ...lines, ''].join('\n'));
   return slipwayBuild(root, [...args, ctx]);
 }
 

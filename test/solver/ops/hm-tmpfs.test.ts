@@ -17,7 +17,7 @@ describe('tmpfs mounts', () => {
     const out = tempDir('hm-tmpfs-out');
     dirs.push(root, ctx, out);
     writeFileSync(path.join(ctx, 'Dockerfile'), [
-      'FROM 127.0.0.1:5000/library/busybox:latest',
+      'FROM 127.0.0.1:5100/library/busybox:latest',
       'RUN --mount=type=tmpfs,target=/t,size=64k grep " /t " /proc/self/mountinfo | cut -d" " -f6 > /opts'
         + ' && grep " /t " /proc/self/mountinfo | sed "s/.* - //" | cut -d" " -f3 > /sopts && stat -c %a /t > /mode',
       '',
@@ -31,5 +31,15 @@ describe('tmpfs mounts', () => {
     expect(opts).not.toContain('nodev');
     expect(read('sopts').split(',')).toContain('size=64k');
     expect(read('mode')).toBe('1777');
+  });
+
+  it('ro: the mount is read-only (BuildKit applies llb.Readonly)', () => {
+    const root = tempDir('hm-tmpfs-ro-root');
+    const ctx = tempDir('hm-tmpfs-ro-ctx');
+    dirs.push(root, ctx);
+    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest\nRUN --mount=type=tmpfs,target=/t,ro touch /t/x\n');
+    const r = slipwayBuild(root, [ctx]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Read-only file system/);
   });
 });
