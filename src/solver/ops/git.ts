@@ -17,13 +17,76 @@ export function parseGitIdentifier(identifier: string, fullURL: string | undefin
   return { remote, ref, subdir };
 }
 
-async function git(args: string[], cwd?: string): Promise<void> {
-  const r = await runTool('git', args, cwd ? { cwd } : undefined);
+/** Runs git under umask 022 whatever this process's (BuildKit's gitCLI: runWithStandardUmask),
+ *  so a checkout is 0644/0755 even when Slipway runs under 077. */
+async function gitRun(args: string[], cwd?: string): Promise<Buffer> {
+  const r = await runTool('/bin/sh', ['-c', 'umask 022 && exec git "$@"', 'git', ...args], cwd ? { cwd } : undefined);
+  if (r.code === 127 && /not found/.test(r.stderr)) throw new Error('`git` is not installed (needed for git sources)');
   if (r.code !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr.toString().trim()}`);
+  return r.stdout;
+}
+
+async function git(args: string[], cwd?: string): Promise<void> {
+  await gitRun(args, cwd);
+}
+
+const isCommitSHA = (s: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);
+
+/** Go's %q of a string (close enough for the ASCII of git's output). */
+const goQuote = (s: string): string => JSON.stringify(s);
+
+/**
+ * ADD --checksum of a git source, checked as BuildKit's resolveMetadata does before anything
+ * is fetched: the checksum is a hex prefix of the commit a ref names (a commit SHA ref is
+ * compared as given), or of the commit an annotated tag points to.
+ */
+export async function checkGitChecksum(remote: string, ref: string, checksum: string,
+  lsRemote: (args: string[]) => Promise<string> = async (args) => (await gitRun(args)).toString()): Promise<void> {
+  if (!/^[a-fA-F0-9]+$/.test(checksum)) throw new Error(`invalid checksum ${checksum} for Git URL, expected hex commit hash`);
+  if (isCommitSHA(ref)) {
+    if (!ref.startsWith(checksum)) throw new Error(`expected checksum to match ${checksum}, got ${ref}`);
+    return;
+  }
+  let name = ref;
+  if (name === '') {
+    const out = await lsRemote(['ls-remote', '--symref', remote, 'HEAD']);
+    const m = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
+    if (!m) throw new Error(`could not find default branch for repository: ${remote}`);
+    name = m[1]!;
+  }
+  const out = await lsRemote(['ls-remote', remote, name, `${name}^{}`]);
+  const trim = (p: string) => (name.startsWith(p) ? name.slice(p.length) : name);
+  const partialRef = `refs/${trim('refs/')}`;
+  const headRef = `refs/heads/${trim('refs/heads/')}`;
+  const tagRef = `refs/tags/${trim('refs/tags/')}`;
+  let sha = '';
+  let headSha = '';
+  let tagSha = '';
+  let annotatedTagSha = '';
+  for (const line of out.split('\n')) {
+    const tab = line.indexOf('\t');
+    const [lineSha, lineRef] = tab < 0 ? [line, ''] : [line.slice(0, tab), line.slice(tab + 1)];
+    if (lineRef === headRef) headSha = lineSha;
+    else if (lineRef === tagRef) tagSha = lineSha;
+    else if (lineRef === `${tagRef}^{}`) annotatedTagSha = lineSha;
+    else if (lineRef === partialRef) sha = lineSha;
+  }
+  if (sha === '') sha = headSha; // git checkout prefers a branch
+  if (sha !== '') annotatedTagSha = '';
+  if (sha === '') sha = tagSha;
+  if (sha === '') throw new Error(`repository does not contain ref ${name}, output: ${goQuote(out)}`);
+  if (!isCommitSHA(sha)) throw new Error(`invalid commit sha ${goQuote(sha)}`);
+  if (!sha.startsWith(checksum) && !(annotatedTagSha !== '' && annotatedTagSha.startsWith(checksum))) {
+    // BuildKit's message, its quirk included: with an annotated tag, "got  or <commit>".
+    const got = annotatedTagSha !== '' ? ` or ${annotatedTagSha}` : sha;
+    throw new Error(`expected checksum to match ${checksum}, got ${got}`);
+  }
 }
 
 export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
   const { remote, ref, subdir } = parseGitIdentifier(src.identifier, src.attrs[SourceAttr.GitFullURL]);
+  const checksum = src.attrs[SourceAttr.GitChecksum];
+  if (checksum) await checkGitChecksum(remote, ref, checksum);
   const tmp = buildTempDir(run.env.root, 'git');
   const active = await run.env.snapshotter.prepare([]);
   try {
