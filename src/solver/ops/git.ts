@@ -35,18 +35,19 @@ const isCommitSHA = (s: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.te
 /** Go's %q of a string (close enough for the ASCII of git's output). */
 const goQuote = (s: string): string => JSON.stringify(s);
 
-/**
- * ADD --checksum of a git source, checked as BuildKit's resolveMetadata does before anything
- * is fetched: the checksum is a hex prefix of the commit a ref names (a commit SHA ref is
- * compared as given), or of the commit an annotated tag points to.
- */
-export async function checkGitChecksum(remote: string, ref: string, checksum: string,
-  lsRemote: (args: string[]) => Promise<string> = async (args) => (await gitRun(args)).toString()): Promise<void> {
-  if (!/^[a-fA-F0-9]+$/.test(checksum)) throw new Error(`invalid checksum ${checksum} for Git URL, expected hex commit hash`);
-  if (isCommitSHA(ref)) {
-    if (!ref.startsWith(checksum)) throw new Error(`expected checksum to match ${checksum}, got ${ref}`);
-    return;
-  }
+type LsRemote = (args: string[]) => Promise<string>;
+const gitLsRemote: LsRemote = async (args) => (await gitRun(args)).toString();
+
+/** What a ref names on the remote (BuildKit's resolveMetadata): the commit of a branch, of an
+ *  exact ref or of a lightweight tag, or an annotated tag's object and the commit it points to.
+ *  A commit-SHA ref is taken as given, without asking the remote. */
+export interface ResolvedGitRef {
+  sha: string;
+  annotatedTagSha: string;
+}
+
+export async function resolveGitRef(remote: string, ref: string, lsRemote: LsRemote = gitLsRemote): Promise<ResolvedGitRef> {
+  if (isCommitSHA(ref)) return { sha: ref, annotatedTagSha: '' };
   let name = ref;
   if (name === '') {
     const out = await lsRemote(['ls-remote', '--symref', remote, 'HEAD']);
@@ -76,6 +77,21 @@ export async function checkGitChecksum(remote: string, ref: string, checksum: st
   if (sha === '') sha = tagSha;
   if (sha === '') throw new Error(`repository does not contain ref ${name}, output: ${goQuote(out)}`);
   if (!isCommitSHA(sha)) throw new Error(`invalid commit sha ${goQuote(sha)}`);
+  return { sha, annotatedTagSha };
+}
+
+/**
+ * ADD --checksum of a git source, checked as BuildKit's resolveMetadata does before anything
+ * is fetched: the checksum is a hex prefix of what the ref names (a commit SHA ref is compared
+ * as given), or of the commit an annotated tag points to.
+ */
+export async function checkGitChecksum(remote: string, ref: string, checksum: string, lsRemote: LsRemote = gitLsRemote): Promise<void> {
+  if (!/^[a-fA-F0-9]+$/.test(checksum)) throw new Error(`invalid checksum ${checksum} for Git URL, expected hex commit hash`);
+  if (isCommitSHA(ref)) {
+    if (!ref.startsWith(checksum)) throw new Error(`expected checksum to match ${checksum}, got ${ref}`);
+    return;
+  }
+  const { sha, annotatedTagSha } = await resolveGitRef(remote, ref, lsRemote);
   if (!sha.startsWith(checksum) && !(annotatedTagSha !== '' && annotatedTagSha.startsWith(checksum))) {
     // BuildKit's message, its quirk included: with an annotated tag, "got  or <commit>".
     const got = annotatedTagSha !== '' ? ` or ${annotatedTagSha}` : sha;

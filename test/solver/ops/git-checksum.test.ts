@@ -115,3 +115,12 @@ describe('git source checksum and modes through solve and the CLI', () => {
     }
   });
 });
+
+describe('resolveGitRef (what a cache key would name)', () => {
+  it('names the commit of a branch, a tag object and its commit, or a commit ref as given', async () => {
+    const { resolveGitRef } = await import('../../../src/solver/ops/git.js');
+    expect(await resolveGitRef('r', 'main', async () => `${C1}\trefs/heads/main\n`)).toEqual({ sha: C1, annotatedTagSha: '' });
+    expect(await resolveGitRef('r', 'v2', async () => `${TAG}\trefs/tags/v2\n${C2}\trefs/tags/v2^{}\n`)).toEqual({ sha: TAG, annotatedTagSha: C2 });
+    expect(await resolveGitRef('r', C2, async () => { throw new Error('not asked'); })).toEqual({ sha: C2, annotatedTagSha: '' });
+  });
+});
