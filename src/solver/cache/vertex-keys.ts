@@ -1,5 +1,6 @@
 // Step 1 of a solve: every vertex's cache key, in topological order, with the basis it was
 // computed from (for --explain-cache), its step identity and whether it bypasses the cache.
+import { SourceAttr } from '../../llb/source-attrs.js';
 import type { StepInfo } from '../../frontend/dockerfile/convert/options.js';
 import { describeOp } from '../../llb/describe.js';
 import { CUSTOM_NAME_KEY, type Digest, type Op, type OpMetadata } from '../../llb/types.js';
@@ -83,6 +84,13 @@ export async function computeVertexInfos(g: BuildGraph, metadata: Record<Digest,
           // Loaded only for ADD <url>: the HTTP client pulls in node:https and node:tls.
           const { fetchHTTP } = await import('../ops/http.js');
           content.push(`http:${(await fetchHTTP(env, op.source)).digest}`);
+        }
+        if (op.kind === 'source' && op.source.identifier.startsWith('git://')) {
+          // The commit the ref names now (ls-remote), as BuildKit's git source keys it: a moved
+          // branch or tag is another key, not the clone cached for the old commit.
+          const { parseGitIdentifier, resolveGitRef } = await import('../ops/git.js');
+          const { remote, ref } = parseGitIdentifier(op.source.identifier, op.source.attrs[SourceAttr.GitFullURL]);
+          content.push(`git:${(await resolveGitRef(remote, ref)).sha}`);
         }
         if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
           basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];

@@ -66,4 +66,19 @@ describe('git source', () => {
     expect(readFileSync(path.join(subDir, 'inner.txt'), 'utf8')).toBe('inner\n');
     expect(existsSync(path.join(subDir, 'README'))).toBe(false);
   });
+
+  it('a moved branch is another cache key: the new commit is cloned, not the cached one', async () => {
+    const first = await solve(marshal(git(url, 'main')), { root });
+    const layerOf = (r: typeof first) => r.snapshotter.layerDir(r.ref.kind === 'layers' ? r.ref.layers[0]!.snapshotId : '');
+    expect(readFileSync(path.join(layerOf(first), 'README'), 'utf8')).toBe('v2\n');
+    // A new commit on main in the served repository.
+    const work = path.join(repos, 'work');
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    writeFileSync(path.join(work, 'README'), 'v3\n');
+    execFileSync('git', ['-C', work, 'commit', '-qam', 'three'], { env });
+    execFileSync('git', ['-C', work, 'push', '-q', path.join(repos, 'repo.git'), 'main'], { env });
+    execFileSync('git', ['-C', path.join(repos, 'repo.git'), 'update-server-info']);
+    const second = await solve(marshal(git(url, 'main')), { root });
+    expect(readFileSync(path.join(layerOf(second), 'README'), 'utf8')).toBe('v3\n');
+  });
 });
