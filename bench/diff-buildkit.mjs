@@ -22,6 +22,8 @@
 //    RUN --mount from=<stage> (current BuildKit registers the trigger's deps: ms-obdeps-child
 //    builds a Dockerfile.ref); it refuses bad RUN --mount options in stages it does not build
 //    (current parseMount checks them when the RUN is dispatched);
+//  - ADD --chmod of a URL: current BuildKit applies it (CopyInfo{Mode} in convert_copy.go's HTTP
+//    branch), 20.10 ignores it and leaves 0600 (ad-url-chmod builds a Dockerfile.ref);
 //  - COPY --chmod=4755 keeps the setuid bit (fsutil#168, buildkit#3920; 20.10 drops it), and
 //    --chmod=NNN drops the source's special bits unless NNN has them (20.10 kept them);
 //  - COPY --from of device nodes and fifos makes devices and fifos (fsutil#123, buildx#1027; 20.10
