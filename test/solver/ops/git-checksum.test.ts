@@ -1,10 +1,8 @@
 // ADD --checksum of a git source and the checkout's modes, as BuildKit's git source: the
 // checksum is checked against what ls-remote says the ref names (resolveMetadata), and git
 // runs under umask 022 whatever Slipway's own (gitCLI's runWithStandardUmask).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marshal } from '../../../src/llb/marshal.js';
@@ -12,6 +10,7 @@ import { git } from '../../../src/llb/sources.js';
 import { checkGitChecksum } from '../../../src/solver/ops/git.js';
 import { solve } from '../../../src/solver/solve.js';
 import { BIN, tempDir } from '../build/slipway.js';
+import { serveGitRepo, type ServedRepo } from './git-served.js';
 
 const C1 = '1111111111111111111111111111111111111111';
 const C2 = '2222222222222222222222222222222222222222';
@@ -55,33 +54,24 @@ describe('checkGitChecksum (BuildKit resolveMetadata)', () => {
 describe('git source checksum and modes through solve and the CLI', () => {
   let root: string;
   let repos: string;
-  let server: Server;
+  let repo: ServedRepo;
   let url: string;
   let head = '';
   beforeAll(async () => {
     root = tempDir('gitsum-root');
     repos = tempDir('gitsum-repos');
-    const work = path.join(repos, 'work');
-    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-    const g = (...args: string[]) => execFileSync('git', ['-C', work, ...args], { env }).toString().trim();
-    execFileSync('git', ['init', '-q', '-b', 'main', work]);
-    writeFileSync(path.join(work, 'a.txt'), 'a\n');
-    writeFileSync(path.join(work, 'run.sh'), '#!/bin/sh\n');
-    chmodSync(path.join(work, 'run.sh'), 0o755);
-    g('add', '.');
-    g('commit', '-qm', 'one');
-    head = g('rev-parse', 'HEAD');
-    execFileSync('git', ['clone', '-q', '--bare', work, path.join(repos, 'repo.git')]);
-    execFileSync('git', ['-C', path.join(repos, 'repo.git'), 'update-server-info']);
-    server = createServer((req, res) => {
-      const file = path.join(repos, decodeURIComponent((req.url ?? '/').split('?')[0]!));
-      readFile(file).then((b) => res.end(b), () => res.writeHead(404).end());
+    repo = await serveGitRepo(repos, ({ git: g, work }) => {
+      writeFileSync(path.join(work, 'a.txt'), 'a\n');
+      writeFileSync(path.join(work, 'run.sh'), '#!/bin/sh\n');
+      chmodSync(path.join(work, 'run.sh'), 0o755);
+      g('add', '.');
+      g('commit', '-qm', 'one');
+      head = g('rev-parse', 'HEAD');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/repo.git`;
+    url = repo.url;
   });
   afterAll(() => {
-    server.close();
+    repo.close();
     rmSync(root, { recursive: true, force: true });
     rmSync(repos, { recursive: true, force: true });
   });
