@@ -26,49 +26,40 @@ async function withView<T>(snapshotter: Snapshotter, layers: readonly LayerRef[]
   }
 }
 
-/** Sets the mtime (and atime) of everything under `dir`, `dir` included, to `epoch`. */
-function setTreeTimes(p: Buffer, epoch: number): void {
-  if (lstatSync(p).isDirectory()) for (const name of readdirSync(p, { encoding: 'buffer' })) setTreeTimes(child(p, name), epoch);
-  lutimesSync(p, epoch, epoch); // after the children: writing them must not bump it again
-}
-
-/** Sets the times of everything under `dir`, not `dir` itself. */
-function setChildTimes(dir: string, epoch: number): void {
-  const d = Buffer.from(dir);
-  for (const name of readdirSync(d, { encoding: 'buffer' })) setTreeTimes(child(d, name), epoch);
-}
-
 /** `dir/name` as bytes: a name need not be valid UTF-8 (a string path would lose its bytes). */
 const child = (dir: Buffer, name: Buffer): Buffer => Buffer.concat([dir, Buffer.from('/'), name]);
 
 /**
- * Gives the entries of `dest` that the tree `src` has (`dest` itself excluded: it is not one of the
- * entries sent) the owner `uid:gid`, as fsutil.Receive's filter does for a local output; what
- * `dest` held before is not touched (Merge). The mode is set again after the chown (Lchown then
- * Chmod in fsutil's rewriteMetadata): chown clears the setuid/setgid bits of a file.
+ * Fixes the entries of `dest` that the tree `src` has (`dest` itself excluded: it is not one of
+ * the entries sent), leaving what `dest` held before alone (fsutil.Receive with Merge):
+ * - `owner`: every entry gets it, as fsutil.Receive's filter does for a local output; the mode is
+ *   set again after the chown (Lchown then Chmod in fsutil's rewriteMetadata): chown clears the
+ *   setuid/setgid bits of a file;
+ * - `epoch`: mtime and atime become it, a directory's after its children (writing them must not
+ *   bump it again).
  */
-function chownCopied(src: Buffer, dest: Buffer, uid: number, gid: number): void {
+function fixCopied(src: Buffer, dest: Buffer, owner: { uid: number; gid: number } | undefined, epoch: number | undefined): void {
   for (const name of readdirSync(src, { encoding: 'buffer' })) {
     const p = child(dest, name);
     const st = lstatSync(p);
-    if (st.uid !== uid || st.gid !== gid) {
-      lchownSync(p, uid, gid);
+    if (owner && (st.uid !== owner.uid || st.gid !== owner.gid)) {
+      lchownSync(p, owner.uid, owner.gid);
       if (!st.isSymbolicLink()) chmodSync(p, st.mode & 0o7777);
     }
-    if (st.isDirectory()) chownCopied(child(src, name), p, uid, gid);
+    if (st.isDirectory()) fixCopied(child(src, name), p, owner, epoch);
+    if (epoch !== undefined) lutimesSync(p, epoch, epoch);
   }
 }
 
 async function copyRootfs(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string,
-  after?: (view: string) => void): Promise<void> {
-  await mkdir(dest, { recursive: true });
+  owner: { uid: number; gid: number } | undefined, epoch: number | undefined): Promise<void> {
   if (layers.length === 0) return;
   await withView(snapshotter, layers, async (dir) => {
     if ((await readdir(dir)).length === 0) return;
     // cp -a keeps owners, modes, times, xattrs, hardlinks and special files (and gives `dest`
     // the root directory's metadata).
     await mustRunTool('cp', ['-a', '--', `${dir}/.`, path.resolve(dest)]);
-    after?.(dir);
+    if (owner || epoch !== undefined) fixCopied(Buffer.from(dir), Buffer.from(dest), owner, epoch);
   });
 }
 
@@ -80,17 +71,14 @@ export async function exportLocal(snapshotter: Snapshotter, layers: readonly Lay
   owner: { uid: number; gid: number } = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }): Promise<void> {
   await mkdir(dest, { recursive: true, mode: 0o700 });
   const before = statSync(dest); // a symlink to a directory: that directory
-  await copyRootfs(snapshotter, layers, dest, (view) => chownCopied(Buffer.from(view), Buffer.from(dest), owner.uid, owner.gid));
-  // The destination itself is not one of the entries sent: its owner and mode stay as they were.
-  chownSync(dest, before.uid, before.gid);
-  chmodSync(dest, before.mode & 0o7777);
-  if (epoch !== undefined && layers.length) setChildTimes(dest, epoch);
-}
-
-/** A copy of the root filesystem keeping owners (the tar output's source when times change). */
-async function copyRootfsKeepingOwners(snapshotter: Snapshotter, layers: readonly LayerRef[], dest: string, epoch?: number): Promise<void> {
-  await copyRootfs(snapshotter, layers, dest);
-  if (epoch !== undefined && layers.length) setChildTimes(dest, epoch);
+  try {
+    await copyRootfs(snapshotter, layers, dest, owner, epoch);
+  } finally {
+    // The destination itself is not one of the entries sent: its owner and mode stay as they
+    // were (cp -a gave it the root's, also when it failed midway).
+    chownSync(dest, before.uid, before.gid);
+    chmodSync(dest, before.mode & 0o7777);
+  }
 }
 
 /** The root filesystem as a tar (sorted, numeric owners; mtimes = `epoch` if given). */
@@ -104,7 +92,8 @@ export async function exportRootfsTar(snapshotter: Snapshotter, layers: readonly
   // A copy whose times can be set (and an empty directory for scratch).
   const tmp = path.join(snapshotter.dir, `.tmp-${process.pid}-rootfs-${randomBytes(6).toString('hex')}`);
   try {
-    await copyRootfsKeepingOwners(snapshotter, layers, tmp, epoch);
+    await mkdir(tmp);
+    await copyRootfs(snapshotter, layers, tmp, undefined, epoch); // owners kept
     await write(tmp);
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // user's, modes (setuid/setgid included) stay, the destination is made 0700 when missing and
 // keeps its own mode and owner otherwise. type=tar keeps the image's owners.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportImage } from '../../src/exporters/export-image.js';
@@ -75,6 +75,17 @@ describe('type=local owners and modes (BuildKit client side)', () => {
     expect(readFileSync(path.join(dest, 'keep'), 'utf8')).toBe('k\n');
     expect(owner(path.join(dest, 'keep'))).toBe('4:4 644'); // not one of the entries sent
     expect(readFileSync(path.join(dest, 'o/d/suid'), 'utf8')).toBe('a\n');
+  });
+
+  it('SOURCE_DATE_EPOCH sets the times of the entries sent only, not of what the destination held', async () => {
+    const dest = path.join(work, 'existing-epoch');
+    mkdirSync(dest);
+    writeFileSync(path.join(dest, 'keep'), 'k\n');
+    utimesSync(path.join(dest, 'keep'), 1000, 1000);
+    await exportImage({ root, layers, image, epoch: 86400, outputs: parseOutputs([`type=local,dest=${dest}`], {}) });
+    expect(lstatSync(path.join(dest, 'keep')).mtimeMs).toBe(1000_000);
+    expect(lstatSync(path.join(dest, 'o/d/suid')).mtimeMs).toBe(86400_000);
+    expect(lstatSync(path.join(dest, 'o')).mtimeMs).toBe(86400_000);
   });
 
   it('a destination that is a symlink to a directory: the directory keeps its mode', async () => {
