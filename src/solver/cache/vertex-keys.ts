@@ -88,9 +88,9 @@ export async function computeVertexInfos(g: BuildGraph, metadata: Record<Digest,
         if (op.kind === 'source' && op.source.identifier.startsWith('git://')) {
           // The commit the ref names now (ls-remote), as BuildKit's git source keys it: a moved
           // branch or tag is another key, not the clone cached for the old commit.
-          const { parseGitIdentifier, resolveGitRef } = await import('../ops/git.js');
+          const { parseGitIdentifier, resolveGitSource } = await import('../ops/git.js');
           const { remote, ref } = parseGitIdentifier(op.source.identifier, op.source.attrs[SourceAttr.GitFullURL]);
-          content.push(`git:${(await resolveGitRef(remote, ref)).sha}`);
+          content.push(`git:${(await resolveGitSource(env, remote, ref)).sha}`);
         }
         if (op.kind === 'source' && op.source.identifier.startsWith('docker-image://')) {
           basis.baseImage = /@(sha256:[0-9a-f]{64})$/.exec(op.source.identifier)?.[1];

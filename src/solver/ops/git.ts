@@ -85,13 +85,14 @@ export async function resolveGitRef(remote: string, ref: string, lsRemote: LsRem
  * is fetched: the checksum is a hex prefix of what the ref names (a commit SHA ref is compared
  * as given), or of the commit an annotated tag points to.
  */
-export async function checkGitChecksum(remote: string, ref: string, checksum: string, lsRemote: LsRemote = gitLsRemote): Promise<void> {
+export async function checkGitChecksum(remote: string, ref: string, checksum: string, lsRemote: LsRemote = gitLsRemote,
+  resolve: () => Promise<ResolvedGitRef> = () => resolveGitRef(remote, ref, lsRemote)): Promise<void> {
   if (!/^[a-fA-F0-9]+$/.test(checksum)) throw new Error(`invalid checksum ${checksum} for Git URL, expected hex commit hash`);
   if (isCommitSHA(ref)) {
     if (!ref.startsWith(checksum)) throw new Error(`expected checksum to match ${checksum}, got ${ref}`);
     return;
   }
-  const { sha, annotatedTagSha } = await resolveGitRef(remote, ref, lsRemote);
+  const { sha, annotatedTagSha } = await resolve();
   if (!sha.startsWith(checksum) && !(annotatedTagSha !== '' && annotatedTagSha.startsWith(checksum))) {
     // BuildKit's message, its quirk included: with an annotated tag, "got  or <commit>".
     const got = annotatedTagSha !== '' ? ` or ${annotatedTagSha}` : sha;
@@ -99,17 +100,34 @@ export async function checkGitChecksum(remote: string, ref: string, checksum: st
   }
 }
 
+// One ls-remote per remote and ref and solve: made while computing cache keys (the key is the
+// commit), then reused by solveGit, which checks that commit out: a ref that moves meanwhile
+// cannot put another commit's tree under the key.
+const resolved = new WeakMap<object, Map<string, Promise<ResolvedGitRef>>>();
+
+export function resolveGitSource(env: object, remote: string, ref: string): Promise<ResolvedGitRef> {
+  let perSolve = resolved.get(env);
+  if (!perSolve) resolved.set(env, (perSolve = new Map()));
+  const key = `${remote}#${ref}`;
+  let p = perSolve.get(key);
+  if (!p) perSolve.set(key, (p = resolveGitRef(remote, ref)));
+  return p;
+}
+
 export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> {
   const { remote, ref, subdir } = parseGitIdentifier(src.identifier, src.attrs[SourceAttr.GitFullURL]);
   const checksum = src.attrs[SourceAttr.GitChecksum];
-  if (checksum) await checkGitChecksum(remote, ref, checksum);
+  const resolve = (): Promise<ResolvedGitRef> => resolveGitSource(run.env, remote, ref);
+  if (checksum) await checkGitChecksum(remote, ref, checksum, gitLsRemote, resolve);
+  const { sha } = await resolve();
   const tmp = buildTempDir(run.env.root, 'git');
   const active = await run.env.snapshotter.prepare([]);
   try {
     const clone = path.join(tmp, 'repo');
     await git(['clone', '--quiet', '--no-checkout', remote, clone]);
     if (ref) await git(['fetch', '--quiet', 'origin', ref], clone).catch(() => undefined);
-    await git(['checkout', '--quiet', ref || 'HEAD'], clone).catch(async () => git(['checkout', '--quiet', 'FETCH_HEAD'], clone));
+    // The commit the cache key names (a ref outside refs/heads and refs/tags: fetched above).
+    await git(['checkout', '--quiet', sha], clone);
     if (src.attrs[SourceAttr.GitSkipSubmodules] !== 'true') {
       await git(['submodule', 'update', '--init', '--recursive', '--quiet'], clone).catch(() => undefined);
     }

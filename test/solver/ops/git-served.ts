@@ -13,6 +13,8 @@ export interface ServedRepo {
   git(...args: string[]): string;
   /** Pushes main and the tags of the work tree to the served copy. */
   publish(): void;
+  /** Called with each request's path once it is answered (set by a test). */
+  onRequest?: (url: string) => void;
   close(): void;
 }
 
@@ -28,11 +30,12 @@ export async function serveGitRepo(repos: string, fill: (repo: Pick<ServedRepo, 
   execFileSync('git', ['clone', '-q', '--bare', work, bare]);
   execFileSync('git', ['-C', bare, 'update-server-info']);
   const server = createServer((req, res) => {
+    res.on('finish', () => served.onRequest?.(req.url ?? '/'));
     const file = path.join(repos, decodeURIComponent((req.url ?? '/').split('?')[0]!));
     readFile(file).then((b) => res.end(b), () => res.writeHead(404).end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
+  const served: ServedRepo = {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/repo.git`,
     work,
     git,
@@ -42,4 +45,5 @@ export async function serveGitRepo(repos: string, fill: (repo: Pick<ServedRepo, 
     },
     close: () => server.close(),
   };
+  return served;
 }

@@ -68,4 +68,22 @@ describe('git source', () => {
     const second = await solve(marshal(git(url, 'main')), { root });
     expect(readFileSync(path.join(layerOf(second), 'README'), 'utf8')).toBe('v3\n');
   });
+
+  it('checks out the commit the cache key names, even when the branch moves before the clone', async () => {
+    // The branch moves right after the key's ls-remote (the first request for the refs).
+    repo.onRequest = () => {
+      repo.onRequest = undefined;
+      writeFileSync(path.join(repo.work, 'README'), 'v5\n');
+      repo.git('commit', '-qam', 'five');
+      repo.publish();
+    };
+    writeFileSync(path.join(repo.work, 'README'), 'v4\n');
+    repo.git('commit', '-qam', 'four');
+    repo.publish();
+    const res = await solve(marshal(git(url, 'main')), { root });
+    expect(repo.onRequest).toBeUndefined();
+    const dir = res.snapshotter.layerDir(res.ref.kind === 'layers' ? res.ref.layers[0]!.snapshotId : '');
+    // v4 is what ls-remote said main was: the record keyed by v4's commit holds v4's tree.
+    expect(readFileSync(path.join(dir, 'README'), 'utf8')).toBe('v4\n');
+  });
 });
