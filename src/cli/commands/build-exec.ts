@@ -94,9 +94,11 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const lease = new BuildLease(root);
-  // A registered user of the build cache: `builder prune` waits for this build, or it for a prune.
-  const leaveCache = await enterCache(root, () => writeStderr('waiting for `builder prune` to finish\n'));
+  let leaveCache: (() => void) | undefined;
   try {
+    // A registered user of the build cache: `builder prune` waits for this build, or it for a
+    // prune (Ctrl-C ends that wait: the handlers above keep SIGINT from ending the process).
+    leaveCache = await enterCache(root, () => writeStderr('waiting for `builder prune` to finish\n'), abort.signal);
     // cache exchange (issue 8): --cache-from sources read (configs only) before the solve.
     const cacheFlags = exec as ExecRequest & { cacheFrom?: string[]; cacheTo?: string[] };
     const cacheX = await openCacheExchange(cacheFlags.cacheFrom ?? [], cacheFlags.cacheTo ?? [], progress.sink);
@@ -171,7 +173,7 @@ export async function executeBuild(req: BuildRequest, exec: ExecRequest, convert
     if (exec.iidfile && img) await writeFile(exec.iidfile, img.imageID);
     if (exec.metadataFile && img) await (await import('../../exporters/metadata.js')).writeMetadataFile(exec.metadataFile, img);
   } finally {
-    leaveCache();
+    leaveCache?.();
     await lease.release().catch(() => undefined);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

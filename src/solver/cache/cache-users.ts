@@ -38,12 +38,27 @@ function pruneRunning(root: string): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
+const sleepUnless = (ms: number, signal: AbortSignal | undefined): Promise<void> => new Promise((resolve, reject) => {
+  if (signal?.aborted) return reject(signal.reason);
+  const onAbort = (): void => {
+    clearTimeout(timer);
+    reject(signal!.reason);
+  };
+  const timer = setTimeout(() => {
+    signal?.removeEventListener('abort', onAbort);
+    resolve();
+  }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
+});
+
 /**
  * Registers a build as a user of the root's build cache, waiting while a prune runs. Returns
  * what ends the registration (synchronous: a finally block or an exit handler can call it).
- * `onWait` is told once when the build has to wait.
+ * `onWait` is told once when the build has to wait; an abort of `signal` (Ctrl-C) ends the wait
+ * with its reason.
  */
-export async function enterCache(root: string, onWait?: () => void): Promise<() => void> {
+export async function enterCache(root: string, onWait?: () => void, signal?: AbortSignal): Promise<() => void> {
   const dir = usersDir(root);
   mkdirSync(dir, { recursive: true });
   for (let delay = 10, told = false; ; delay = Math.min(delay * 2, 200)) {
@@ -53,7 +68,7 @@ export async function enterCache(root: string, onWait?: () => void): Promise<() 
     unlinkIfPresent(file);
     if (!told) onWait?.();
     told = true;
-    await sleep(delay);
+    await sleepUnless(delay, signal);
   }
 }
 

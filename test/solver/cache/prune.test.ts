@@ -173,4 +173,25 @@ describe('builds and prunes wait for each other', () => {
       rmSync(path.join(root, 'cache', 'prune.lock'), { force: true });
     }
   });
+
+  it('Ctrl-C ends a build that waits for a prune (exit 130, no user file left)', async () => {
+    const other = sleeper();
+    try {
+      mkdirSync(path.join(root, 'cache'), { recursive: true });
+      writeFileSync(path.join(root, 'cache', 'prune.lock'), `${other.pid}\nabcd\n`);
+      const child = spawn(BIN, ['--root', root, 'build', '--progress=plain', '-t', 'prune:wait', ctx], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      for (let i = 0; i < 100 && !err.includes('waiting for `builder prune`'); i++) await pause(50);
+      expect(err).toMatch(/waiting for `builder prune` to finish/);
+      child.kill('SIGINT');
+      const timeout = pause(5000).then(() => 'still running');
+      expect(await Promise.race([code, timeout])).toBe(130);
+      expect(ls(path.join(root, 'cache', 'users'))).toEqual([]);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(path.join(root, 'cache', 'prune.lock'), { force: true });
+    }
+  });
 });
