@@ -95,7 +95,6 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
   if (!opts.all) for (const id of await imageLayerSnapshots(root)) kept.add(id);
   const snapshotsDir = path.join(root, 'snapshots');
   const ids = names(snapshotsDir).filter((n) => !n.startsWith('.'));
-  let released = false;
   if (ids.length) {
     // Opened for its remove() and pruneStale() (temp dirs of killed builds); no overlay probe.
     const snapshotter = await Snapshotter.openEarly(root, { kind: 'copy' });
@@ -103,12 +102,17 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
       if (kept.has(id) || !old(mtimeOf(path.join(snapshotsDir, id)))) continue;
       result.reclaimed += await diskUsage(path.join(snapshotsDir, id));
       await snapshotter.remove(id);
-      if (id.startsWith('l-')) {
-        unlinkIfPresent(path.join(leasesDir(root), `build-cache-${id}`));
-        released = true;
-      }
       result.removed.push(id);
     }
+  }
+  // The base layers' leases on their registry blobs (build-cache-<snapshot id>) go once their
+  // snapshot is gone: those removed just now, and those a prune killed after the removal (or a
+  // build killed before its unpack committed) left behind.
+  let released = false;
+  for (const name of names(leasesDir(root))) {
+    if (!name.startsWith('build-cache-') || existsSync(path.join(snapshotsDir, name.slice('build-cache-'.length)))) continue;
+    unlinkIfPresent(path.join(leasesDir(root), name));
+    released = true;
   }
   // The layer blobs only the build cache kept (their image is gone): collected now.
   if (released) result.reclaimed += (await openImageStore(root).gc()).reclaimed;

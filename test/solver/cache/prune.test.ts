@@ -104,6 +104,17 @@ describe('builder prune', () => {
     expect(again.stats?.containers).toBe(1);
   });
 
+  it('a base layer lease whose snapshot is gone (a prune killed in between) is released by the next prune', () => {
+    const leases = path.join(root, 'store', 'leases');
+    const lease = `build-cache-l-${'e'.repeat(64)}`;
+    writeFileSync(path.join(leases, lease), `sha256:${'f'.repeat(64)}\n`);
+    const r = cli(root, 'builder', 'prune', '-f');
+    expect(r.status, r.stderr).toBe(0);
+    expect(ls(leases)).not.toContain(lease);
+    // The leases of the snapshots that stay are kept.
+    expect(ls(leases).filter((n) => n.startsWith('build-cache-')).length).toBeGreaterThan(0);
+  });
+
   it('system prune -a leaves no image, blob or snapshot', () => {
     const r = cli(root, 'system', 'prune', '-a', '-f');
     expect(r.status, r.stderr).toBe(0);
