@@ -81,9 +81,11 @@ export async function computeVertexInfos(g: BuildGraph, metadata: Record<Digest,
       try {
         if (op.kind === 'source' && op.source.identifier.startsWith('local://')) locals.set(d, solveLocal(env, op.source));
         if (op.kind === 'source' && /^https?:\/\//.test(op.source.identifier)) {
+          // A pinned checksum is the key as it is (BuildKit's HTTP source does not fetch for it):
+          // a cached ADD --checksum=<d> <url> makes no request. Else the content's digest.
+          const pinned = op.source.attrs[SourceAttr.HTTPChecksum];
           // Loaded only for ADD <url>: the HTTP client pulls in node:https and node:tls.
-          const { fetchHTTP } = await import('../ops/http.js');
-          content.push(`http:${(await fetchHTTP(env, op.source)).digest}`);
+          content.push(`http:${pinned || (await (await import('../ops/http.js')).fetchHTTP(env, op.source)).digest}`);
         }
         if (op.kind === 'source' && op.source.identifier.startsWith('git://')) {
           // The commit the ref names now (ls-remote), as BuildKit's git source keys it: a moved

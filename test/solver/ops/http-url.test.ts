@@ -27,12 +27,17 @@ describe('ADD <url>', () => {
   let root: string;
   let server: Server;
   let base: string;
+  let pinnedRequests = 0;
   const dirs: string[] = [];
   beforeAll(async () => {
     root = tempDir('http-url-root');
     server = createServer((req, res) => {
       if (req.url === '/dated.txt') res.writeHead(200, { 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }).end(BODY);
       else if (req.url === '/undated.txt' || req.url === '/a%2Fb.txt') res.writeHead(200).end(BODY);
+      else if (req.url === '/pinned.txt') {
+        pinnedRequests++;
+        res.writeHead(200).end(BODY);
+      }
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -63,6 +68,17 @@ describe('ADD <url>', () => {
     expect(statSync(path.join(out, 'u', 'undated.txt')).mtimeMs).toBe(0);
     // Go's url.Parse decodes %2F in the path, and path.Base takes what follows it.
     expect(readdirSync(path.join(out, 'n'))).toEqual(['b.txt']);
+  });
+
+  it('a pinned checksum is the cache key: a cached build does not fetch the URL', async () => {
+    const ctx = context(`FROM scratch\nADD --checksum=${SUM} $BASE/pinned.txt /p/\n`);
+    const first = await build(root, [ctx]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(pinnedRequests).toBe(1);
+    const second = await build(root, [ctx]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/CACHED/);
+    expect(pinnedRequests).toBe(1);
   });
 
   it('a checksum mismatch fails as BuildKit\'s HTTP source snapshot does', async () => {
