@@ -52,6 +52,19 @@ const sleepUnless = (ms: number, signal: AbortSignal | undefined): Promise<void>
   signal?.addEventListener('abort', onAbort, { once: true });
 });
 
+/** The directory is made only when missing (a build's usual path: one open and one close). */
+function createUserFile(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(file), { recursive: true });
+    fd = openSync(file, 'wx', 0o644);
+  }
+  closeSync(fd);
+}
+
 /**
  * Registers a build as a user of the root's build cache, waiting while a prune runs. Returns
  * what ends the registration (synchronous: a finally block or an exit handler can call it).
@@ -60,10 +73,9 @@ const sleepUnless = (ms: number, signal: AbortSignal | undefined): Promise<void>
  */
 export async function enterCache(root: string, onWait?: () => void, signal?: AbortSignal): Promise<() => void> {
   const dir = usersDir(root);
-  mkdirSync(dir, { recursive: true });
   for (let delay = 10, told = false; ; delay = Math.min(delay * 2, 200)) {
     const file = path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
-    closeSync(openSync(file, 'wx', 0o644));
+    createUserFile(file);
     if (!pruneRunning(root)) return () => unlinkIfPresent(file);
     unlinkIfPresent(file);
     if (!told) onWait?.();
