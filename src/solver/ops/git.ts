@@ -124,8 +124,9 @@ export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> 
   const active = await run.env.snapshotter.prepare([]);
   try {
     const clone = path.join(tmp, 'repo');
-    await git(['clone', '--quiet', '--no-checkout', remote, clone]);
-    if (ref) await git(['fetch', '--quiet', 'origin', ref], clone).catch(() => undefined);
+    // `--` before what the Dockerfile names: `git fetch origin --upload-pack=<cmd>` would run <cmd>.
+    await git(['clone', '--quiet', '--no-checkout', '--', remote, clone]);
+    if (ref) await git(['fetch', '--quiet', 'origin', '--', ref], clone).catch(() => undefined);
     // The commit the cache key names (a ref outside refs/heads and refs/tags: fetched above).
     await git(['checkout', '--quiet', sha], clone);
     if (src.attrs[SourceAttr.GitSkipSubmodules] !== 'true') {
