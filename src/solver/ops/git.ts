@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceAttr } from '../../llb/source-attrs.js';
 import type { SourceOp } from '../../llb/types.js';
+import { resolveInRootSync } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
 import type { LayersRef } from '../result.js';
 import { buildTempDir, type OpRun } from './context.js';
@@ -133,7 +134,9 @@ export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> 
       await git(['submodule', 'update', '--init', '--recursive', '--quiet'], clone).catch(() => undefined);
     }
     if (src.attrs[SourceAttr.GitKeepDir] !== 'true') await rm(path.join(clone, '.git'), { recursive: true, force: true });
-    const from = subdir ? path.join(clone, path.posix.normalize(`/${subdir}`)) : clone;
+    // The subdirectory resolves inside the checkout (BuildKit's fs.RootPath): a symlink in the
+    // repository must not lead to the host's files.
+    const from = subdir ? resolveInRootSync(clone, path.posix.normalize(`/${subdir}`)) : clone;
     const r = await runTool('cp', ['-a', '--', `${from}/.`, active.mountpoint]);
     if (r.code !== 0) throw new Error(`copying the git checkout failed: ${r.stderr.toString().trim()}`);
     const id = run.snapshotId(0);

@@ -1,6 +1,6 @@
 // Git source through solve(): a repository served over HTTP (git's dumb protocol from a
 // static file server), cloned at a ref into a one-layer snapshot, .git kept only on request.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marshal } from '../../../src/llb/marshal.js';
@@ -25,6 +25,8 @@ describe('git source', () => {
       g('commit', '-qm', 'one');
       g('tag', 'v1');
       writeFileSync(path.join(work, 'README'), 'v2\n');
+      symlinkSync('/etc', path.join(work, 'host-etc'));
+      g('add', '.');
       g('commit', '-qam', 'two');
     });
     url = repo.url;
@@ -55,6 +57,12 @@ describe('git source', () => {
     const subDir = sub.snapshotter.layerDir(sub.ref.kind === 'layers' ? sub.ref.layers[0]!.snapshotId : '');
     expect(readFileSync(path.join(subDir, 'inner.txt'), 'utf8')).toBe('inner\n');
     expect(existsSync(path.join(subDir, 'README'))).toBe(false);
+  });
+
+  it('a subdirectory that is a symlink resolves inside the checkout, not on the host', async () => {
+    const res = await solve(marshal(git(url, 'main:host-etc')), { root }).catch((err: Error) => err);
+    // BuildKit's RootPath gives <checkout>/etc, which does not exist: the host's /etc is not copied.
+    expect(res).toBeInstanceOf(Error);
   });
 
   it('a moved branch is another cache key: the new commit is cloned, not the cached one', async () => {
