@@ -9,7 +9,7 @@
 // other's, so they cannot both miss each other: when both start at once, the build backs off
 // (removes its file, waits for the lock to go) or the prune waits for the build.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
 import { withFileLock } from '../../store/lock.js';
@@ -19,6 +19,10 @@ const usersDir = (root: string): string => path.join(root, 'cache', 'users');
 const lockFile = (root: string): string => path.join(root, 'cache', 'prune.lock');
 /** A lock file without a pid yet is being written; after this long it was left by a crash. */
 const UNWRITTEN_LOCK_STALE_MS = 10_000;
+/** A running prune touches its lock this often; one untouched for LOCK_STALE_MS was left by a
+ *  killed prune whose pid another process has since taken (builds would wait for it for good). */
+const LOCK_HEARTBEAT_MS = 15_000;
+const LOCK_STALE_MS = 120_000;
 
 export class CacheBusyError extends Error {}
 
@@ -33,7 +37,7 @@ function pruneRunning(root: string): boolean {
     return false;
   }
   const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-  return Number.isInteger(pid) && pid > 0 ? processAlive(pid) : age < UNWRITTEN_LOCK_STALE_MS;
+  return Number.isInteger(pid) && pid > 0 ? age < LOCK_STALE_MS && processAlive(pid) : age < UNWRITTEN_LOCK_STALE_MS;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,6 +113,23 @@ export async function withCacheExclusive<T>(root: string, fn: () => Promise<T>,
   mkdirSync(path.join(root, 'cache'), { recursive: true });
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   return withFileLock(lockFile(root), async () => {
+    const heartbeat = setInterval(() => {
+      try {
+        const now = new Date();
+        utimesSync(lockFile(root), now, now);
+      } catch {
+        // gone: released meanwhile
+      }
+    }, LOCK_HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      return await exclusive();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }, { timeoutMs, staleMs: LOCK_STALE_MS });
+
+  async function exclusive(): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 10, told = false; liveUsers(root).length > 0; delay = Math.min(delay * 2, 200)) {
       if (Date.now() > deadline) throw new CacheBusyError(`builds are still running in ${root}; try again when they have finished`);
@@ -117,5 +138,5 @@ export async function withCacheExclusive<T>(root: string, fn: () => Promise<T>,
       await sleep(delay);
     }
     return fn();
-  }, { timeoutMs, staleMs: 24 * 3600_000 });
+  }
 }

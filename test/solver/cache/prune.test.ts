@@ -1,7 +1,7 @@
 // `builder prune` / `system prune` through the real CLI: what goes, what stays, that builds
 // still work afterwards, and that a prune and builds wait for each other.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, copyContext, slipwayBuild, tempDir } from '../build/slipway.js';
@@ -179,6 +179,25 @@ describe('builds and prunes wait for each other', () => {
       const res = await b.done;
       expect(res.code, res.err).toBe(0);
       expect(res.err).toMatch(/waiting for `builder prune` to finish/);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(path.join(root, 'cache', 'prune.lock'), { force: true });
+    }
+  });
+
+  it('a lock left by a killed prune whose pid another process took is stale once untouched (a live prune touches it)', async () => {
+    const other = sleeper();
+    try {
+      mkdirSync(path.join(root, 'cache'), { recursive: true });
+      const lock = path.join(root, 'cache', 'prune.lock');
+      writeFileSync(lock, `${other.pid}\nabcd\n`);
+      const old = new Date(Date.now() - 10 * 60_000);
+      utimesSync(lock, old, old);
+      const b = background(['--root', root, 'build', '--progress=plain', '-t', 'prune:wait', ctx]);
+      const timeout = pause(30_000).then(() => ({ code: -1, out: '', err: 'still waiting' }));
+      const res = await Promise.race([b.done, timeout]);
+      expect(res.code, res.err).toBe(0);
+      expect(res.err).not.toMatch(/waiting for `builder prune`/);
     } finally {
       other.kill('SIGKILL');
       rmSync(path.join(root, 'cache', 'prune.lock'), { force: true });
