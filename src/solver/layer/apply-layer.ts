@@ -18,14 +18,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync,
-  openSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync,
+  openSync, readdirSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { makeNode, makeWhiteout } from '../sys/mknod.js';
 import { processUmask } from '../sys/umask.js';
 import { decompressedStream } from './decompress.js';
 import type { LowerView } from './lower-view.js';
-import { fsPath, hasEscapes, readdirNames } from './byte-names.js';
+import { fsPath, readdirNames } from './byte-names.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import { isInside, resolveInRootSync, resolveParentInRootSync } from './root-path.js';
 import type { TarHeader } from './tar-header.js';
@@ -297,7 +297,7 @@ class LayerApplier {
         }
         // Permission bits only (as mknod -m takes them); setuid/setgid/sticky come with the chmod below.
         // Through the syscall helper (mknod(1) where it cannot run): no process per node.
-        await this.exactName(host, (p) => makeNode(p, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o777, h.devmajor, h.devminor));
+        await makeNode(host, h.type === 'fifo' ? 'p' : h.type === 'char' ? 'c' : 'b', h.mode & 0o777, h.devmajor, h.devminor);
         break;
     }
     this.made?.set(host, h.type === 'dir');
@@ -346,18 +346,6 @@ class LayerApplier {
     return st.isSymbolicLink();
   }
 
-  /**
-   * `make(host)`, for a node made through the syscall helper, which takes paths as UTF-8 text:
-   * a name that is not (byte-names.ts) is made under a plain temporary name in the root and
-   * renamed into place.
-   */
-  private async exactName(host: string, make: (p: string) => Promise<void>): Promise<void> {
-    if (!hasEscapes(host)) return make(host);
-    const tmp = path.join(this.root, `.slipway-node-${process.pid}-${this.entries}`);
-    await make(tmp);
-    renameSync(tmp, fsPath(host));
-  }
-
   private async applyWhiteout(dirRel: string, base: string): Promise<void> {
     if (base === OPAQUE_WHITEOUT) {
       const dir = dirRel === '' ? this.root : resolveInRootSync(this.root, dirRel);
@@ -398,7 +386,7 @@ class LayerApplier {
     const host = path.join(parent, name);
     if (this.written.has(path.relative(this.root, host))) return;
     this.removeExisting(host, false);
-    await this.exactName(host, makeWhiteout);
+    await makeWhiteout(host);
     this.made?.set(host, false);
     this.written.add(path.relative(this.root, host));
   }

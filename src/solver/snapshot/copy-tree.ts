@@ -3,12 +3,12 @@
 // snapshotters produce the same kind of layer and the same tar).
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readlink, rename, symlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readlink, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { fsPath, hasEscapes } from '../layer/byte-names.js';
+import { fsPath } from '../layer/byte-names.js';
 import type { Change } from '../layer/diff-dirs.js';
 import { LowerView } from '../layer/lower-view.js';
-import { mustRunTool } from '../layer/run-tool.js';
+import { makeNode, makeWhiteout } from '../sys/mknod.js';
 import { devNumbers } from '../layer/write-layer.js';
 import { readTreeXattrs, writeXattrs, type Xattrs } from '../layer/xattrs.js';
 
@@ -24,24 +24,6 @@ class EntryCopier {
   private readonly dirTimes: Array<{ dst: string; mtimeNs: bigint }> = [];
   private readonly xattrs = new Map<string, Xattrs>();
   private readonly sourceXattrs = new Map<string, Promise<Map<string, Xattrs>>>();
-  private nodes = 0;
-
-  /** `root`: the destination tree, where a node whose name is not UTF-8 is made first. */
-  constructor(private readonly root: string) {}
-
-  /**
-   * mknod(1) at `dst`; a name that is not valid UTF-8 (byte-names.ts) cannot be an argument, so
-   * the node is made under a plain name in the root and renamed into place.
-   */
-  private async mknod(dst: string, args: (p: string) => string[]): Promise<void> {
-    if (!hasEscapes(dst)) {
-      await mustRunTool('mknod', args(dst));
-      return;
-    }
-    const tmp = path.join(this.root, `.slipway-node-${process.pid}-${this.nodes++}`);
-    await mustRunTool('mknod', args(tmp));
-    await rename(tmp, fsPath(dst));
-  }
 
   /** Xattrs of `src`, read through one dump of the tree it belongs to. */
   private async xattrsOf(tree: string, src: string): Promise<Xattrs | undefined> {
@@ -72,9 +54,9 @@ class EntryCopier {
       await copyFile(fsPath(src), fsPath(dst), constants.COPYFILE_FICLONE);
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       const { major, minor } = devNumbers(st.rdev);
-      await this.mknod(dst, (p) => [p, st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)]);
+      await makeNode(dst, st.isCharacterDevice() ? 'c' : 'b', mode & 0o777, major, minor);
     } else if (st.isFIFO()) {
-      await this.mknod(dst, (p) => [p, 'p']);
+      await makeNode(dst, 'p', mode & 0o777);
     } else {
       return; // sockets
     }
@@ -87,7 +69,7 @@ class EntryCopier {
   }
 
   async whiteout(dst: string): Promise<void> {
-    await this.mknod(dst, (p) => ['-m', '0', p, 'c', '0', '0']);
+    await makeWhiteout(dst);
   }
 
   async finish(): Promise<void> {
@@ -104,7 +86,7 @@ function nsToSeconds(ns: bigint): number {
 
 /** Copies the merged view of `view` into the existing empty directory `dest`. */
 export async function materializeView(view: LowerView, dest: string): Promise<void> {
-  const copier = new EntryCopier(dest);
+  const copier = new EntryCopier();
   const walk = async (rel: string): Promise<void> => {
     for (const name of await view.readdir(rel)) {
       const p = rel ? `${rel}/${name}` : name;
@@ -125,7 +107,7 @@ export async function materializeView(view: LowerView, dest: string): Promise<vo
  * overlay format: deletes become 0:0 devices, parents are created with the upper's metadata.
  */
 export async function writeChangesAsLayer(changes: AsyncIterable<Change>, upperTree: string, layerDir: string): Promise<void> {
-  const copier = new EntryCopier(layerDir);
+  const copier = new EntryCopier();
   const created = new Set<string>(['']);
   const ensureParents = async (rel: string): Promise<void> => {
     const comps = rel.split('/');
