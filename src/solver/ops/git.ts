@@ -120,7 +120,8 @@ export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> 
   const checksum = src.attrs[SourceAttr.GitChecksum];
   const resolve = (): Promise<ResolvedGitRef> => resolveGitSource(run.env, remote, ref);
   if (checksum) await checkGitChecksum(remote, ref, checksum, gitLsRemote, resolve);
-  const { sha } = await resolve();
+  const { sha, annotatedTagSha } = await resolve();
+  const commit = annotatedTagSha || sha;
   const tmp = buildTempDir(run.env.root, 'git');
   const active = await run.env.snapshotter.prepare([]);
   try {
@@ -128,8 +129,9 @@ export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> 
     // `--` before what the Dockerfile names: `git fetch origin --upload-pack=<cmd>` would run <cmd>.
     await git(['clone', '--quiet', '--no-checkout', '--', remote, clone]);
     if (ref) await git(['fetch', '--quiet', 'origin', '--', ref], clone).catch(() => undefined);
-    // The commit the cache key names (a ref outside refs/heads and refs/tags: fetched above).
-    await git(['checkout', '--quiet', sha], clone);
+    await git(['checkout', '--quiet', ref || 'HEAD'], clone).catch(async () => git(['checkout', '--quiet', 'FETCH_HEAD'], clone));
+    // The commit the cache key names, should the ref have moved since (detached then).
+    if ((await gitRun(['rev-parse', 'HEAD'], clone)).toString().trim() !== commit) await git(['checkout', '--quiet', commit], clone);
     if (src.attrs[SourceAttr.GitSkipSubmodules] !== 'true') {
       await git(['submodule', 'update', '--init', '--recursive', '--quiet'], clone).catch(() => undefined);
     }

@@ -53,6 +53,8 @@ describe('git source', () => {
     const dir = keep.snapshotter.layerDir(keep.ref.kind === 'layers' ? keep.ref.layers[0]!.snapshotId : '');
     expect(readFileSync(path.join(dir, 'README'), 'utf8')).toBe('v2\n');
     expect(existsSync(path.join(dir, '.git'))).toBe(true);
+    // A branch ref is checked out as the branch (HEAD detached only when the ref moved meanwhile).
+    expect(readFileSync(path.join(dir, '.git', 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');
     const sub = await solve(marshal(git(url, 'main:sub')), { root });
     const subDir = sub.snapshotter.layerDir(sub.ref.kind === 'layers' ? sub.ref.layers[0]!.snapshotId : '');
     expect(readFileSync(path.join(subDir, 'inner.txt'), 'utf8')).toBe('inner\n');
