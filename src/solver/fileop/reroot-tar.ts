@@ -22,7 +22,7 @@ export async function* rerootedTar(plain: AsyncIterable<Uint8Array>,
   onRootDir?: (header: TarHeader) => void): AsyncGenerator<Buffer> {
   for await (const { header, body } of readTar(plain)) {
     const h = { ...header, name: reroot(header.name) };
-    if (onRootDir && h.type === 'dir' && h.name === './' && path.posix.normalize(header.name).replace(/\/$/, '') !== '.') {
+    if (onRootDir && h.type === 'dir' && (h.name === './' || h.name === '.') && path.posix.normalize(header.name).replace(/\/$/, '') !== '.') {
       onRootDir(header);
       continue;
     }

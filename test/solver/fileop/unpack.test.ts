@@ -126,6 +126,15 @@ describe('ADD unpack', () => {
     expect(listing(r.dest)).toEqual(['a/ 0755 0:0', 'a/f 0644 0:0 =F', 'b/ 0750 4:5', 'b/f 0644 0:0 =F', 'c/ 2711 6:7']);
   });
 
+  it('a directory entry named .. with no trailing slash reaches the root too (Go\'s Clean gives ".."); a/.. cleans to "." and is skipped', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'up.tar'), makeTar([{ name: 'f', content: 'F' }, { name: '..', type: 'dir', mode: 0o751, uid: 8, gid: 9 }]));
+    writeFileSync(path.join(r.src, 'skip.tar'), makeTar([{ name: 'a/..', type: 'dir', mode: 0o700, uid: 3, gid: 3 }, { name: 'f', content: 'F' }]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/up.tar', '/d') });
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/skip.tar', '/e') });
+    expect(listing(r.dest)).toEqual(['d/ 0751 8:9', 'd/f 0644 0:0 =F', 'e/ 0755 0:0', 'e/f 0644 0:0 =F']);
+  });
+
   it('a symlink then a write through it lands inside the destination', async () => {
     const r = roots();
     writeFileSync(path.join(r.src, 'bad.tar'), makeTar([
