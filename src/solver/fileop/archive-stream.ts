@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { fsPath } from '../layer/byte-names.js';
 import { FileOpError } from './errors.js';
 
 export type ArchiveCompression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -25,7 +26,7 @@ export interface ArchiveStream {
 }
 
 function readHead(file: string): Buffer {
-  const fd = openSync(file, 'r');
+  const fd = openSync(fsPath(file), 'r');
   try {
     const buf = Buffer.alloc(8);
     const n = readSync(fd, buf, 0, buf.length, 0);
@@ -39,14 +40,14 @@ function readHead(file: string): Buffer {
 export function openArchiveStream(file: string, displayName: string): ArchiveStream {
   const compression = detectArchiveCompression(readHead(file));
   if (compression === 'none' || compression === 'gzip') {
-    const raw = createReadStream(file);
+    const raw = createReadStream(fsPath(file));
     if (compression === 'none') return { stream: raw, compression, close: () => raw.destroy() };
     const gunzip = createGunzip();
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     return { stream: gunzip, compression, close: () => { raw.destroy(); gunzip.destroy(); } };
   }
-  const fd = openSync(file, 'r');
+  const fd = openSync(fsPath(file), 'r');
   let child: ChildProcess;
   try {
     child = spawn(compression, ['-d', '-c'], { stdio: [fd, 'pipe', 'pipe'] });

@@ -4,6 +4,7 @@
 // names are re-rooted into it as Docker's chrooted Untar does, every parent resolved inside it).
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
+import { fsPath } from '../layer/byte-names.js';
 import { applyLayer } from '../layer/apply-layer.js';
 import { lstatIfExists } from '../layer/lstat-if-exists.js';
 import type { TarHeader } from '../layer/tar-header.js';
@@ -84,7 +85,7 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   if (rootDir) {
     // createTarFile on the destination itself: lchown, chmod, then the times.
     setOwner(dest, { uid: rootDir.uid, gid: rootDir.gid });
-    chmodSync(dest, rootDir.mode & 0o7777);
+    chmodSync(fsPath(dest), rootDir.mode & 0o7777);
     setTimes(dest, rootDir.mtime, rootDir.mtime);
   }
   return true;

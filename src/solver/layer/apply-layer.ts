@@ -132,7 +132,7 @@ class LayerApplier {
   }
 
   async apply(source: AsyncIterable<Uint8Array>): Promise<ApplyLayerResult> {
-    if (readdirSync(this.root).length === 0) this.made = new Map();
+    if (readdirSync(fsPath(this.root)).length === 0) this.made = new Map();
     const plain = await decompressedStream(source);
     const hash = this.opts.diffID ? createHash('sha256') : undefined;
     for await (const entry of readTar(hash ? hashing(plain, hash) : plain)) {

@@ -135,6 +135,13 @@ describe('ADD unpack', () => {
     expect(listing(r.dest)).toEqual(['d/ 0751 8:9', 'd/f 0644 0:0 =F', 'e/ 0755 0:0', 'e/f 0644 0:0 =F']);
   });
 
+  it('an archive whose name is not valid UTF-8 (matched by a wildcard) is extracted, not copied', async () => {
+    const r = roots();
+    writeFileSync(Buffer.concat([Buffer.from(path.join(r.src, 'caf')), Buffer.from([0xe9]), Buffer.from('.tar')]), makeTar(ENTRIES));
+    await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/caf*.tar', '/x/') });
+    expect(listing(r.dest)).toEqual(['x/ 0755 0:0', 'x/top/ 0750 5:6', 'x/top/f 0600 7:8 =F', 'x/top/l -> f 0:0']);
+  });
+
   it('a symlink then a write through it lands inside the destination', async () => {
     const r = roots();
     writeFileSync(path.join(r.src, 'bad.tar'), makeTar([
