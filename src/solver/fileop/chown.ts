@@ -8,6 +8,7 @@
 // -1: `COPY --link --chown=<name>`) fails with BuildKit's "invalid user index: -1".
 import { readFileSync } from 'node:fs';
 import type { ChownOpt, UserOpt } from '../../llb/types.js';
+import { fsPath } from '../layer/byte-names.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 import { FileOpError } from './errors.js';
 import type { Owner } from './fs-meta.js';
@@ -34,7 +35,7 @@ function atoi(s: string | undefined): number {
 function findEntry(rootfs: string, file: 'passwd' | 'group', name: string): string[] | undefined {
   let text: string;
   try {
-    text = readFileSync(resolveInRootSync(rootfs, `/etc/${file}`), 'utf8');
+    text = readFileSync(fsPath(resolveInRootSync(rootfs, `/etc/${file}`)), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

@@ -4,6 +4,7 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FileActionMkdir, FileActionMkfile, FileActionRm, FileActionSymlink } from '../../llb/types.js';
+import { fsPath } from '../layer/byte-names.js';
 import { isInside } from '../layer/root-path.js';
 import { asDestTree, type DestTree } from './dest-tree.js';
 import { errnoCode, FileOpError, pathError } from './errors.js';
@@ -39,7 +40,7 @@ export async function mkdir(destRoot: string | DestTree, action: FileActionMkdir
   if (dest.lstat(host)) return; // EEXIST
   try {
     dest.beforeCreate(host, true);
-    mkdirSync(host, mode);
+    mkdirSync(fsPath(host), mode);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return;
     rethrowAsPathError(err, 'mkdir', root, host);
@@ -58,7 +59,7 @@ export async function mkfile(destRoot: string | DestTree, action: FileActionMkfi
   try {
     if (existed) dest.beforeChange(host);
     else dest.beforeCreate(host, false);
-    fd = openSync(host, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, action.mode & 0o777);
+    fd = openSync(fsPath(host), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, action.mode & 0o777);
   } catch (err) {
     rethrowAsPathError(err, 'open', root, host);
   }
@@ -105,11 +106,11 @@ export async function symlink(destRoot: string | DestTree, action: FileActionSym
   try {
     if (dest.lstat(host)) throw Object.assign(new Error('file exists'), { code: 'EEXIST' });
     dest.beforeCreate(host, false);
-    symlinkSync(action.oldpath, host);
+    symlinkSync(action.oldpath, fsPath(host));
   } catch (err) {
     rethrowAsPathError(err, 'symlink', root, host);
   }
-  if (!lstatSync(host).isSymbolicLink()) throw new FileOpError(`symlink ${action.newpath}: not created`);
+  if (!lstatSync(fsPath(host)).isSymbolicLink()) throw new FileOpError(`symlink ${action.newpath}: not created`);
   if (owner) setOwner(host, owner);
   setFixedTime(host, action.timestamp);
 }

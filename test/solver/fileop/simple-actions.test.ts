@@ -34,6 +34,22 @@ describe('mkdir', () => {
   });
 });
 
+describe('through a symlink to a name that is not valid UTF-8 (byte-names.ts)', () => {
+  it('mkdir, mkfile and symlink land below that exact name', async () => {
+    const r = roots();
+    const odd = Buffer.concat([Buffer.from(path.join(r.dest, 'd')), Buffer.from([0xff])]);
+    mkdirSync(odd);
+    symlinkSync(Buffer.from([0x64, 0xff]), path.join(r.dest, 'l'));
+    await mkdir(r.dest, { type: 'mkdir', path: '/l/sub', mode: 0o755, makeParents: false });
+    await mkfile(r.dest, { type: 'mkfile', path: '/l/f', mode: 0o644, data: Buffer.from('F') });
+    await symlink(r.dest, { type: 'symlink', oldpath: 'f', newpath: '/l/s' });
+    const inOdd = (name: string): Buffer => Buffer.concat([odd, Buffer.from(`/${name}`)]);
+    expect(lstatSync(inOdd('sub')).isDirectory()).toBe(true);
+    expect(readFileSync(inOdd('f'), 'utf8')).toBe('F');
+    expect(readlinkSync(inOdd('s'), 'utf8')).toBe('f');
+  });
+});
+
 describe('modes do not depend on our umask', () => {
   it('under umask 077, created directories and files still get the daemon-umask (022) modes', async () => {
     const r = roots();
