@@ -75,9 +75,13 @@ export async function exportLocal(snapshotter: Snapshotter, layers: readonly Lay
     await copyRootfs(snapshotter, layers, dest, owner, epoch);
   } finally {
     // The destination itself is not one of the entries sent: its owner and mode stay as they
-    // were (cp -a gave it the root's, also when it failed midway).
-    chownSync(dest, before.uid, before.gid);
-    chmodSync(dest, before.mode & 0o7777);
+    // were (cp -a gave it the root's, also when it failed midway). Only what changed is set
+    // back: a chown to the same owner of a directory someone else owns fails without root.
+    const after = statSync(dest);
+    if (after.uid !== before.uid || after.gid !== before.gid) chownSync(dest, before.uid, before.gid);
+    if ((after.mode & 0o7777) !== (before.mode & 0o7777) || after.uid !== before.uid || after.gid !== before.gid) {
+      chmodSync(dest, before.mode & 0o7777); // after a chown, which clears setgid
+    }
   }
 }
 
