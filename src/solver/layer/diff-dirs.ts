@@ -6,7 +6,8 @@ import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { readdirNames } from './byte-names.js';
 import { lstatBigIfExists as tryLstat } from './lstat-if-exists.js';
-import { LowerView, compareNames } from './lower-view.js';
+import { compareNames } from '../../context/go-strings.js';
+import { LowerView } from './lower-view.js';
 import { sameDirent } from './same-dirent.js';
 
 export type ChangeKind = 'add' | 'modify' | 'delete';

@@ -3,7 +3,8 @@
 // (trusted./user.overlay.opaque=y) hide everything below them in older layers.
 import type { Stats } from 'node:fs';
 import { lstatSync } from 'node:fs';
-import { fsPath, nameBytes, readdirEntries } from './byte-names.js';
+import { compareNames } from '../../context/go-strings.js';
+import { fsPath, readdirEntries } from './byte-names.js';
 import { lstatIfExists as tryLstat } from './lstat-if-exists.js';
 import path from 'node:path';
 import { readTreeXattrsMatching, type Xattrs } from './xattrs.js';
@@ -165,9 +166,4 @@ export function opaqueDirsIn(layer: string, dump: Map<string, Xattrs>): Set<stri
     if (OPAQUE_XATTRS.some((n) => attrs.get(n)?.toString() === 'y')) out.add(path.relative(layer, file));
   }
   return out;
-}
-
-/** Byte-wise name order (Go's sort.Strings on UTF-8), used for every walk. */
-export function compareNames(a: string, b: string): number {
-  return Buffer.compare(nameBytes(a), nameBytes(b));
 }

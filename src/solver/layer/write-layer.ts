@@ -9,7 +9,8 @@ import { closeSync, lstatSync, openSync, readSync, type BigIntStats } from 'node
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fsPath, readdirNames, readlinkName } from './byte-names.js';
-import { LowerView, OPAQUE_XATTRS, compareNames, isWhiteout } from './lower-view.js';
+import { compareNames } from '../../context/go-strings.js';
+import { LowerView, OPAQUE_XATTRS, isWhiteout } from './lower-view.js';
 import { END_OF_ARCHIVE, emptyHeader, encodeHeader, padding, type TarHeader } from './tar-header.js';
 import { sameDirent } from './same-dirent.js';
 import { readTreeXattrs, type Xattrs } from './xattrs.js';

@@ -8,7 +8,7 @@ import type { ExecOp, Mount } from '../../llb/types.js';
 import { ProcessExitError } from '../executor/exit-error.js';
 import { runContainer, writeNetworkFiles, type ContainerMount, type NetworkOptions } from '../executor/run-container.js';
 import { CacheIndex } from '../cache/records.js';
-import { compareNames } from '../layer/lower-view.js';
+import { compareNames } from '../../context/go-strings.js';
 import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import type { ActiveSnapshot } from '../snapshot/snapshotter.js';
 import type { LayersRef, SolvedRef } from '../result.js';
