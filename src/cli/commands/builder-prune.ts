@@ -1,6 +1,6 @@
 // `slipway builder prune [-a] [-f] [--filter until=…]`: Docker's `builder prune` on the build
 // cache of the root (src/solver/cache/prune-cache.ts). Waits for running builds to finish.
-import { pruneBuildCache } from '../../solver/cache/prune-cache.js';
+import { pruneBuildCache, type PruneCacheResult } from '../../solver/cache/prune-cache.js';
 import { humanSize } from '../format/units.js';
 import { UsageError } from '../errors.js';
 import { writeStderr } from '../stdio.js';
@@ -21,11 +21,20 @@ export async function runBuilderPrune(root: string, opts: BuilderPruneOptions): 
     const what = opts.all ? 'all build cache' : 'all dangling build cache';
     if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `))) return;
   }
-  const res = await pruneBuildCache(root, {
-    all: opts.all ?? false,
+  const res = await pruneCache(root, opts.all ?? false, until);
+  writeDeletedCache(res.removed);
+  process.stdout.write(`Total reclaimed space: ${humanSize(res.reclaimed)}\n`);
+}
+
+/** The build cache prune of `builder prune` and `system prune` (until: the filter's cut-off times). */
+export function pruneCache(root: string, all: boolean, until: number[] | undefined): Promise<PruneCacheResult> {
+  return pruneBuildCache(root, {
+    all,
     ...(until?.length ? { until: Math.min(...until) } : {}),
     onWait: () => writeStderr('waiting for running builds to finish\n'),
   });
-  if (res.removed.length) process.stdout.write(`Deleted build cache objects:\n${res.removed.map((id) => `${id}\n`).join('')}\n`);
-  process.stdout.write(`Total reclaimed space: ${humanSize(res.reclaimed)}\n`);
+}
+
+export function writeDeletedCache(removed: readonly string[]): void {
+  if (removed.length) process.stdout.write(`Deleted build cache objects:\n${removed.map((id) => `${id}\n`).join('')}\n`);
 }

@@ -1,10 +1,9 @@
 // `slipway system prune [-a] [-f] [--filter …]`: Docker's system prune for what Slipway has,
 // dangling images (all unused with -a) and then the build cache (all of it with -a). Label
 // filters apply to images (the build cache has no labels), until= to both.
-import { pruneBuildCache } from '../../solver/cache/prune-cache.js';
 import { humanSize } from '../format/units.js';
-import { writeStderr } from '../stdio.js';
 import { parseFilters, parseUntil } from './images-filter.js';
+import { pruneCache, writeDeletedCache } from './builder-prune.js';
 import { confirm, pruneImages, type ImagePruneOptions } from './prune.js';
 
 export async function runSystemPrune(root: string, opts: ImagePruneOptions): Promise<void> {
@@ -18,12 +17,8 @@ export async function runSystemPrune(root: string, opts: ImagePruneOptions): Pro
   }
   const images = await pruneImages(root, opts.all ?? false, filters);
   const until = filters.get('until')?.map(parseUntil);
-  const cache = filters.has('label') || filters.has('label!') ? { removed: [], reclaimed: 0 } : await pruneBuildCache(root, {
-    all: opts.all ?? false,
-    ...(until?.length ? { until: Math.min(...until) } : {}),
-    onWait: () => writeStderr('waiting for running builds to finish\n'),
-  });
+  const cache = filters.has('label') || filters.has('label!') ? { removed: [], reclaimed: 0 } : await pruneCache(root, opts.all ?? false, until);
   if (images.deleted) process.stdout.write(`Deleted Images:\n${images.deleted}\n`);
-  if (cache.removed.length) process.stdout.write(`Deleted build cache objects:\n${cache.removed.map((id) => `${id}\n`).join('')}\n`);
+  writeDeletedCache(cache.removed);
   process.stdout.write(`Total reclaimed space: ${humanSize(images.reclaimed + cache.reclaimed)}\n`);
 }
