@@ -16,7 +16,7 @@ import { runTool } from '../layer/run-tool.js';
 import { processAlive } from '../../store/process-alive.js';
 import { childProcess } from '../../lazy-builtins.js';
 import { SysCallError, withSysHelper } from '../sys/sys-helper.js';
-import { processUmask } from '../sys/umask.js';
+import { processUmask, shUnderStandardUmask, STANDARD_UMASK } from '../sys/umask.js';
 import { Bundle } from './bundle.js';
 import { findCommand } from './find-command.js';
 import { recordMountStubs } from './mount-stubs.js';
@@ -240,10 +240,10 @@ function specJSON(spec: object): string {
 }
 
 /**
- * The runtime's umask, which the container's process inherits: 022 whatever Slipway's own, as
- * under buildkitd (a RUN's new files are 0644, its mount-point stubs 0755).
+ * The runtime's umask (its mount-point stubs; runc sets the container process's own): 022
+ * whatever Slipway's, as under buildkitd.
  */
-const RUNTIME_UMASK = 0o022;
+const RUNTIME_UMASK = STANDARD_UMASK;
 
 
 /**
@@ -267,7 +267,7 @@ function runRuntime(file: string, argv0: string, args: readonly string[], cwd: s
     // Node's spawn passes this process's umask on: a shell sets the runtime's first.
     const child = processUmask() === RUNTIME_UMASK
       ? childProcess().spawn(file, args, { argv0, stdio: ['ignore', 'pipe', 'pipe'], cwd })
-      : childProcess().spawn('/bin/sh', ['-c', `umask 0${RUNTIME_UMASK.toString(8)} && exec "$0" "$@"`, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+      : childProcess().spawn('/bin/sh', shUnderStandardUmask(file, args), { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     child.stdout.on('data', (d: Buffer) => out(d));
     child.stderr.on('data', (d: Buffer) => err(d));
     child.on('error', reject);

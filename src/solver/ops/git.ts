@@ -3,6 +3,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceAttr } from '../../llb/source-attrs.js';
+import { shUnderStandardUmask } from '../sys/umask.js';
 import type { SourceOp } from '../../llb/types.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
@@ -21,7 +22,7 @@ export function parseGitIdentifier(identifier: string, fullURL: string | undefin
 /** Runs git under umask 022 whatever this process's (BuildKit's gitCLI: runWithStandardUmask),
  *  so a checkout is 0644/0755 even when Slipway runs under 077. */
 async function gitRun(args: string[], cwd?: string): Promise<Buffer> {
-  const r = await runTool('/bin/sh', ['-c', 'umask 022 && exec git "$@"', 'git', ...args], cwd ? { cwd } : undefined);
+  const r = await runTool('/bin/sh', shUnderStandardUmask('git', args), cwd ? { cwd } : undefined);
   if (r.code === 127 && /not found/.test(r.stderr)) throw new Error('`git` is not installed (needed for git sources)');
   if (r.code !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr.toString().trim()}`);
   return r.stdout;

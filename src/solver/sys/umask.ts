@@ -16,3 +16,11 @@ export function processUmask(): number {
   }
   return umask;
 }
+
+/** The umask BuildKit's processes run under (buildkitd's, 022): for the runtime and git. */
+export const STANDARD_UMASK = 0o022;
+
+/** `sh` arguments that run `file args…` under STANDARD_UMASK whatever this process's. */
+export function shUnderStandardUmask(file: string, args: readonly string[]): string[] {
+  return ['-c', `umask 0${STANDARD_UMASK.toString(8)} && exec "$0" "$@"`, file, ...args];
+}
