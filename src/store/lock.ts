@@ -56,6 +56,17 @@ async function acquire(lockPath: string, token: string, timeoutMs: number, stale
   }
 }
 
+/**
+ * Whether a lock file with this content and mtime was left behind: its owner pid is gone, or it
+ * has not been touched for `staleMs`. An empty file is a lock being written right now: only its
+ * age (10 s) can make it stale.
+ */
+export function lockIsStale(content: string, mtimeMs: number, staleMs: number): boolean {
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  const age = Date.now() - mtimeMs;
+  return Number.isInteger(pid) && pid > 0 ? !processAlive(pid) || age >= staleMs : age >= 10_000;
+}
+
 async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   let content: string;
   let mtimeMs: number;
@@ -65,12 +76,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   } catch {
     return; // released meanwhile
   }
-  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
-  const age = Date.now() - mtimeMs;
-  // An empty file is a lock being written right now: only its age can make it stale.
-  const hasPid = Number.isInteger(pid) && pid > 0;
-  const stale = hasPid ? !processAlive(pid) || age >= staleMs : age >= 10_000;
-  if (!stale) return;
+  if (!lockIsStale(content, mtimeMs, staleMs)) return;
   // Move it aside first and check it is still the same lock, so two breakers cannot both
   // delete (one of them a fresh lock taken in between).
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;

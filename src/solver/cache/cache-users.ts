@@ -12,13 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
-import { withFileLock } from '../../store/lock.js';
+import { lockIsStale, withFileLock } from '../../store/lock.js';
 import { processAlive } from '../../store/process-alive.js';
 
 const usersDir = (root: string): string => path.join(root, 'cache', 'users');
 const lockFile = (root: string): string => path.join(root, 'cache', 'prune.lock');
-/** A lock file without a pid yet is being written; after this long it was left by a crash. */
-const UNWRITTEN_LOCK_STALE_MS = 10_000;
 /** A running prune touches its lock this often; one untouched for LOCK_STALE_MS was left by a
  *  killed prune whose pid another process has since taken (builds would wait for it for good). */
 const LOCK_HEARTBEAT_MS = 15_000;
@@ -28,16 +26,11 @@ export class CacheBusyError extends Error {}
 
 /** Whether a live prune holds (or is taking) the lock. */
 function pruneRunning(root: string): boolean {
-  let text: string;
-  let age: number;
   try {
-    text = readFileSync(lockFile(root), 'utf8');
-    age = Date.now() - statSync(lockFile(root)).mtimeMs;
+    return !lockIsStale(readFileSync(lockFile(root), 'utf8'), statSync(lockFile(root)).mtimeMs, LOCK_STALE_MS);
   } catch {
-    return false;
+    return false; // no lock
   }
-  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-  return Number.isInteger(pid) && pid > 0 ? age < LOCK_STALE_MS && processAlive(pid) : age < UNWRITTEN_LOCK_STALE_MS;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
