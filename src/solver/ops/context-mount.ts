@@ -8,8 +8,7 @@ import path from 'node:path';
 import { makeContextFilter } from '../../context/context-filter.js';
 import type { FileActionCopy } from '../../llb/types.js';
 import { copy } from '../fileop/copy.js';
-import { resolveInRootSync } from '../layer/root-path.js';
-import { isInside } from '../layer/root-path.js';
+import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import { visibleInSource } from '../fileop/source-filter.js';
 import type { LocalRef } from '../result.js';
 
