@@ -9,6 +9,7 @@ import { resolveInRootSync } from '../layer/root-path.js';
 import { runTool } from '../layer/run-tool.js';
 import type { LayersRef } from '../result.js';
 import { buildTempDir, type OpRun } from './context.js';
+import { perSolveMemo } from './per-solve.js';
 
 export function parseGitIdentifier(identifier: string, fullURL: string | undefined): { remote: string; ref: string; subdir: string } {
   const rest = identifier.replace(/^git:\/\//, '');
@@ -105,15 +106,10 @@ export async function checkGitChecksum(remote: string, ref: string, checksum: st
 // One ls-remote per remote and ref and solve: made while computing cache keys (the key is the
 // commit), then reused by solveGit, which checks that commit out: a ref that moves meanwhile
 // cannot put another commit's tree under the key.
-const resolved = new WeakMap<object, Map<string, Promise<ResolvedGitRef>>>();
+const resolved = perSolveMemo<ResolvedGitRef>();
 
 export function resolveGitSource(env: object, remote: string, ref: string): Promise<ResolvedGitRef> {
-  let perSolve = resolved.get(env);
-  if (!perSolve) resolved.set(env, (perSolve = new Map()));
-  const key = `${remote}#${ref}`;
-  let p = perSolve.get(key);
-  if (!p) perSolve.set(key, (p = resolveGitRef(remote, ref)));
-  return p;
+  return resolved(env, `${remote}#${ref}`, () => resolveGitRef(remote, ref));
 }
 
 export async function solveGit(run: OpRun, src: SourceOp): Promise<LayersRef[]> {

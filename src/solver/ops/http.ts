@@ -9,6 +9,7 @@ import { httpRequest } from '../../registry/http.js';
 import type { SourceOp } from '../../llb/types.js';
 import type { LayersRef } from '../result.js';
 import { type OpRun } from './context.js';
+import { perSolveMemo } from './per-solve.js';
 
 /** BuildKit's getFileName: http.filename, else Content-Disposition's, else the URL path's last
  *  element (decoded, as Go's url.Parse gives it). BuildKit's last resort is `download`; this
@@ -93,15 +94,11 @@ interface Download {
 // One download per source and solve: made while computing cache keys (BuildKit keys an HTTP
 // source by its content, so a changed remote file is never served from an older result),
 // then reused by solveHTTP.
-const downloads = new WeakMap<object, Map<string, Promise<Download>>>();
+const downloads = perSolveMemo<Download>();
 
 export function fetchHTTP(env: { signal: AbortSignal }, src: SourceOp): Promise<Download> {
-  let perSolve = downloads.get(env);
-  if (!perSolve) downloads.set(env, (perSolve = new Map()));
   const key = JSON.stringify([src.identifier, src.attrs[SourceAttr.HTTPChecksum] ?? '']);
-  let p = perSolve.get(key);
-  if (!p) perSolve.set(key, (p = download(env.signal, src)));
-  return p;
+  return downloads(env, key, () => download(env.signal, src));
 }
 
 async function download(signal: AbortSignal, src: SourceOp): Promise<Download> {
