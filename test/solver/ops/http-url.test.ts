@@ -2,23 +2,17 @@
 // checked when the file is fetched ("digest mismatch <got>: <pinned>"), a reply status error
 // has no Go `Get` prefix, the mtime is Last-Modified or else the Unix epoch, and the file name
 // is path.Base of the URL's decoded path.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlBaseName } from '../../../src/frontend/dockerfile/convert/dispatch-copy.js';
 import { httpModTime, parseGoInt, parseHTTPTime } from '../../../src/solver/ops/http.js';
-import { BIN, tempDir } from '../build/slipway.js';
+import { tempDir } from '../build/slipway.js';
+import { slipwayAsync } from '../../build-ux/cli.js';
 
-function build(root: string, args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(BIN, ['--root', root, 'build', '--progress=plain', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
-}
+// Not spawnSync: the HTTP server runs in this process.
+const build = (root: string, args: string[]) => slipwayAsync(root, ['build', '--progress=plain', ...args]);
 
 const BODY = 'hello from http\n';
 const SUM = 'sha256:9347bf9e5b6f42fa181ab19631e9011b836363d3a08b05a8faf318868be5882e';
