@@ -9,9 +9,11 @@
 // journal, as here, files created within 30 s of a big deletion take a slow inode search
 // (`recently_deleted`), which would charge a builder for deleting the previous run's data.
 // Old Slipway roots are removed at the end, after all timings. After the settle each
-// builder's client is started once (`slipway --version`, `docker version`): on this VM an idle
-// half minute pages out what no process touched (Slipway's next start was ~150 ms slower),
-// while the BuildKit daemon stays resident.
+// builder's client is started once (`slipway version`, `docker version`): on this VM an idle
+// half minute drops much of the page cache (Slipway's next start was ~150 ms slower), while
+// the BuildKit daemon stays resident. Both commands run the OCI runtime's `--version` (dockerd
+// runs `runc --version` for its components list), so both builders' first `runc run` finds
+// runc's binary read in alike.
 //   node bench/build.mjs [-n 4] [--no-docker] [--examples multistage,debian] [--settle 35]
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,7 +56,7 @@ const slipwayBuilder = {
     this.roots.push(this.root);
   },
   warm() {
-    timed(slipway, ['--version']);
+    timed(slipway, ['version']);
   },
   build(ctx) {
     return timed(slipway, ['--root', this.root, 'build', '--network=none', '--progress=plain', '-t', TAG, ctx]);

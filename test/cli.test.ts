@@ -28,6 +28,37 @@ describe('slipway CLI basics', () => {
   });
 });
 
+describe('slipway version', () => {
+  it('lists the runtimes and the syscall helper with the versions they report', () => {
+    const runc = execFileSync('runc', ['--version'], { encoding: 'utf8' });
+    const runcVersion = /runc version (\S+)/.exec(runc)?.[1];
+    expect(runcVersion).toBeTruthy();
+    const perl = execFileSync('perl', ['-e', 'print $^V'], { encoding: 'utf8' });
+    const text = execFileSync(bin, ['version'], { encoding: 'utf8' });
+    expect(text).toMatch(/^Client: Slipway\n Version: +\d+\.\d+\.\d+/);
+    expect(text).toContain(` runc:\n  Version:          ${runcVersion}\n`);
+    expect(text).toContain(` perl:\n  Version:          ${perl}\n`);
+    const json = JSON.parse(execFileSync(bin, ['version', '--format', 'json'], { encoding: 'utf8' })) as {
+      Client: { Arch: string; Root: string }; Runtimes: Array<{ Name: string; Version: string; Spec: string }>;
+    };
+    expect(json.Client.Arch).toBe(process.arch === 'x64' ? 'amd64' : process.arch);
+    expect(json.Runtimes.map((r) => r.Name)).toEqual(['runc', 'crun']);
+    expect(json.Runtimes[0]).toMatchObject({ Version: runcVersion, Spec: /^spec: (.*)$/m.exec(runc)?.[1] });
+    const tmpl = execFileSync(bin, ['version', '-f', '{{.Client.Root}}|{{range .Runtimes}}{{.Name}} {{end}}'], {
+      encoding: 'utf8', env: { ...process.env, SLIPWAY_ROOT: '/nonexistent/slipway-root' },
+    });
+    expect(tmpl).toBe('/nonexistent/slipway-root|runc crun \n');
+  });
+
+  it('says which component is missing instead of failing', () => {
+    // Node by its path: the launcher finds node along PATH.
+    const r = spawnSync(process.execPath, [`${bin}.cjs`, 'version'], { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/ runc:\n  Error: +not installed\n/);
+    expect(r.stdout).toMatch(/ perl:\n  Error: +not installed/);
+  });
+});
+
 describe('global options and pipes', () => {
   it('accepts --root before and after the command name, and a command\'s own -v', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));

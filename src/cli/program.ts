@@ -9,6 +9,7 @@ import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerImageCommands } from './commands/images-register.js';
 import { registerBuilderCommands } from './commands/builder-register.js';
+import { registerVersion } from './commands/version.js';
 
 declare const SLIPWAY_VERSION: string;
 const version = typeof SLIPWAY_VERSION === 'string' ? SLIPWAY_VERSION : '0.0.0-dev';
@@ -23,6 +24,7 @@ export const REGISTRATIONS: ReadonlyArray<readonly [names: readonly string[], re
   [['logout'], registerLogout],
   [['image', 'images', 'tag', 'rmi', 'history', 'inspect', 'save', 'load', 'import', 'system'], registerImageCommands],
   [['builder', 'system'], registerBuilderCommands],
+  [['version'], registerVersion],
 ];
 
 /**
