@@ -53,7 +53,8 @@ const repo = new URL('..', import.meta.url).pathname;
 const casesDir = join(repo, 'testdata', 'diff');
 const slipway = join(repo, 'bin', 'slipway');
 const dockerRef = '/work/shared/refenv/bin/docker-ref';
-const work = '/tmp/diff-buildkit';
+// Per run: helpers may run the tool side by side (one Slipway root is fine: builds share it safely).
+const work = `/tmp/diff-buildkit-${process.pid}`;
 const root = '/tmp/diff-root';
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
@@ -104,6 +105,10 @@ function startServer() {
     createServer((req, res) => {
       let body; try { body = readFileSync(${JSON.stringify(join(srv, 'www'))} + req.url.replace(/\\.\\./g, '')); } catch { return res.writeHead(404).end(); }
       res.writeHead(200, { 'Content-Length': body.length, 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }).end(body);
+    }).on('error', (e) => {
+      // Another run's server has the port: it serves the same (deterministic) files.
+      if (e.code !== 'EADDRINUSE') throw e;
+      console.log('busy'); process.exit(0);
     }).listen(8765, '127.0.0.1', () => console.log('ready'));
     setTimeout(() => process.exit(0), 3600e3);`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -225,6 +230,7 @@ async function main() {
     await compareAll();
   } finally {
     server.close(); // else its child keeps the output pipe open after an error
+    if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
   }
 }
 
