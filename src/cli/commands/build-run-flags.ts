@@ -48,11 +48,18 @@ export function parseUlimit(v: string): Ulimit {
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
-/** A size in bytes, binary units, case-insensitive, `b` optional: `64m`, `1GiB`, `512`. */
-export function parseShmSize(v: string): number {
+/**
+ * A size in bytes as docker's units.RAMInBytes reads one (--shm-size, builder prune
+ * --keep-storage): binary units, case-insensitive, `b` optional: `64m`, `1GiB`, `512`.
+ */
+export function parseRamBytes(v: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i.exec(v);
-  if (!m) throw new UsageError(`invalid --shm-size ${JSON.stringify(v)}: expected a size such as 64m or 1g`);
+  if (!m) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}: expected a size such as 64m or 1g`);
   const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]!);
-  if (!Number.isFinite(bytes)) throw new UsageError(`invalid --shm-size ${JSON.stringify(v)}`);
+  if (!Number.isFinite(bytes)) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}`);
   return bytes;
+}
+
+export function parseShmSize(v: string): number {
+  return parseRamBytes(v, '--shm-size');
 }

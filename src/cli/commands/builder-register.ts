@@ -14,7 +14,7 @@ export function registerBuilderCommands(program: Command): void {
     .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', "Provide filter values (e.g. 'until=24h')", collect, [])
-    .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache (not supported yet)')
+    .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache: the least recently used goes first (e.g. 10GB)')
     .action(async (opts, cmd: Command) => {
       const { runBuilderPrune } = await import('./builder-prune.js');
       await runBuilderPrune(globalsOf(cmd).root, opts);

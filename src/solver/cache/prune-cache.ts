@@ -8,7 +8,10 @@
 // unpacked layers of stored images: shared with them), as do the internal memos (conversions,
 // checksums). `until` keeps what was created or last written at or after that time. The layer
 // blobs that only the build cache kept are collected as `image prune` collects blobs.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+// With `keepBytes` (--keep-storage), only the least recently used snapshots and cache mounts go,
+// until the rest fits (keep-storage.ts); a snapshot's use is its records' (a record read on a
+// cache hit gets a new access time, at most daily under relatime), a cache mount's its times.
+import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
@@ -18,6 +21,7 @@ import { openImageStore } from '../../store/open.js';
 import { layerSnapshotId } from '../ops/image.js';
 import { Snapshotter } from '../snapshot/snapshotter.js';
 import { withCacheExclusive } from './cache-users.js';
+import { itemsOverBudget, type CacheItem } from './keep-storage.js';
 import type { CacheRecord } from './records.js';
 
 export interface PruneCacheOptions {
@@ -25,6 +29,8 @@ export interface PruneCacheOptions {
   all?: boolean;
   /** Only what is older than this (ms since the epoch). */
   until?: number;
+  /** Remove only as much as needed for the rest to take at most this many bytes (--keep-storage). */
+  keepBytes?: number;
   /** Called once if running builds have to finish first. */
   onWait?: () => void;
 }
@@ -51,12 +57,42 @@ function mtimeOf(file: string): number {
   }
 }
 
+/** When a record was last written or read by a build (ext4's relatime: after a write, then daily). */
+function lastUsedOf(file: string): number {
+  try {
+    const st = statSync(file);
+    return Math.max(st.mtimeMs, st.atimeMs);
+  } catch {
+    return 0;
+  }
+}
+
+/** A record, read without updating its access time: a prune's reads are not uses. */
+function readRecord(file: string): CacheRecord | undefined {
+  let fd: number | undefined;
+  try {
+    try {
+      fd = openSync(file, constants.O_RDONLY | (constants.O_NOATIME ?? 0));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err; // O_NOATIME: owner or CAP_FOWNER only
+      fd = openSync(file, constants.O_RDONLY);
+    }
+    const rec = JSON.parse(readFileSync(fd, 'utf8')) as CacheRecord;
+    return Array.isArray(rec.outputs) ? rec : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export async function pruneBuildCache(root: string, opts: PruneCacheOptions = {}): Promise<PruneCacheResult> {
   if (!existsSync(path.join(root, 'cache')) && !existsSync(path.join(root, 'snapshots'))) return { removed: [], reclaimed: 0 };
   return withCacheExclusive(root, () => pruneUnlocked(root, opts), opts.onWait ? { onWait: opts.onWait } : {});
 }
 
 async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<PruneCacheResult> {
+  if (opts.keepBytes !== undefined) return pruneToKeep(root, opts, opts.keepBytes);
   const cache = path.join(root, 'cache');
   const old = (created: number): boolean => opts.until === undefined || created < opts.until;
   const result: PruneCacheResult = { removed: [], reclaimed: 0 };
@@ -105,27 +141,14 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
       result.removed.push(id);
     }
   }
-  // The base layers' leases on their registry blobs (build-cache-<snapshot id>) go once their
-  // snapshot is gone: those removed just now, and those a prune killed after the removal (or a
-  // build killed before its unpack committed) left behind.
-  let released = false;
-  for (const name of names(leasesDir(root))) {
-    if (!name.startsWith('build-cache-') || existsSync(path.join(snapshotsDir, name.slice('build-cache-'.length)))) continue;
-    unlinkIfPresent(path.join(leasesDir(root), name));
-    released = true;
-  }
-  // The layer blobs only the build cache kept (their image is gone): collected now.
-  if (released) result.reclaimed += (await openImageStore(root).gc()).reclaimed;
+  result.reclaimed += await releaseLayerBlobs(root);
 
   // 3. Cache mounts (RUN --mount=type=cache), as BuildKit's prune removes them.
   const mountsDir = path.join(cache, 'mounts');
-  for (const name of names(mountsDir)) {
-    if (name.endsWith('.lock')) continue; // sharing=locked's lock file: goes with its directory
+  for (const name of mountNames(mountsDir)) {
     const dir = path.join(mountsDir, name);
     if (!old(mtimeOf(dir))) continue;
-    result.reclaimed += await diskUsage(dir);
-    await rm(dir, { recursive: true, force: true });
-    unlinkIfPresent(`${dir}.lock`);
+    result.reclaimed += await removeMount(dir);
     result.removed.push(`mount:${name}`);
   }
 
@@ -138,6 +161,88 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
       }
     }
   }
+  return result;
+}
+
+/** Cache mount directories (sharing=locked's lock files go with their directory). */
+function mountNames(mountsDir: string): string[] {
+  return names(mountsDir).filter((n) => !n.endsWith('.lock'));
+}
+
+async function removeMount(dir: string): Promise<number> {
+  const bytes = await diskUsage(dir);
+  await rm(dir, { recursive: true, force: true });
+  unlinkIfPresent(`${dir}.lock`);
+  return bytes;
+}
+
+/**
+ * The base layers' leases on their registry blobs (build-cache-<snapshot id>) go once their
+ * snapshot is gone: those a prune removed, and those a prune killed after the removal (or a
+ * build killed before its unpack committed) left behind. Then the layer blobs only the build
+ * cache kept (their image is gone) are collected. Returns the bytes that freed.
+ */
+async function releaseLayerBlobs(root: string): Promise<number> {
+  const snapshotsDir = path.join(root, 'snapshots');
+  let released = false;
+  for (const name of names(leasesDir(root))) {
+    if (!name.startsWith('build-cache-') || existsSync(path.join(snapshotsDir, name.slice('build-cache-'.length)))) continue;
+    unlinkIfPresent(path.join(leasesDir(root), name));
+    released = true;
+  }
+  return released ? (await openImageStore(root).gc()).reclaimed : 0;
+}
+
+/** --keep-storage: the least recently used snapshots and cache mounts, until the rest fits. */
+async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: number): Promise<PruneCacheResult> {
+  const old = (t: number): boolean => opts.until === undefined || t < opts.until;
+  const result: PruneCacheResult = { removed: [], reclaimed: 0 };
+  const recordsDir = path.join(root, 'cache', 'records');
+  // Which records name each snapshot, and when the snapshot was last used through one.
+  const namedBy = new Map<string, string[]>();
+  const usedAt = new Map<string, number>();
+  for (const name of names(recordsDir)) {
+    if (name.startsWith('.')) continue;
+    const file = path.join(recordsDir, name);
+    const rec = readRecord(file);
+    if (!rec) continue;
+    const used = lastUsedOf(file);
+    for (const id of new Set(rec.outputs.flat())) {
+      namedBy.set(id, [...(namedBy.get(id) ?? []), file]);
+      usedAt.set(id, Math.max(usedAt.get(id) ?? 0, used));
+    }
+  }
+  const imageLayers = opts.all ? new Set<string>() : await imageLayerSnapshots(root);
+  const snapshotsDir = path.join(root, 'snapshots');
+  const mountsDir = path.join(root, 'cache', 'mounts');
+  const items: CacheItem[] = [];
+  for (const id of names(snapshotsDir).filter((n) => !n.startsWith('.'))) {
+    const lastUsed = Math.max(usedAt.get(id) ?? 0, mtimeOf(path.join(snapshotsDir, id)));
+    items.push({ id, bytes: await diskUsage(path.join(snapshotsDir, id)), lastUsed, kept: imageLayers.has(id) || !old(lastUsed) });
+  }
+  for (const name of mountNames(mountsDir)) {
+    const dir = path.join(mountsDir, name);
+    const lastUsed = mtimeOf(dir); // a RUN using it sets its times (cache-mount.ts)
+    items.push({ id: `mount:${name}`, bytes: await diskUsage(dir), lastUsed, kept: !old(lastUsed) });
+  }
+  const doomed = itemsOverBudget(items, keepBytes);
+  if (doomed.length === 0) return result;
+  const snapshotter = await Snapshotter.openEarly(root, { kind: 'copy' });
+  for (const id of doomed) {
+    if (id.startsWith('mount:')) {
+      result.reclaimed += await removeMount(path.join(mountsDir, id.slice('mount:'.length)));
+    } else {
+      // Records first: a kill between the two leaves misses, never a record without its snapshot.
+      for (const file of namedBy.get(id) ?? []) {
+        result.reclaimed += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+        unlinkIfPresent(file);
+      }
+      result.reclaimed += await diskUsage(path.join(snapshotsDir, id));
+      await snapshotter.remove(id);
+    }
+    result.removed.push(id);
+  }
+  result.reclaimed += await releaseLayerBlobs(root);
   return result;
 }
 

@@ -2,7 +2,7 @@
 // sharing=shared lets concurrent steps use it together; locked makes them take turns (in
 // this process, and across processes through an O_EXCL lock file); private gives a step
 // that finds it busy a fresh throwaway directory instead.
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { chmod, chown, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerMount } from '../executor/run-container.js';
@@ -91,6 +91,9 @@ export async function withCacheMount<T>(index: CacheIndex, specs: readonly Cache
     for (const [i, s] of specs.entries()) {
       const dir = index.mountDir(s.id);
       await createCacheDir(dir, s.seed);
+      // Its last use, for `builder prune --until/--keep-storage` (BuildKit's LastUsedAt).
+      const now = new Date();
+      utimesSync(dir, now, now);
       let source = dir;
       if (s.sharing === 'private' && (inUse.get(dir) ?? 0) > 0) {
         source = path.join(tmp, `cache-${i}`);

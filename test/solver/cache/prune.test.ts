@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diskUsage } from '../../../src/store/disk-usage.js';
 import { BIN, copyContext, slipwayBuild, tempDir } from '../build/slipway.js';
 
 function cli(root: string, ...args: string[]) {
@@ -125,13 +126,68 @@ describe('builder prune', () => {
     expect(cli(root, 'images', '-q').stdout).toBe('');
   });
 
-  it('rejects filters it does not know and --keep-storage', () => {
+  it('rejects filters it does not know and sizes it cannot read', () => {
     const bad = cli(root, 'builder', 'prune', '-f', '--filter', 'label=x');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/Invalid filter 'label'/);
-    const keep = cli(root, 'builder', 'prune', '-f', '--keep-storage', '1GB');
-    expect(keep.status).not.toBe(0);
-    expect(keep.stderr).toMatch(/--keep-storage is not supported yet/);
+    const keep = cli(root, 'builder', 'prune', '-f', '--keep-storage', 'lots');
+    expect(keep.status).toBe(2);
+    expect(keep.stderr).toMatch(/invalid --keep-storage "lots"/);
+  });
+});
+
+describe('builder prune --keep-storage', () => {
+  let root: string;
+  let a: string;
+  let b: string;
+  beforeAll(() => {
+    root = tempDir('keep-root');
+    a = copyContext('prune');
+    b = tempDir('keep-ctx-b');
+    writeFileSync(path.join(b, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest\nRUN echo b > /b\nCOPY note.txt /note.txt\n');
+    writeFileSync(path.join(b, 'note.txt'), 'b\n');
+  });
+  afterAll(() => {
+    for (const d of [root, a, b]) rmSync(d, { recursive: true, force: true });
+  });
+
+  const snapshots = (): string[] => ls(path.join(root, 'snapshots'));
+  const build = (ctx: string, tag: string) => {
+    const r = slipwayBuild(root, ['-t', tag, ctx]);
+    expect(r.status, r.stderr).toBe(0);
+    return r;
+  };
+
+  it('removes the least recently used cache until the rest fits, and nothing when it fits', async () => {
+    build(a, 'keep:a');
+    const fromA = new Set(snapshots());
+    // A's cache was last used an hour ago: its records, snapshots and cache mount.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const sub of ['snapshots', 'cache/records', 'cache/mounts']) {
+      for (const name of ls(path.join(root, sub))) utimesSync(path.join(root, sub, name), hourAgo, hourAgo);
+    }
+    build(b, 'keep:b');
+    const onlyB = snapshots().filter((id) => !fromA.has(id));
+    expect(onlyB.length).toBeGreaterThan(0);
+    const bBytes = (await Promise.all(onlyB.map((id) => diskUsage(path.join(root, 'snapshots', id))))).reduce((x, y) => x + y, 0);
+
+    const roomy = cli(root, 'builder', 'prune', '-f', '--keep-storage', '1GB');
+    expect(roomy.status, roomy.stderr).toBe(0);
+    expect(roomy.stdout).toBe('Total reclaimed space: 0B\n');
+
+    const r = cli(root, 'builder', 'prune', '-f', '--keep-storage', String(bBytes + 1));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Deleted build cache objects:\n/);
+    expect(r.stdout).toMatch(/^mount:/m);
+    // B's steps stay, A's went (the base layer stays: a stored image uses it).
+    expect(snapshots().filter((id) => onlyB.includes(id))).toEqual(onlyB);
+    const left = snapshots().filter((id) => fromA.has(id));
+    expect(left.every((id) => id.startsWith('l-'))).toBe(true);
+    expect(ls(path.join(root, 'cache', 'mounts'))).toEqual([]);
+    const again = build(b, 'keep:b');
+    expect([...again.steps.entries()].filter(([n]) => /RUN|COPY/.test(n)).map(([, s]) => s)).toEqual(['CACHED', 'CACHED']);
+    const rebuilt = build(a, 'keep:a');
+    expect([...rebuilt.steps.entries()].find(([n]) => n.includes('RUN'))?.[1]).toBe('DONE');
   });
 });
 
