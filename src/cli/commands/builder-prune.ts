@@ -3,6 +3,7 @@
 import { pruneBuildCache, type PruneCacheResult } from '../../solver/cache/prune-cache.js';
 import { humanSize } from '../format/units.js';
 import { writeStderr } from '../stdio.js';
+import { UsageError } from '../errors.js';
 import { parseRamBytes } from './build-run-flags.js';
 import { parseFilters, parseUntil } from './images-filter.js';
 import { confirm } from './prune.js';
@@ -12,11 +13,14 @@ export interface BuilderPruneOptions {
   force?: boolean;
   filter?: string[];
   keepStorage?: string;
+  maxUsedSpace?: string;
 }
 
 export async function runBuilderPrune(root: string, opts: BuilderPruneOptions): Promise<void> {
   // docker: 0 (the default) is no limit, a full prune.
-  const keepBytes = opts.keepStorage === undefined ? 0 : parseRamBytes(opts.keepStorage, '--keep-storage');
+  if (opts.keepStorage !== undefined && opts.maxUsedSpace !== undefined) throw new UsageError('--keep-storage and --max-used-space are the same limit: give one');
+  const keepBytes = opts.maxUsedSpace !== undefined ? parseRamBytes(opts.maxUsedSpace, '--max-used-space')
+    : opts.keepStorage !== undefined ? parseRamBytes(opts.keepStorage, '--keep-storage') : 0;
   const until = parseFilters(opts.filter ?? [], new Set(['until'])).get('until')?.map(parseUntil);
   if (!opts.force) {
     const what = opts.all ? 'all build cache' : 'all dangling build cache';

@@ -15,6 +15,7 @@ export function registerBuilderCommands(program: Command): void {
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', "Provide filter values (e.g. 'until=24h')", collect, [])
     .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache: the least recently used goes first (e.g. 10GB)')
+    .option('--max-used-space <bytes>', 'Maximum amount of disk space the cache may keep (newer docker\'s name for --keep-storage)')
     .action(async (opts, cmd: Command) => {
       const { runBuilderPrune } = await import('./builder-prune.js');
       await runBuilderPrune(globalsOf(cmd).root, opts);

@@ -171,7 +171,7 @@ describe('builder prune --keep-storage', () => {
     expect(onlyB.length).toBeGreaterThan(0);
     const bBytes = (await Promise.all(onlyB.map((id) => diskUsage(path.join(root, 'snapshots', id))))).reduce((x, y) => x + y, 0);
 
-    const roomy = cli(root, 'builder', 'prune', '-f', '--keep-storage', '1GB');
+    const roomy = cli(root, 'builder', 'prune', '-f', '--max-used-space', '1GB');
     expect(roomy.status, roomy.stderr).toBe(0);
     expect(roomy.stdout).toBe('Total reclaimed space: 0B\n');
 
