@@ -35,18 +35,18 @@ describe('expandInstruction (BuildKit\'s SupportsSingleWordExpansion)', () => {
     ]);
   });
 
-  it('expands COPY/ADD paths, --chown and --checksum; never --from, --chmod or --exclude', () => {
+  it('expands COPY/ADD paths, --chown, --chmod and --checksum; never --from or --exclude', () => {
     const c = expanded('COPY --from=$USER --chown=$USER --chmod=$MODE --exclude=$DIR/x $HOME/a \'b$c\' $DIR/', 'copy');
     expect(c).toMatchObject({
       from: '$USER',
       chown: 'app',
-      chmod: '$MODE',
+      chmod: '0644',
       excludePatterns: ['$DIR/x'],
       sourcePaths: ['/root/a', 'b$c'],
       destPath: '/srv/',
     });
-    const a = expanded('ADD --checksum=$SUM --chown=$USER http://x/$USER.tgz $DIR', 'add');
-    expect(a).toMatchObject({ checksum: 'sha256:abc', chown: 'app', sourcePaths: ['http://x/app.tgz'], destPath: '/srv' });
+    const a = expanded('ADD --checksum=$SUM --chown=$USER --chmod=${MODE} http://x/$USER.tgz $DIR', 'add');
+    expect(a).toMatchObject({ checksum: 'sha256:abc', chown: 'app', chmod: '0644', sourcePaths: ['http://x/app.tgz'], destPath: '/srv' });
   });
 
   it('expands WORKDIR, USER, VOLUME and STOPSIGNAL', () => {

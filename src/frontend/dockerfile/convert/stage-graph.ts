@@ -4,10 +4,9 @@
 import type { SourceRange } from '../ast.js';
 import { normalizeImageRef } from '../../../llb/image-ref.js';
 import { suggest, withSuggestion } from '../instructions/suggest.js';
-import type { Command, Mount, Stage } from '../instructions/types.js';
+import type { Command, Stage } from '../instructions/types.js';
 import type { ConvertContext } from './context.js';
 import { DispatchState } from './dispatch-state.js';
-import { runMounts } from './dispatch-run.js';
 import { errorAt } from './located-error.js';
 import { parsePlatform } from './platform.js';
 import type { StageCommand } from './dispatch-state.js';
@@ -112,15 +111,12 @@ export function toCommand(ctx: ConvertContext, d: DispatchState, cmd: Command, i
     }
     sc.sources = [src];
   } else if (cmd.kind === 'run') {
-    let mounts: Mount[];
-    try {
-      mounts = runMounts(cmd);
-    } catch {
-      mounts = [];
-    }
-    sc.sources = mounts.map((m) => {
-      const from = m.from !== '' ? m.from : m.type === 'cache' ? EMPTY_IMAGE_NAME : '';
-      if (from === '' || (m.type !== 'bind' && m.type !== 'cache')) return undefined;
+    // BuildKit's detectRunMount reads the mounts of the parse-time pass, where only `from=` is
+    // known (a type, mode or id may be a variable): a mount without `from` gets the empty
+    // image, whatever its type. Reading the full mounts here lost a cache mount whose other
+    // fields use variables (`mode=$M` failed to parse, so the RUN had no scratch source).
+    sc.sources = cmd.mountFroms.map((f) => {
+      const from = f !== '' ? f : EMPTY_IMAGE_NAME;
       return ctx.states.findByName(from) ?? new DispatchState(undefined, from, cmd.range);
     });
   }

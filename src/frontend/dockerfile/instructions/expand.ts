@@ -3,10 +3,11 @@
 // `expand` (single-word mode), and RUN mounts interpreted from their expanded values.
 //
 // Fields expanded (BuildKit's Expand methods, as its dispatch applies them): ENV and LABEL
-// keys and values; COPY/ADD sources, destination and --chown; ADD --checksum; WORKDIR; USER;
-// VOLUME; STOPSIGNAL; RUN --mount values.
-// Left alone here, as in BuildKit: COPY --from (never expanded), --chmod and --exclude (used
-// as written), ARG (dispatch expands a default only when no --build-arg overrides it),
+// keys and values; COPY/ADD sources, destination, --chown and --chmod (BuildKit v0.16+,
+// buildkit#5151: its testCopyChmod builds `COPY --chmod=${mode}`); ADD --checksum; WORKDIR;
+// USER; VOLUME; STOPSIGNAL; RUN --mount values.
+// Left alone here, as in BuildKit: COPY --from (never expanded), --exclude (used as written),
+// ARG (dispatch expands a default only when no --build-arg overrides it),
 // FROM base name and --platform (expanded by the converter with the global ARGs only),
 // EXPOSE (multi-word expansion, then parsePortSpec), CMD/ENTRYPOINT/RUN/SHELL/HEALTHCHECK
 // command lines (the shell expands them at run time). COPY/ADD heredoc bodies are expanded
@@ -32,7 +33,7 @@ function expandFields<T extends Instruction>(cmd: T, expand: SingleWordExpander)
       return { ...c, labels: kvps(c.labels, expand) } as T;
     case 'copy':
     case 'add': {
-      const common = { chown: expand(c.chown), sourcePaths: c.sourcePaths.map(expand), destPath: expand(c.destPath) };
+      const common = { chown: expand(c.chown), chmod: expand(c.chmod), sourcePaths: c.sourcePaths.map(expand), destPath: expand(c.destPath) };
       return (c.kind === 'add' ? { ...c, ...common, checksum: expand(c.checksum) } : { ...c, ...common }) as T;
     }
     case 'workdir':
