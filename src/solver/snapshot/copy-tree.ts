@@ -18,9 +18,16 @@ function withoutOverlayXattrs(attrs: Xattrs | undefined): Xattrs | undefined {
   return out.size ? out : undefined;
 }
 
-/** Copies single entries with their metadata; directory times and xattrs are set in finish(). */
+/**
+ * Copies single entries with their metadata; directory times and xattrs are set in finish().
+ * Entries that share an inode in the source share one in the copy, unless `keepHardlinks` is
+ * false.
+ */
 class EntryCopier {
   private readonly links = new Map<string, string>();
+
+  constructor(private readonly keepHardlinks = true) {}
+
   private readonly dirTimes: Array<{ dst: string; mtimeNs: bigint }> = [];
   private readonly xattrs = new Map<string, Xattrs>();
   private readonly sourceXattrs = new Map<string, Promise<Map<string, Xattrs>>>();
@@ -37,7 +44,7 @@ class EntryCopier {
 
   async copy(tree: string, src: string, dst: string, st: BigIntStats): Promise<void> {
     const mode = Number(st.mode & 0o7777n);
-    if (!st.isDirectory() && st.nlink > 1n) {
+    if (this.keepHardlinks && !st.isDirectory() && st.nlink > 1n) {
       const key = `${st.dev}:${st.ino}`;
       const first = this.links.get(key);
       if (first) {
@@ -84,9 +91,14 @@ function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
-/** Copies the merged view of `view` into the existing empty directory `dest`. */
-export async function materializeView(view: LowerView, dest: string): Promise<void> {
-  const copier = new EntryCopier();
+/**
+ * Copies the merged view of `view` into the existing empty directory `dest`. With
+ * `keepHardlinks: false` every name gets its own inode: the tree a RUN writes into behaves as
+ * an overlay mount does, where a write to one name of a lower layer's hardlink copies that
+ * name up on its own (index=off) and leaves the other names as they were.
+ */
+export async function materializeView(view: LowerView, dest: string, opts: { keepHardlinks?: boolean } = {}): Promise<void> {
+  const copier = new EntryCopier(opts.keepHardlinks ?? true);
   const walk = async (rel: string): Promise<void> => {
     for (const name of await view.readdir(rel)) {
       const p = rel ? `${rel}/${name}` : name;

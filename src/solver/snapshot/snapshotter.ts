@@ -455,7 +455,9 @@ export class Snapshotter {
     const base = path.join(tmp, 'base');
     const mountpoint = path.join(tmp, 'merged');
     mkdirRoot(base, chain);
-    await materializeView(this.lowerView(chain), base);
+    // Hardlinks of the lower layers are not kept: under overlay, writing through one name
+    // copies it up alone, the other names keep the old content (run-links, run-debian-base).
+    await materializeView(this.lowerView(chain), base, { keepHardlinks: false });
     // cp -a keeps nanosecond times, owners, xattrs and hardlinks, so base and merged start equal.
     await mustRunTool('cp', ['-a', '--', `${base}/.`, mountpoint]);
     const release = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
-  existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync,
+  appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,33 @@ describe('Snapshotter', () => {
         }
       }
       expect(readdirSync(s.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    });
+  }
+
+  for (const kind of ['overlay', 'copy'] as const) {
+    it(`${kind}: a write through one name of a lower layer's hardlink leaves the other names alone`, async () => {
+      // Overlay (index=off) copies the written name up on its own; the copying snapshotter
+      // kept the link in the tree it copies, so the write changed both names (run-links).
+      const s = await Snapshotter.open(path.join(work, `links-${kind}`), { kind });
+      const tar = makeTar([
+        { name: 'd/', type: 'dir' },
+        { name: 'd/f', content: 'x' },
+        { name: 'd/g', type: 'link', linkname: 'd/f' },
+        { name: 'd/h', type: 'link', linkname: 'd/f' },
+      ]);
+      const l1 = (await s.unpack('hl1', [], Readable.from([tar]))).layerDir;
+      const snap = await s.prepare([l1]);
+      appendFileSync(path.join(snap.mountpoint, 'd/g'), 'more');
+      chmodSync(path.join(snap.mountpoint, 'd/h'), 0o600);
+      const l2 = await snap.commit('hl2');
+      expect(Object.keys(listTree(l2)).sort()).toEqual(['d', 'd/g', 'd/h']);
+      const view = await s.view([l1, l2]);
+      try {
+        expect(['d/f', 'd/g', 'd/h'].map((n) => readFileSync(path.join(view.path, n), 'utf8'))).toEqual(['x', 'xmore', 'x']);
+        expect(['d/f', 'd/g', 'd/h'].map((n) => lstatSync(path.join(view.path, n)).mode & 0o777)).toEqual([0o644, 0o644, 0o600]);
+      } finally {
+        await view.release();
+      }
     });
   }
 
