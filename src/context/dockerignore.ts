@@ -1,8 +1,10 @@
 // .dockerignore files, read the way docker's ignorefile.ReadAll does, and located the way
-// the docker CLI does (<Dockerfile>.dockerignore beside the Dockerfile wins over the
-// context's .dockerignore).
+// BuildKit's dockerui does (<Dockerfile>.dockerignore beside the Dockerfile wins over the
+// context's .dockerignore; each read inside its directory, errors meaning "none").
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { decodeName, fsPath } from '../solver/layer/byte-names.js';
+import { resolveInRootSync } from '../solver/layer/root-path.js';
 import { goClean, goTrimSpace } from './go-strings.js';
 import { PatternMatcher } from './pattern-matcher.js';
 
@@ -36,30 +38,56 @@ export function readDockerignore(text: string): string[] {
 export class DockerignoreError extends Error {}
 
 /**
- * The exclude patterns for a build: `<dockerfile>.dockerignore` when it exists, else
- * `<contextDir>/.dockerignore`, else none. Invalid patterns fail here, naming the file.
+ * The file's text as the patterns reach fsutil: the frontend passes them through JSON (the
+ * local source's excludepatterns attribute), and Go's json.Marshal turns each byte that is
+ * not valid UTF-8 into one U+FFFD (Node's decoder folds a truncated sequence into one).
+ */
+function asGoJsonText(bytes: Buffer): string {
+  return decodeName(bytes).replace(/[\udc80-\udcff]/g, '\ufffd');
+}
+
+const UNREADABLE = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP']);
+
+/**
+ * The text of `name` inside `root` as BuildKit's frontend reads it from the transferred
+ * directory: symlinks resolve inside `root` (a link leading out of the context reads whatever
+ * the context holds there), and a file that is missing or not readable as a file (a
+ * directory, a dangling link) counts as absent: dockerui ignores ReadFile's error.
+ */
+async function readInRoot(root: string, name: string): Promise<{ file: string; text: string } | undefined> {
+  const file = resolveInRootSync(root, name);
+  try {
+    return { file, text: asGoJsonText(await readFile(fsPath(file))) };
+  } catch (err) {
+    if (UNREADABLE.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The .dockerignore a build uses, as dockerui picks it: `<Dockerfile>.dockerignore` from the
+ * Dockerfile's directory when it can be read, else the context's `.dockerignore`.
+ */
+export async function locateDockerignore(contextDir: string, dockerfilePath?: string): Promise<{ file: string; text: string } | undefined> {
+  if (dockerfilePath) {
+    const beside = await readInRoot(path.dirname(dockerfilePath), path.basename(dockerfilePath) + '.dockerignore');
+    if (beside) return beside;
+  }
+  return readInRoot(contextDir, '.dockerignore');
+}
+
+/**
+ * The exclude patterns for a build (see locateDockerignore). Invalid patterns fail here,
+ * naming the file.
  */
 export async function loadDockerignore(contextDir: string, dockerfilePath?: string): Promise<{ file?: string; patterns: string[] }> {
-  const candidates = [
-    ...(dockerfilePath ? [dockerfilePath + '.dockerignore'] : []),
-    path.join(contextDir, '.dockerignore'),
-  ];
-  for (const file of candidates) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw err;
-    }
-    const patterns = readDockerignore(text);
-    try {
-      new PatternMatcher(patterns);
-    } catch (err) {
-      throw new DockerignoreError(`${file}: ${(err as Error).message}`);
-    }
-    return { file, patterns };
+  const found = await locateDockerignore(contextDir, dockerfilePath);
+  if (!found) return { patterns: [] };
+  const patterns = readDockerignore(found.text);
+  try {
+    new PatternMatcher(patterns);
+  } catch (err) {
+    throw new DockerignoreError(`${found.file}: ${(err as Error).message}`);
   }
-  return { patterns: [] };
+  return { file: found.file, patterns };
 }

@@ -15,6 +15,25 @@ type MatchKind = 'exact' | 'prefix' | 'suffix' | 'regexp';
 
 const REGEXP_SPECIALS = '.+()|{}$';
 
+/**
+ * One Go rune other than '/': Go's regexp steps over a string rune by rune, so '?' and '*'
+ * take a character outside the BMP whole (JS without the u flag sees two UTF-16 units). The
+ * alternatives exclude each other, so a run of '*' does not backtrack over both readings.
+ */
+const ONE_RUNE = '(?:[\\ud800-\\udbff][\\udc00-\\udfff]|[^/\\ud800-\\udbff])';
+
+/** Bytes of a name that are not valid UTF-8, as byte-names escapes them (U+DC80+byte). */
+const ESCAPED_BYTE = /[\udc80-\udcff]/g;
+
+/**
+ * A name as Go's regexp reads it: each byte that is not valid UTF-8 is utf8.RuneError
+ * (U+FFFD), so '?' and a class holding U+FFFD (a .dockerignore's own invalid bytes become
+ * U+FFFD when its patterns are read) match it.
+ */
+function asGoRunes(p: string): string {
+  return p.replace(ESCAPED_BYTE, '\ufffd');
+}
+
 export class Pattern {
   readonly exclusion: boolean;
   /** The cleaned pattern without its leading '!'. */
@@ -59,11 +78,11 @@ export class Pattern {
           }
           if (i === 0) kind = 'suffix';
         } else {
-          re += '[^/]*';
+          re += ONE_RUNE + '*';
           kind = 'regexp';
         }
       } else if (ch === '?') {
-        re += '[^/]';
+        re += ONE_RUNE;
         kind = 'regexp';
       } else if (REGEXP_SPECIALS.includes(ch)) {
         re += '\\' + ch;
@@ -107,7 +126,7 @@ export class Pattern {
       }
       case 'regexp':
         if (!this.regexp) throw new BadPatternError(this.cleaned);
-        return this.regexp.test(p);
+        return this.regexp.test(asGoRunes(p));
     }
   }
 }

@@ -122,3 +122,23 @@ describe('pathMatch (Go path.Match)', () => {
     expect(() => pathMatch('x[', 'y')).toThrow(BadPatternError);
   });
 });
+
+describe('PatternMatcher: names as Go reads them', () => {
+  it('? and * take a character outside the BMP as one rune', () => {
+    const m = new PatternMatcher(['a?b', 'c*d?']);
+    expect(m.matchesOrParentMatches('a😀b')).toBe(true);
+    expect(m.matchesOrParentMatches('a😀😀b')).toBe(false);
+    expect(m.matchesOrParentMatches('c😀x😀d😀')).toBe(true);
+    expect(m.matchesOrParentMatches('c😀d😀😀')).toBe(false);
+  });
+
+  it('a byte that is not UTF-8 (escaped U+DC80+byte) is utf8.RuneError to a wildcard or class', () => {
+    // A .dockerignore line "[\xe9]t*" reads as "[\ufffd]t*"; the name "\xe9t\xe9" matches it in
+    // fsutil (docker-ref: the file is not sent). A literal name never matches (exact compare).
+    const escaped = '\udce9t\udce9';
+    expect(new PatternMatcher(['[\ufffd]t*']).matchesOrParentMatches(escaped)).toBe(true);
+    expect(new PatternMatcher(['?t?']).matchesOrParentMatches(escaped)).toBe(true);
+    expect(new PatternMatcher(['\ufffdt\ufffd']).matchesOrParentMatches(escaped)).toBe(false);
+    expect(new PatternMatcher(['caf?']).matchesOrParentMatches('caf\udce9')).toBe(true);
+  });
+});

@@ -1,34 +1,13 @@
-// Reading .dockerignore into exclude patterns (moby/patternmatcher ignorefile.ReadAll):
-// `#` comments, trimmed lines, `!` exceptions, cleaned paths without a leading slash.
-// `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's .dockerignore.
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+// The exclude patterns of a build's context (src/context/dockerignore.ts: ignorefile.ReadAll,
+// dockerui's choice of <Dockerfile>.dockerignore over the context's .dockerignore). They are
+// not checked here: BuildKit fails on a bad pattern only when the context is transferred.
+import { locateDockerignore, readDockerignore as parsePatterns } from '../../context/dockerignore.js';
 
 export function parseDockerignore(text: string): string[] {
-  const out: string[] = [];
-  text.replace(/^\ufeff/, '').split(/\r?\n/).forEach((line) => {
-    if (line.startsWith('#')) return;
-    let pattern = line.trim();
-    if (pattern === '') return;
-    const invert = pattern.startsWith('!');
-    if (invert) pattern = pattern.slice(1).trim();
-    if (pattern !== '') {
-      pattern = path.posix.normalize(pattern);
-      if (pattern.length > 1 && pattern.endsWith('/')) pattern = pattern.slice(0, -1);
-      if (pattern.length > 1 && pattern.startsWith('/')) pattern = pattern.slice(1);
-    }
-    out.push(invert ? `!${pattern}` : pattern);
-  });
-  return out;
+  return parsePatterns(text);
 }
 
 export async function readDockerignore(contextDir: string, dockerfile: string): Promise<string[]> {
-  for (const candidate of [`${dockerfile}.dockerignore`, path.join(contextDir, '.dockerignore')]) {
-    try {
-      return parseDockerignore(await readFile(candidate, 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return [];
+  const found = await locateDockerignore(contextDir, dockerfile);
+  return found ? parsePatterns(found.text) : [];
 }
