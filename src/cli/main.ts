@@ -10,7 +10,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = makeProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that ends normally with a status of its own (build --check's failed checks).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors get 2.

@@ -1,6 +1,7 @@
 // Runs a converted build: solve the LLB graph with progress, then export the result into
 // the outputs (-t → the local store). Ctrl-C / SIGTERM abort the solve (containers killed,
 // mounts and temp dirs removed by the ops) and exit 130 / 143.
+import { formatSourceSnippet } from '../../frontend/dockerfile/source-snippet.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sourceDateEpoch } from '../../exporters/epoch.js';
@@ -45,37 +46,12 @@ export class BuildFailure extends Error {
   }
 }
 
-/**
- * BuildKit's source snippet (solver/errdefs Source.Print): `Dockerfile:N`, the op's lines
- * marked `>>>` with up to 4 lines of context for a one-line range (2 for longer ones), each
- * as ` %3d | `.
- */
+/** BuildKit's source snippet of the instruction that made the op `digest` (source-snippet.ts). */
 export function sourceSnippet(def: Definition, digest: string | undefined): string {
   const loc = digest ? def.source.locations[digest]?.[0] : undefined;
   const info = loc ? def.source.infos[loc.sourceIndex] : undefined;
-  const ranges = loc?.ranges ?? [];
-  if (!info?.data || ranges.length === 0) return '';
-  const lines = info.data.split('\n');
-  let start = Math.min(...ranges.map((r) => r.start.line));
-  let end = Math.min(lines.length, Math.max(...ranges.map((r) => Math.max(r.end.line, r.start.line))));
-  if (start < 1 || start > lines.length) return '';
-  const first = start;
-  const pad = end === start ? 4 : 2;
-  for (let p = 0; p < pad; p++) {
-    if (start > 1) {
-      start--;
-      p++;
-    }
-    if (end !== lines.length) {
-      end++;
-      p++;
-    }
-  }
-  const marked = (n: number) => ranges.some((r) => n >= r.start.line && n <= Math.max(r.end.line, r.start.line));
-  const out = [`${info.filename}:${first}`, '--------------------'];
-  for (let n = start; n <= end; n++) out.push(` ${String(n).padStart(3)} | ${marked(n) ? '>>>' : '   '} ${lines[n - 1] ?? ''}`);
-  out.push('--------------------');
-  return `${out.join('\n')}\n`;
+  if (!info?.data || !loc) return '';
+  return formatSourceSnippet(info.filename, info.data, loc.ranges.map((r) => ({ start: r.start.line, end: r.end.line })));
 }
 
 export async function executeBuild(req: BuildRequest, exec: ExecRequest, converted: ConvertedBuild, root: string,

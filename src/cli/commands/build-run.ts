@@ -16,6 +16,7 @@ import { checkEntitlements } from './build-entitlements.js';
 import { sourceDateEpoch } from '../../exporters/epoch.js';
 import { readDockerignore } from './build-dockerignore.js';
 import { formatWarnings } from './build-warnings.js';
+import { formatCheckResult, parseCall } from './build-check.js';
 import { writeStderr } from '../stdio.js';
 import { parseExecFlags } from './build-exec-options.js';
 import { createProgress, internalStep, metadataStep, timedStep } from './build-progress.js';
@@ -36,6 +37,7 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
   const epochEnv = process.env.SOURCE_DATE_EPOCH;
   if (epochEnv !== undefined && !req.buildArgs.has('SOURCE_DATE_EPOCH')) req.buildArgs.set('SOURCE_DATE_EPOCH', epochEnv);
   sourceDateEpoch(req.buildArgs); // a malformed value is a usage error before anything runs
+  const call = parseCall(typeof raw.call === 'string' ? raw.call : undefined, raw.check === true);
   const progress = req.printLLB ? undefined : await createProgress(exec.progress);
   let cleanup: (() => Promise<void>) | undefined;
   try {
@@ -68,6 +70,14 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
         ? (await import('../../llb/print-dot.js')).definitionToDot(result.definition)
         : (await import('../../llb/print-json.js')).definitionToJSON(result.definition);
       process.stdout.write(text);
+      return;
+    }
+    if (call === 'check') {
+      progress.finish();
+      const sources = new Map(result.definition.source.infos.map((i) => [i.filename, i.data ?? '']));
+      const report = formatCheckResult(result.warnings, sources);
+      process.stdout.write(report.text);
+      if (report.status !== 0) process.exitCode = report.status;
       return;
     }
     checkEntitlements(result.definition, exec.allow, exec.network);

@@ -38,6 +38,8 @@ export function registerBuild(program: Command): void {
     .option('--metadata-file <file>', 'Write build result metadata (image digest, config digest, names) to the file as JSON')
     .option('--progress <mode>', 'Progress output: auto (tty on a terminal, else plain), tty, plain, rawjson or quiet', 'auto')
     .option('-q, --quiet', 'Print only the image ID (sha256:…) on success; no progress output')
+    .option('--check', 'Run the Dockerfile\'s build checks and print them instead of building (exit 1 when any fails; --call=check)')
+    .option('--call <method>', 'What to do with the Dockerfile: build (default) or check')
     .option('--explain-cache', 'Say, for every step that ran, why it missed the cache')
     .option('--max-parallelism <n>', 'Steps run at the same time (default: the CPU count)')
     .option('--runtime <name>', 'OCI runtime for RUN: runc or crun', 'runc')
