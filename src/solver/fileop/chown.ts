@@ -43,7 +43,8 @@ function findEntry(rootfs: string, file: 'passwd' | 'group', name: string): stri
   }
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    if (line === '') continue;
+    // ParseGroupFilter skips comment lines; ParsePasswdFilter has no comments.
+    if (line === '' || (file === 'group' && line.startsWith('#'))) continue;
     const fields = line.split(':');
     if (fields[0] === name) return fields;
   }

@@ -163,6 +163,13 @@ describe('resolveChown', () => {
     expect(await resolveChown({ user: { name: 'app', input: 0 }, group: { name: 'nogrp', input: 0 } }, () => fs))
       .toEqual({ uid: 1000, gid: 1001 });
   });
+  it('skips comment lines in /etc/group only, as moby/sys/user parses them', async () => {
+    const r = roots();
+    tree(r.dest, { 'etc/passwd': '#hash:x:5:6::/:/bin/sh\n', 'etc/group': '#hg:x:7:\n' });
+    const at = () => r.dest;
+    expect(await resolveChown({ user: { name: '#hash', input: 0 } }, at)).toEqual({ uid: 5, gid: 6 });
+    expect(await resolveChown({ user: { id: 1 }, group: { name: '#hg', input: 0 } }, at)).toEqual({ uid: 1, gid: 1 });
+  });
   it('a name without a rootfs to look in is an error', async () => {
     await expect(resolveChown({ user: { name: 'app', input: 2 } }, () => undefined)).rejects.toThrow('invalid missing user mount');
   });
