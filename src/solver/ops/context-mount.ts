@@ -3,11 +3,12 @@
 // and every entry is 0:0 (the client's filesync resets owners, resetUIDAndGID); modes,
 // symlinks and contents are the context's. Slipway reads the context in place, so the step
 // gets a filtered copy of the selected subtree owned by root.
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeContextFilter } from '../../context/context-filter.js';
 import type { FileActionCopy } from '../../llb/types.js';
 import { copy } from '../fileop/copy.js';
+import { fsPath, readdirNames } from '../layer/byte-names.js';
 import { isInside, resolveInRootSync } from '../layer/root-path.js';
 import { visibleInSource } from '../fileop/source-filter.js';
 import type { LocalRef } from '../result.js';
@@ -51,8 +52,9 @@ export async function materializeContext(ref: LocalRef, selector: string, dest: 
 }
 
 /**
- * Whether the context subtree can be mounted in place instead: no patterns to apply and
- * every entry already 0:0 (a read-only mount cannot change it).
+ * Whether the context subtree can be mounted in place instead: no patterns to apply, every
+ * entry already 0:0 and none a socket (a read-only mount cannot change them; the transfer
+ * turns a socket into an empty file, as the copy does).
  */
 export function contextUsableInPlace(ref: LocalRef, selector: string): boolean {
   if (ref.includePatterns.length || ref.excludePatterns.length) return false;
@@ -61,10 +63,13 @@ export function contextUsableInPlace(ref: LocalRef, selector: string): boolean {
   const stack = [host];
   while (stack.length > 0) {
     const p = stack.pop()!;
-    const st = lstatSync(p, { throwIfNoEntry: false });
-    if (!st) return p !== host;
-    if (st.uid !== 0 || st.gid !== 0) return false;
-    if (st.isDirectory()) for (const name of readdirSync(p)) stack.push(path.join(p, name));
+    const st = lstatSync(fsPath(p), { throwIfNoEntry: false });
+    if (!st) {
+      if (p === host) return false; // absent: materializeContext reports it
+      continue; // removed meanwhile
+    }
+    if (st.uid !== 0 || st.gid !== 0 || st.isSocket()) return false;
+    if (st.isDirectory()) for (const name of readdirNames(p)) stack.push(path.join(p, name));
   }
   return true;
 }
