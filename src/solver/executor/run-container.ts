@@ -21,6 +21,8 @@ import { Bundle } from './bundle.js';
 import { findCommand } from './find-command.js';
 import { recordMountStubs } from './mount-stubs.js';
 import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
+import type { SecurityMode } from '../../llb/types.js';
+import { insecureHost } from './insecure-host.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
 import { runtimeCommand, type RuntimeName } from './runtime.js';
 import { buildSpec, type SpecMount } from './spec.js';
@@ -55,6 +57,8 @@ export interface RunContainerOptions {
   runtime?: RuntimeName;
   /** Optional limits; always clamped to this process's hard limits. Default: inherit. */
   rlimits?: Rlimit[];
+  /** RUN --security (default sandbox); 'insecure' needs the security.insecure entitlement, checked earlier. */
+  security?: SecurityMode;
   /** Where the bundle's own directory goes (default: the OS temp dir). */
   stateDir?: string;
   /**
@@ -220,6 +224,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
       hostsPath: bundle.hostsPath, resolvConfPath: bundle.resolvConfPath, mounts: mounts.map(toSpecMount),
       // Clamping reads /proc/self/limits: only when there is something to clamp.
       ...(opts.rlimits?.length ? { rlimits: clampRlimits(opts.rlimits) } : {}),
+      ...(opts.security === 'insecure' ? { security: 'insecure' as const, insecureHost: insecureHost() } : {}),
     });
     if (!(opts.bundleDir !== undefined && opts.networkFilesWritten)) bundle.writeNetworkFiles(networkFiles(opts));
     bundle.writeConfig(specJSON(spec));

@@ -181,6 +181,7 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
         })),
         stdout: (b) => { tail.push(b); run.progress.log(1, b); },
         stderr: (b) => { tail.push(b); run.progress.log(2, b); },
+        ...(op.security === 'insecure' ? { security: 'insecure' as const } : {}),
         signal: env.signal,
         runtime: env.runtime,
         bundleDir: tmp,
