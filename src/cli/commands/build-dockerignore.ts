@@ -7,7 +7,11 @@ export function parseDockerignore(text: string): string[] {
   return parsePatterns(text);
 }
 
-export async function readDockerignore(contextDir: string, dockerfile: string): Promise<string[]> {
+/**
+ * `dockerfile` undefined: the Dockerfile came from stdin, which buildx writes to a directory
+ * of its own, so only the context's .dockerignore applies.
+ */
+export async function readDockerignore(contextDir: string, dockerfile?: string): Promise<string[]> {
   const found = await locateDockerignore(contextDir, dockerfile);
   return found ? parsePatterns(found.text) : [];
 }
