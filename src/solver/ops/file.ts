@@ -15,7 +15,7 @@ import type { ChownOpt, FileOp } from '../../llb/types.js';
 import { copy, mkdir, mkfile, resolveChown, rm, symlink, type Owner, type SourceFilter } from '../fileop/index.js';
 import { plainDest, type DestTree } from '../fileop/dest-tree.js';
 import { UpperDest } from '../fileop/upper-dest.js';
-import { userDbRoot } from '../fileop/user-db.js';
+import { looksUpNames, userDbRoot } from '../fileop/user-db.js';
 import type { LayersRef, LocalRef } from '../result.js';
 import { viewSource, type SourceTree } from '../fileop/source-tree.js';
 import type { DirectSnapshot } from '../snapshot/snapshotter.js';
@@ -53,8 +53,13 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
       if (!view) views.set(ref, view = mountedSource(run, ref, releases));
       return view;
     };
-    // --chown names resolve in the destination's rootfs (the state the actions build on).
-    await applyActions(run, op, plainDest(active.mountpoint), () => active.mountpoint, layerSource, releases);
+    const dest = plainDest(active.mountpoint);
+    const userDb = async (): Promise<string> => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'slipway-userdb-'));
+      releases.push(() => rmDir(dir, { recursive: true, force: true }));
+      return userDbRoot(dest, dir);
+    };
+    await applyActions(run, op, dest, userDb, layerSource, releases);
     for (const r of releases.splice(0)) await r();
     await active.commit(id);
     return result;
@@ -76,9 +81,7 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
   const releases: Releases = [];
   try {
     const dest = new UpperDest(snap.upperdir, snap.lowers);
-    // Looked up afresh for each action: an earlier one may have changed /etc/passwd.
-    let userDbs = 0;
-    const userDb = (): string => userDbRoot(dest, path.join(snap.scratch, `userdb-${userDbs++}`));
+    const userDb = async (): Promise<string> => userDbRoot(dest, path.join(snap.scratch, 'userdb'));
     // Layer sources are read through a view merged in user space, below a root that does not
     // exist on disk (every read goes through the tree).
     const views = new Map<LayersRef, Promise<SourceTree>>();
@@ -106,15 +109,14 @@ async function solveDirect(run: OpRun, op: FileOp, chain: string[], id: string):
   }
 }
 
-async function applyActions(run: OpRun, op: FileOp, dest: DestTree, rootfs: () => string,
+async function applyActions(run: OpRun, op: FileOp, dest: DestTree, userDb: () => Promise<string>,
   layerSource: (ref: LayersRef) => Promise<CopySource>, releases: Releases): Promise<void> {
   const { env, inputs } = run;
   const n = inputs.length;
-  // rootfs() only when resolveChown looks a name up, and at most once per action.
-  const chown = (o: ChownOpt | undefined): Promise<Owner | undefined> => {
-    let dir: string | undefined;
-    return resolveChown(o, () => (dir ??= rootfs()));
-  };
+  // --chown names resolve in the op's base input, the tree before any action ran (user-db.ts):
+  // its passwd and group are set aside first, and only when some action names a user or group.
+  const db = looksUpNames(op.actions) ? await userDb() : undefined;
+  const chown = (o: ChownOpt | undefined): Promise<Owner | undefined> => resolveChown(o, () => db);
   for (const a of op.actions) {
     env.signal.throwIfAborted();
     const act = a.action;
