@@ -39,6 +39,8 @@ function findEntry(rootfs: string, file: 'passwd' | 'group', name: string): stri
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    // BuildKit opens it and fails reading: `read <path>: is a directory`.
+    if (code === 'EISDIR') throw new FileOpError(`read /etc/${file}: is a directory`);
     throw err;
   }
   for (const raw of text.split('\n')) {

@@ -170,6 +170,14 @@ describe('resolveChown', () => {
     expect(await resolveChown({ user: { name: '#hash', input: 0 } }, at)).toEqual({ uid: 5, gid: 6 });
     expect(await resolveChown({ user: { id: 1 }, group: { name: '#hg', input: 0 } }, at)).toEqual({ uid: 1, gid: 1 });
   });
+  it('a directory in place of /etc/passwd or /etc/group fails the lookup as BuildKit reading it does', async () => {
+    const r = roots();
+    tree(r.dest, { 'etc/passwd/x': 'x', 'etc/group/x': 'x' });
+    await expect(resolveChown({ user: { name: 'app', input: 0 } }, () => r.dest)).rejects.toThrow('read /etc/passwd: is a directory');
+    await expect(resolveChown({ group: { name: 'app', input: 0 } }, () => r.dest)).rejects.toThrow('read /etc/group: is a directory');
+    // Numeric ids never read the files.
+    expect(await resolveChown({ user: { id: 5 } }, () => r.dest)).toEqual({ uid: 5, gid: 5 });
+  });
   it('a name without a rootfs to look in is an error', async () => {
     await expect(resolveChown({ user: { name: 'app', input: 2 } }, () => undefined)).rejects.toThrow('invalid missing user mount');
   });
