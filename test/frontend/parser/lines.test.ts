@@ -71,9 +71,13 @@ describe('lines, continuations and comments', () => {
       [['a', 'b'], true],
       [['["a" "b"]'], false],
       [[], true],
-      [['a'], true],
+      // Text after the array makes the line shell form (json.Unmarshal, buildkit#5107).
+      [['["a"] trailing'], false],
       [["['x']"], false],
     ]);
+    expect(parseDockerfile('CMD ["a", 1] x').children[0]!.args).toEqual(['["a", 1] x']);
+    expect(parseDockerfile('COPY ["a", "b"] c').children[0]!.args).toEqual(['["a",', '"b"]', 'c']);
+    expect(parseDockerfile('CMD ["a"] \t').children[0]!.json).toBe(true); // trailing whitespace is fine
     // A number Go cannot hold in a float64 is a decode error there, hence shell form.
     expect(parseDockerfile('CMD [1e400]').children[0]!.args).toEqual(['[1e400]']);
     expect(parseError('CMD ["a", 1]').reason).toBe(

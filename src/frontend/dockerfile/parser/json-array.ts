@@ -1,6 +1,7 @@
-// Exec-form detection: BuildKit decodes the *first* JSON value of the rest of the line with
-// Go's json.Decoder, so text after a valid array is ignored, and a valid array holding a
-// non-string is an error rather than shell form.
+// Exec-form detection, after BuildKit's parseJSON: the rest of the line must be exactly one
+// JSON value (Go's json.Unmarshal, since dockerfile 1.9 / buildkit#5107; older frontends
+// used json.Decoder and ignored text after the array), so `CMD ["a"] b` is shell form; a
+// valid array holding a non-string is an error rather than shell form.
 import { ParseFailure } from './parse-failure.js';
 import { isGoSpace } from './go-space.js';
 
@@ -64,8 +65,8 @@ function overflows(v: unknown): boolean {
 }
 
 /**
- * The strings of a JSON array at the start of `rest`, or undefined when `rest` is not a
- * JSON array (shell form). Throws when it is an array with a non-string element.
+ * The strings of the JSON array `rest` is, or undefined when `rest` is not exactly a JSON
+ * array (shell form). Throws when it is an array with a non-string element.
  */
 export function parseJSONArray(rest: string): string[] | undefined {
   let start = 0;
@@ -79,7 +80,8 @@ export function parseJSONArray(rest: string): string[] | undefined {
     if (err instanceof RangeError) return undefined;
     throw err;
   }
-  if (end < 0) return undefined;
+  // Only JSON whitespace may follow the value (json.Unmarshal's checkValid).
+  if (end < 0 || skipWs(rest, end) !== rest.length) return undefined;
   const value = JSON.parse(rest.slice(start, end)) as unknown[];
   // Go's decoder fails on such numbers, which makes the line shell form.
   if (overflows(value)) return undefined;
