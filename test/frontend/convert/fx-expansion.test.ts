@@ -18,7 +18,7 @@ describe('variable expansion (fx probes)', () => {
     expect(named(ops, '[3/4] ADD').op.file.actions[0].action.mode).toBe(0o751);
     expect(named(ops, '[4/4] COPY').op.file.actions[0].action.mode).toBeUndefined();
     const res = await convert(df);
-    const history = res.image.history.map((h: { created_by?: string }) => h.created_by);
+    const history = (res.image.history ?? []).map((h: { created_by?: string }) => h.created_by);
     expect(history).toContain('COPY --chmod=640 a /m1 # buildkit');
     expect(history).toContain('ADD --chmod=0751 a /m2 # buildkit');
   });
