@@ -34,6 +34,57 @@ function asGoRunes(p: string): string {
   return p.replace(ESCAPED_BYTE, '\ufffd');
 }
 
+const hexChar = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+const octChar = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '7';
+const codeUnit = (n: number): string => '\\u' + n.toString(16).padStart(4, '0');
+
+/**
+ * The escape `\` + chars[pos] as RE2 (Go's regexp/syntax, Perl flags) reads it, in JS
+ * regexp text (no u flag), and the position after it; undefined when RE2 rejects it (then
+ * the pattern fails when it is matched, as Go's does: `obj\Release` in a .dockerignore).
+ */
+function re2Escape(chars: string[], pos: number, inClass: boolean): { re: string; next: number } | undefined {
+  const c = chars[pos] as string;
+  const next = pos + 1;
+  if (!inClass) {
+    if (c === 'A') return { re: '^', next };
+    if (c === 'z') return { re: '$', next };
+    if (c === 'b' || c === 'B') return { re: '\\' + c, next };
+  }
+  // RE2's \s is [\t\n\f\r ] (JS's also takes \v and Unicode spaces).
+  if (!inClass && c === 's') return { re: '[\\t\\n\\f\\r ]', next };
+  if (!inClass && c === 'S') return { re: '[^\\t\\n\\f\\r ]', next };
+  if ('dDsSwW'.includes(c)) return { re: '\\' + c, next };
+  if ('fnrtv'.includes(c)) return { re: '\\' + c, next };
+  if (c === 'a') return { re: '\\x07', next };
+  if (c >= '0' && c <= '7') {
+    // Octal: \0 and up to two more digits, or \1-\7 followed by one (a lone \1 is a backreference: refused).
+    if (c !== '0' && !octChar(chars[next])) return undefined;
+    let n = 0;
+    let p = pos;
+    for (let k = 0; k < 3 && octChar(chars[p]); k++) n = n * 8 + Number(chars[p++]);
+    return { re: literal(n), next: p };
+  }
+  if (c === 'x') {
+    // \xhh ('{' would be written escaped, which RE2 does not take as \x{...}).
+    if (hexChar(chars[next]) && hexChar(chars[next + 1])) {
+      return { re: literal(parseInt((chars[next] as string) + (chars[next + 1] as string), 16)), next: next + 2 };
+    }
+    return undefined;
+  }
+  const code = c.codePointAt(0) as number;
+  if (code < 0x80 && !/[0-9A-Za-z]/.test(c)) return { re: '\\' + c, next };
+  // \p, \P (Unicode classes) and \Q...\E are valid in RE2 but not taken over: read leniently.
+  if (c === 'p' || c === 'P' || c === 'Q') return { re: '\\' + c, next };
+  return undefined;
+}
+
+/** A code point as JS regexp text matching exactly it (outside or inside a class). */
+function literal(n: number): string {
+  if (n <= 0xff) return '\\x' + n.toString(16).padStart(2, '0');
+  return codeUnit(n);
+}
+
 export class Pattern {
   readonly exclusion: boolean;
   /** The cleaned pattern without its leading '!'. */
@@ -58,6 +109,12 @@ export class Pattern {
     const pat = this.cleaned;
     let re = '^';
     let kind: MatchKind = 'exact';
+    // Go writes the regexp text first and RE2 parses it: inside a class ('[' up to ']') the
+    // text '[^/]' that '*' and '?' become is read as class members, and escapes read by
+    // RE2's class rules.
+    let inClass = false;
+    let valid = true;
+    const anyRune = (): string => (inClass ? '[^/]' : ONE_RUNE);
     const chars = Array.from(pat);
     for (let i = 0, pos = 0; pos < chars.length; i++) {
       const ch = chars[pos++] as string;
@@ -78,31 +135,39 @@ export class Pattern {
           }
           if (i === 0) kind = 'suffix';
         } else {
-          re += ONE_RUNE + '*';
+          re += anyRune() + '*';
           kind = 'regexp';
         }
       } else if (ch === '?') {
-        re += ONE_RUNE;
+        re += anyRune();
         kind = 'regexp';
       } else if (REGEXP_SPECIALS.includes(ch)) {
         re += '\\' + ch;
       } else if (ch === '\\') {
         if (pos < chars.length) {
-          re += '\\' + (chars[pos++] as string);
+          const esc = re2Escape(chars, pos, inClass);
+          if (esc) {
+            re += esc.re;
+            pos = esc.next;
+          } else {
+            valid = false;
+            pos++;
+          }
           kind = 'regexp';
         } else {
           re += '\\\\';
         }
       } else if (ch === '[' || ch === ']') {
         re += ch;
+        inClass = ch === '[' ? true : false;
         kind = 'regexp';
       } else {
         re += ch;
       }
     }
     this.kind = kind;
-    // No flags: like Go's RE2 defaults ('.' stops at newlines, unknown escapes stay lenient).
-    if (kind === 'regexp') {
+    // No flags: like Go's RE2 defaults ('.' stops at newlines).
+    if (kind === 'regexp' && valid) {
       try {
         this.regexp = new RegExp(re + '$');
       } catch {

@@ -142,3 +142,33 @@ describe('PatternMatcher: names as Go reads them', () => {
     expect(new PatternMatcher(['caf?']).matchesOrParentMatches('caf\udce9')).toBe(true);
   });
 });
+
+describe('PatternMatcher: escapes read as RE2 reads them', () => {
+  const m = (pattern: string, name: string) => new PatternMatcher([pattern]).matchesOrParentMatches(name);
+
+  it('an escape RE2 refuses fails the match, as BuildKit fails the build (docker-ref: obj\\Release)', () => {
+    for (const p of ['obj\\Release', 'x\\yz', 'a\\1', 'a\\8', 'a\\C', 'a\\xZ', '[\\b]', 'caf\\é']) {
+      expect(() => m(p, 'anything'), p).toThrow(BadPatternError);
+    }
+  });
+
+  it('valid escapes keep RE2 meanings: \\a bell, \\d digit, \\s ASCII space, octal, hex, \\A \\z', () => {
+    expect(m('bel\\al', 'bel\x07l')).toBe(true);
+    expect(m('bel\\al', 'belal')).toBe(false);
+    expect(m('a\\db', 'a1b')).toBe(true);
+    expect(m('a\\db', 'aXb')).toBe(false);
+    expect(m('a\\sb', 'a b')).toBe(true);
+    expect(m('a\\sb', 'a\vb')).toBe(false);
+    expect(m('a\\101b', 'aAb')).toBe(true);
+    expect(m('a\\x41b', 'aAb')).toBe(true);
+    expect(m('\\Aab\\z', 'ab')).toBe(true);
+    expect(m('*\\.z', 'zed.z')).toBe(true);
+  });
+
+  it('inside a class, * and ? stay the text [^/] RE2 reads as class members', () => {
+    // "[*]x" becomes "^[[^/]*]x$": a class of '[', '^', '/', repeated, then "]x".
+    expect(m('[*]x', ']x')).toBe(true);
+    expect(m('[*]x', '^^]x')).toBe(true);
+    expect(m('[*]x', 'ab]x')).toBe(false);
+  });
+});
