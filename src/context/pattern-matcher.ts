@@ -22,6 +22,9 @@ const REGEXP_SPECIALS = '.+()|{}$';
  */
 const ONE_RUNE = '(?:[\\ud800-\\udbff][\\udc00-\\udfff]|[^/\\ud800-\\udbff])';
 
+/** RE2's '.': any character but '\n' (JS's '.' also stops at '\r', U+2028 and U+2029). */
+const ANY_BUT_NEWLINE = '[^\\n]';
+
 /** Bytes of a name that are not valid UTF-8, as byte-names escapes them (U+DC80+byte). */
 const ESCAPED_BYTE = /[\udc80-\udcff]/g;
 
@@ -126,11 +129,11 @@ export class Pattern {
             // "**" at the end accepts everything below, like .gitignore.
             if (kind === 'exact') kind = 'prefix';
             else {
-              re += '.*';
+              re += inClass ? '.*' : ANY_BUT_NEWLINE + '*';
               kind = 'regexp';
             }
           } else {
-            re += '(.*/)?';
+            re += inClass ? '(.*/)?' : '(' + ANY_BUT_NEWLINE + '*/)?';
             kind = 'regexp';
           }
           if (i === 0) kind = 'suffix';

@@ -172,3 +172,12 @@ describe('PatternMatcher: escapes read as RE2 reads them', () => {
     expect(m('[*]x', 'ab]x')).toBe(false);
   });
 });
+
+describe('PatternMatcher: ** spans what RE2 .* spans', () => {
+  it('a directory name holding \\r or U+2028 (JS . stops there, RE2 . does not); never \\n', () => {
+    const pm = new PatternMatcher(['x/**/b', 'y/**']);
+    expect(pm.matchesOrParentMatches('x/c\rd/b')).toBe(true);
+    expect(pm.matchesOrParentMatches('x/c\u2028d/b')).toBe(true);
+    expect(pm.matchesOrParentMatches('x/c\nd/b')).toBe(false);
+  });
+});
