@@ -67,6 +67,8 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     const network: NetworkOptions = {
       ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
       network: op.network === 'sandbox' ? env.network : op.network,
+      // BuildKit makes resolv.conf by the op's mode: the default network is not the host's there.
+      resolvMode: op.network === 'sandbox' ? (env.network === 'none' ? 'none' : 'sandbox') : op.network,
       extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
     };
     writeNetworkFiles(tmp, network);
