@@ -5,7 +5,7 @@
 // synchronous file work (a few small files and lstat calls): the step waits for all of it,
 // and threadpool round trips would cost more than the syscalls.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lchownSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,6 +140,17 @@ function toSpecMount(m: ContainerMount): SpecMount {
   };
 }
 
+let cgroupNS: boolean | undefined;
+
+/**
+ * BuildKit's cgroupV2NamespaceSupported: cgroup namespaces exist and /sys/fs/cgroup is the
+ * v2 hierarchy (with v1 a cgroup namespace fails on non-standard hierarchies). Once per process.
+ */
+function cgroupV2NamespaceSupported(): boolean {
+  cgroupNS ??= existsSync('/proc/self/ns/cgroup') && existsSync('/sys/fs/cgroup/cgroup.subtree_control');
+  return cgroupNS;
+}
+
 /** BuildKit creates a missing working directory, owned by the process user. */
 function ensureCwd(rootfs: string, cwd: string, uid: number, gid: number): void {
   const host = resolveInRootSync(rootfs, cwd);
@@ -227,7 +238,7 @@ export async function runContainer(opts: RunContainerOptions): Promise<RunContai
     const hostname = opts.hostname ?? DEFAULT_HOSTNAME;
     const spec = buildSpec({
       rootfs, args: opts.args, env: withDefaultPath(opts.env ?? []), cwd, uid: user.uid, gid: user.gid,
-      additionalGids: user.additionalGids, hostname, network,
+      additionalGids: user.additionalGids, hostname, network, cgroupNamespace: cgroupV2NamespaceSupported(),
       hostsPath: bundle.hostsPath, resolvConfPath: bundle.resolvConfPath, mounts: mounts.map(toSpecMount),
       // Clamping reads /proc/self/limits: only when there is something to clamp.
       ...(opts.rlimits?.length ? { rlimits: clampRlimits(opts.rlimits) } : {}),

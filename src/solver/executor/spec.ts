@@ -109,6 +109,8 @@ export interface SpecInput {
   rlimits?: Rlimit[];
   /** RUN --security: 'insecure' as BuildKit's generateSecurityOpts (default 'sandbox'). */
   security?: SecurityMode;
+  /** A private cgroup namespace: BuildKit adds one where cgroup v2 namespaces work (cgroupV2NamespaceSupported). */
+  cgroupNamespace?: boolean;
   /** For 'insecure': what the host allows (insecure-host.ts). */
   insecureHost?: InsecureHost;
 }
@@ -149,6 +151,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     ({ destination, type: 'bind', source, options: ['nosuid', 'noexec', 'nodev', 'rbind', 'ro'] });
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (input.network === 'none') namespaces.push({ type: 'network' });
+  if (input.cgroupNamespace) namespaces.push({ type: 'cgroup' });
   const spec = {
     ociVersion: '1.0.2-dev',
     process: {

@@ -23,6 +23,9 @@ describe('OCI spec', () => {
     expect(spec.linux).not.toHaveProperty('resources');
     expect(spec.process.user).toEqual({ uid: 1, gid: 2, additionalGids: [2] });
     expect(buildSpec({ ...base, network: 'host' }).linux.namespaces.map((n) => n.type)).not.toContain('network');
+    // A cgroup namespace where BuildKit adds one (cgroup v2 hosts).
+    expect(spec.linux.namespaces.map((n) => n.type)).not.toContain('cgroup');
+    expect(buildSpec({ ...base, network: 'none', cgroupNamespace: true }).linux.namespaces.map((n) => n.type)).toContain('cgroup');
   });
 });
 
