@@ -112,3 +112,130 @@ export function containsWildcards(name: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether Go's filepath.Match(pattern, name) fails with ErrBadPattern (patternmatcher.New's
+ * check, with name "."). Unlike path.Match, filepath.Match has no check of the rest of the
+ * pattern after a mismatch: only the chunks it reaches are checked (each one whole), so
+ * "s*[" passes ("s" already differs from ".") where "[" and "x[" fail.
+ */
+export function filepathMatchFails(pattern: string, name: string): boolean {
+  let pat = pattern;
+  let s = name;
+  outer: while (pat.length > 0) {
+    const { star, chunk, rest } = scanChunk(pat);
+    pat = rest;
+    if (star && chunk === '') return false;
+    const r = matchChunk(chunk, s);
+    if (r === 'bad') return true;
+    if (r !== undefined && (r.length === 0 || pat.length > 0)) {
+      s = r;
+      continue;
+    }
+    if (star) {
+      for (let i = 0; i < s.length && s[i] !== '/'; i++) {
+        const t = matchChunk(chunk, s.slice(i + 1));
+        if (t === 'bad') return true;
+        if (t !== undefined) {
+          if (pat.length === 0 && t.length > 0) continue;
+          s = t;
+          continue outer;
+        }
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+function scanChunk(pattern: string): { star: boolean; chunk: string; rest: string } {
+  let p = pattern;
+  let star = false;
+  while (p.length > 0 && p[0] === '*') {
+    p = p.slice(1);
+    star = true;
+  }
+  let inrange = false;
+  let i = 0;
+  for (; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      if (i + 1 < p.length) i++;
+    } else if (c === '[') inrange = true;
+    else if (c === ']') inrange = false;
+    else if (c === '*' && !inrange) break;
+  }
+  return { star, chunk: p.slice(0, i), rest: p.slice(i) };
+}
+
+/** Go's matchChunk (it keeps checking the chunk's syntax after a mismatch): rest, mismatch, or 'bad'. */
+function matchChunk(chunkIn: string, sIn: string): string | undefined | 'bad' {
+  let chunk = chunkIn;
+  let s = sIn;
+  let failed = false;
+  const getEsc = (c: string): { r: number; rest: string } | undefined => {
+    if (c.length === 0 || c[0] === '-' || c[0] === ']') return undefined;
+    let x = c;
+    if (x[0] === '\\') {
+      x = x.slice(1);
+      if (x.length === 0) return undefined;
+    }
+    const r = x.codePointAt(0) as number;
+    const rest = x.slice(r > 0xffff ? 2 : 1);
+    return rest.length === 0 ? undefined : { r, rest };
+  };
+  while (chunk.length > 0) {
+    if (!failed && s.length === 0) failed = true;
+    const c = chunk[0];
+    if (c === '[') {
+      let r = -1;
+      if (!failed) {
+        r = s.codePointAt(0) as number;
+        s = s.slice(r > 0xffff ? 2 : 1);
+      }
+      chunk = chunk.slice(1);
+      let negated = false;
+      if (chunk[0] === '^') {
+        negated = true;
+        chunk = chunk.slice(1);
+      }
+      let match = false;
+      for (let nrange = 0; ; nrange++) {
+        if (chunk[0] === ']' && nrange > 0) {
+          chunk = chunk.slice(1);
+          break;
+        }
+        const lo = getEsc(chunk);
+        if (!lo) return 'bad';
+        chunk = lo.rest;
+        let hi = lo.r;
+        if (chunk[0] === '-') {
+          const h = getEsc(chunk.slice(1));
+          if (!h) return 'bad';
+          chunk = h.rest;
+          hi = h.r;
+        }
+        if (lo.r <= r && r <= hi) match = true;
+      }
+      if (match === negated) failed = true;
+    } else if (c === '?') {
+      if (!failed) {
+        if (s[0] === '/') failed = true;
+        const r = s.codePointAt(0) as number;
+        s = s.slice(r > 0xffff ? 2 : 1);
+      }
+      chunk = chunk.slice(1);
+    } else {
+      if (c === '\\') {
+        chunk = chunk.slice(1);
+        if (chunk.length === 0) return 'bad';
+      }
+      if (!failed) {
+        if (chunk[0] !== s[0]) failed = true;
+        s = s.slice(1);
+      }
+      chunk = chunk.slice(1);
+    }
+  }
+  return failed ? undefined : s;
+}

@@ -3,7 +3,7 @@
 // '**' spans any number of directories, and a pattern matching a directory matches
 // everything below it.
 import { goClean, goTrimSpace } from './go-strings.js';
-import { BadPatternError, validatePattern } from './path-match.js';
+import { BadPatternError, filepathMatchFails } from './path-match.js';
 
 export class IllegalExclusionError extends Error {
   constructor() {
@@ -13,7 +13,13 @@ export class IllegalExclusionError extends Error {
 
 type MatchKind = 'exact' | 'prefix' | 'suffix' | 'regexp';
 
-const REGEXP_SPECIALS = '.+()|{}$';
+/**
+ * The characters patternmatcher escapes. Its table is meant to hold `.+()|{}$`, but it is
+ * a [8]byte bitmap indexed by b%8 with bit b/8, and for '{' '|' '}' (b/8 = 15) the bit falls
+ * off the byte: those three reach the regexp raw, so 'a|b*' is an alternation and 'a{2}*'
+ * a repetition (docker-ref: ci-ignore-go-regex).
+ */
+const REGEXP_SPECIALS = '.+()$';
 
 /**
  * One Go rune other than '/': Go's regexp steps over a string rune by rune, so '?' and '*'
@@ -77,8 +83,13 @@ function re2Escape(chars: string[], pos: number, inClass: boolean): { re: string
   }
   const code = c.codePointAt(0) as number;
   if (code < 0x80 && !/[0-9A-Za-z]/.test(c)) return { re: '\\' + c, next };
-  // \p, \P (Unicode classes) and \Q...\E are valid in RE2 but not taken over: read leniently.
-  if (c === 'p' || c === 'P' || c === 'Q') return { re: '\\' + c, next };
+  // \pX, \p{Name} (Unicode classes) and \Q...\E are valid in RE2 but not taken over (read
+  // leniently); \p followed by anything but a category letter or '{' is refused.
+  if (c === 'p' || c === 'P') {
+    const after = chars[next];
+    return after !== undefined && 'CLMNPSZ{'.includes(after) ? { re: '\\' + c, next } : undefined;
+  }
+  if (c === 'Q') return { re: '\\' + c, next };
   return undefined;
 }
 
@@ -158,12 +169,25 @@ export class Pattern {
           }
           kind = 'regexp';
         } else {
-          re += '\\\\';
+          // Go writes a lone trailing '\', so the '$' it appends reads as a literal '$'.
+          re += '\\';
         }
       } else if (ch === '[' || ch === ']') {
         re += ch;
-        inClass = ch === '[' ? true : false;
         kind = 'regexp';
+        if (ch === '[' && !inClass) {
+          inClass = true;
+          // RE2 takes a ']' right after '[' or '[^' as a member (JS: an empty class).
+          if (chars[pos] === '^' && chars[pos + 1] === ']') {
+            re += '^\\]';
+            pos += 2;
+          } else if (chars[pos] === ']') {
+            re += '\\]';
+            pos++;
+          }
+        } else if (ch === ']') {
+          inClass = false;
+        }
       } else {
         re += ch;
       }
@@ -223,7 +247,8 @@ export class PatternMatcher {
         p = p.slice(1);
         this.exclusions = true;
       }
-      validatePattern(p);
+      // patternmatcher.New's syntax check: filepath.Match(p, "."), which checks only what it reaches.
+      if (filepathMatchFails(p, '.')) throw new BadPatternError(p);
       this.patterns.push(new Pattern(p, exclusion));
     }
   }

@@ -181,3 +181,41 @@ describe('PatternMatcher: ** spans what RE2 .* spans', () => {
     expect(pm.matchesOrParentMatches('x/c\nd/b')).toBe(false);
   });
 });
+
+describe('PatternMatcher: moby/patternmatcher quirks kept (checked against its Go code and docker-ref)', () => {
+  const m = (patterns: string[], name: string) => new PatternMatcher(patterns).matchesOrParentMatches(name);
+
+  it("'{' '|' '}' reach the regexp unescaped (its escape bitmap drops them): alternation and repetition", () => {
+    // "*.log|x" is ^[^/]*\.log|x$: a name starting with "<x>.log" or ending with "x".
+    expect(m(['*.log|x'], 'a.logfoo')).toBe(true);
+    expect(m(['*.log|x'], 'box')).toBe(true);
+    expect(m(['*.log|x'], 'plain')).toBe(false);
+    expect(m(['b|c*'], 'Dockerfile')).toBe(true);
+    expect(m(['a{2}*'], 'aa')).toBe(true);
+    expect(m(['a{2}*'], 'a{2}')).toBe(false);
+    // An exact pattern (no wildcard) is compared as it is.
+    expect(m(['b|c'], 'b|c')).toBe(true);
+  });
+
+  it('syntax is checked as filepath.Match(p, ".") checks it: only up to the first chunk that differs', () => {
+    // "s*[" passes New ("s" already differs from "."); its regexp then fails when matched.
+    expect(() => new PatternMatcher(['s*['])).not.toThrow();
+    expect(() => m(['s*['], 'x')).toThrow(BadPatternError);
+    expect(() => new PatternMatcher(['x['])).toThrow(BadPatternError);
+    expect(() => new PatternMatcher(['foo\\'])).toThrow(BadPatternError);
+    // "s*\" passes too, and Go's regexp ends "\$": a literal '$', no end anchor.
+    expect(m(['s*\\'], 's$')).toBe(true);
+    expect(m(['s*\\'], 's$tail')).toBe(true);
+    expect(m(['s*\\'], 's')).toBe(false);
+  });
+
+  it("a ']' right after '[' is a class member for RE2 (JS would read an empty class)", () => {
+    expect(m(['s*[]a]'], 's]')).toBe(true);
+    expect(m(['s*[^]a]'], 'sb')).toBe(true);
+    expect(m(['s*[^]a]'], 's]')).toBe(false);
+  });
+
+  it('\\p followed by anything but a category letter or { is an invalid escape', () => {
+    expect(() => m(['a\\p1'], 'x')).toThrow(BadPatternError);
+  });
+});
