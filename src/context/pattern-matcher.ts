@@ -128,7 +128,12 @@ export class Pattern {
     // RE2's class rules.
     let inClass = false;
     let valid = true;
-    const anyRune = (): string => (inClass ? '[^/]' : ONE_RUNE);
+    const anyRune = (): string => {
+      if (!inClass) return ONE_RUNE;
+      // Inside a class the text '[^/]' adds '[', '^', '/' and its ']' closes the class.
+      inClass = false;
+      return '[^/]';
+    };
     const chars = Array.from(pat);
     for (let i = 0, pos = 0; pos < chars.length; i++) {
       const ch = chars[pos++] as string;

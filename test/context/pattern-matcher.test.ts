@@ -219,3 +219,20 @@ describe('PatternMatcher: moby/patternmatcher quirks kept (checked against its G
     expect(() => m(['a\\p1'], 'x')).toThrow(BadPatternError);
   });
 });
+
+describe('pathMatch steps over bytes as Go does', () => {
+  it("'*' tries every byte offset, so '*??' matches one 4-byte character (go: true)", () => {
+    expect(pathMatch('*??', '😀')).toBe(true);
+    expect(pathMatch('*??', 'é')).toBe(false);
+    expect(pathMatch('??', '😀')).toBe(false);
+  });
+
+  it('a byte that is not UTF-8 is one RuneError for ? and classes', () => {
+    expect(pathMatch('caf?', 'caf\udce9')).toBe(true);
+    expect(pathMatch('caf[\ufffd]', 'caf\udce9')).toBe(true);
+  });
+
+  it("inside a class, the '[^/]' a '?' becomes closes it for RE2: '[?.[]' fails when matched", () => {
+    expect(() => new PatternMatcher(['[?.[]']).matchesOrParentMatches('x')).toThrow(BadPatternError);
+  });
+});
