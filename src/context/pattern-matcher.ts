@@ -31,6 +31,11 @@ const ONE_RUNE = '(?:[\\ud800-\\udbff][\\udc00-\\udfff]|[^/\\ud800-\\udbff])';
 /** RE2's '.': any character but '\n' (JS's '.' also stops at '\r', U+2028 and U+2029). */
 const ANY_BUT_NEWLINE = '[^\\n]';
 
+/** Stands for ONE_RUNE in a regexp's text until it is compiled (a lone surrogate: no pattern holds one). */
+const ANY_RUNE_MARK = '\udfff';
+
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Bytes of a name that are not valid UTF-8, as byte-names escapes them (U+DC80+byte). */
 const ESCAPED_BYTE = /[\udc80-\udcff]/g;
 
@@ -106,6 +111,7 @@ export class Pattern {
   readonly dirs: string[];
   private kind: MatchKind = 'exact';
   private regexp: RegExp | undefined;
+  private runeRegexp: RegExp | undefined;
 
   constructor(cleaned: string, exclusion: boolean) {
     this.cleaned = cleaned;
@@ -129,7 +135,7 @@ export class Pattern {
     let inClass = false;
     let valid = true;
     const anyRune = (): string => {
-      if (!inClass) return ONE_RUNE;
+      if (!inClass) return ANY_RUNE_MARK;
       // Inside a class the text '[^/]' adds '[', '^', '/' and its ']' closes the class.
       inClass = false;
       return '[^/]';
@@ -201,7 +207,10 @@ export class Pattern {
     // No flags: like Go's RE2 defaults ('.' stops at newlines).
     if (kind === 'regexp' && valid) {
       try {
-        this.regexp = new RegExp(re + '$');
+        // Names holding no UTF-16 surrogate (almost all) take '[^/]' for a rune; the others
+        // the regexp that steps over a surrogate pair (or an escaped byte) as Go steps a rune.
+        this.regexp = new RegExp(re.split(ANY_RUNE_MARK).join('[^/]') + '$');
+        this.runeRegexp = re.includes(ANY_RUNE_MARK) ? new RegExp(re.split(ANY_RUNE_MARK).join(ONE_RUNE) + '$') : this.regexp;
       } catch {
         // Go fails such patterns (e.g. "[z-a]") when matching, not when they are read.
         this.regexp = undefined;
@@ -223,7 +232,7 @@ export class Pattern {
       }
       case 'regexp':
         if (!this.regexp) throw new BadPatternError(this.cleaned);
-        return this.regexp.test(asGoRunes(p));
+        return SURROGATE.test(p) ? (this.runeRegexp as RegExp).test(asGoRunes(p)) : this.regexp.test(p);
     }
   }
 }
