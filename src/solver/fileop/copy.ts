@@ -109,7 +109,11 @@ async function copyOne(copier: Copier, source: SourceTree, src: string, tree: De
   owner: Owner | undefined, filter: SourceFilter | undefined): Promise<void> {
   const [dir, file] = splitDest(a.dest);
   const ensure = file !== '' && file !== '.' ? dir : a.dest;
-  if (ensure !== '') mkdirAllInRoot(tree, tree.resolve(ensure), 0o755, owner, a.timestamp);
+  // Current fsutil (#228, umask-independent since #248) makes the missing parents of a
+  // `--chmod=<octal>` destination with that mode (BuildKit's testCopyChmod); 0755 otherwise.
+  const exact = a.mode !== undefined;
+  const parentMode = exact ? a.mode! & 0o7777 : 0o755;
+  if (ensure !== '') mkdirAllInRoot(tree, tree.resolve(ensure), parentMode, owner, a.timestamp, exact);
   let dest = tree.resolve(path.posix.normalize(a.dest === '' ? '.' : a.dest));
 
   const srcHost = source.resolve(src, a.followSymlink);
@@ -122,6 +126,6 @@ async function copyOne(copier: Copier, source: SourceTree, src: string, tree: De
   }
   // The destination root itself (`COPY . /`) has no parent inside the root: it is its own.
   const parent = (a.dirCopyContents && srcIsDir && !destSt) || dest === tree.root ? dest : path.dirname(dest);
-  mkdirAllInRoot(tree, parent, 0o755, owner, a.timestamp);
+  mkdirAllInRoot(tree, parent, parentMode, owner, a.timestamp, exact);
   await copier.copyTop(srcHost, dest);
 }

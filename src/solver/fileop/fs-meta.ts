@@ -52,8 +52,8 @@ const S_ISGID = 0o2000;
  * kernel gave it when its parent has one (os.Mkdir does not chmod afterwards), so MkdirAll
  * under a setgid directory makes setgid directories, as in BuildKit.
  */
-export function chmodCreated(host: string, mode: number): void {
+export function chmodCreated(host: string, mode: number, exact = false): void {
   const st = lstatSync(fsPath(host));
   const inherited = st.isDirectory() ? st.mode & S_ISGID : 0;
-  chmodSync(fsPath(host), (mode & 0o7777 & ~DAEMON_UMASK) | inherited);
+  chmodSync(fsPath(host), (mode & 0o7777 & (exact ? 0o7777 : ~DAEMON_UMASK)) | inherited);
 }

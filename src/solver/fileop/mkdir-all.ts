@@ -10,8 +10,12 @@ import type { DestTree } from './dest-tree.js';
 import { FileOpError, pathError } from './errors.js';
 import { chmodCreated, setFixedTime, setOwner, type Owner } from './fs-meta.js';
 
-/** Returns true when the last directory was created here. */
-export function mkdirAllInRoot(dest: DestTree, host: string, mode: number, owner?: Owner, timestamp?: bigint): boolean {
+/**
+ * Returns true when the last directory was created here. `exactMode`: created directories get
+ * `mode` itself, whatever the umask (fsutil's parents of a COPY --chmod destination, #228/#248).
+ */
+export function mkdirAllInRoot(dest: DestTree, host: string, mode: number, owner?: Owner, timestamp?: bigint,
+  exactMode = false): boolean {
   const root = dest.root;
   if (!isInside(root, host)) throw new FileOpError(`refusing to create ${host}: outside the root`);
   const rel = path.relative(root, host);
@@ -29,7 +33,7 @@ export function mkdirAllInRoot(dest: DestTree, host: string, mode: number, owner
     dest.beforeCreate(cur, true);
     mkdirSync(fsPath(cur), mode);
     if (!lstatSync(fsPath(cur)).isDirectory()) throw pathError('mkdir', path.relative(root, cur), 'ENOTDIR');
-    chmodCreated(cur, mode);
+    chmodCreated(cur, mode, exactMode);
     if (owner) setOwner(cur, owner);
     setFixedTime(cur, timestamp);
     created = true;

@@ -269,12 +269,30 @@ describe('copy: special entries', () => {
 });
 
 describe('copy: metadata', () => {
-  it('numeric chmod replaces the mode of every copied entry, directories included, not the created destination (reference builder c4)', async () => {
+  it('numeric chmod replaces the mode of every copied entry, directories included, and the created destination', async () => {
     const r = roots();
     tree(r.src, { 'dir/f': 'F', 'dir/sub/g': 'G' });
     await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/dir', '/o', { mode: 0o640 }) });
-    // fsutil creates the destination itself 0755 before copying the contents into it.
-    expect(listing(r.dest)).toEqual(['o/ 0755 0:0', 'o/f 0640 0:0 =F', 'o/sub/ 0640 0:0', 'o/sub/g 0640 0:0 =G']);
+    // fsutil creates the destination before copying the contents into it: with the --chmod mode
+    // since fsutil#228 (buildkit#4945; docker 20.10's BuildKit made it 0755).
+    expect(listing(r.dest)).toEqual(['o/ 0640 0:0', 'o/f 0640 0:0 =F', 'o/sub/ 0640 0:0', 'o/sub/g 0640 0:0 =G']);
+  });
+
+  it('numeric chmod makes the missing parents of the destination with that mode, whatever the umask (BuildKit testCopyChmod)', async () => {
+    const r = roots();
+    tree(r.src, { foo: 'F' });
+    const old = process.umask(0o077);
+    try {
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/foo', '/parent/foo', { mode: 0o777 }) });
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/foo', '/parent/sub/foo', { mode: 0o770 }) });
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: dockerCopy('/foo', '/sym/x/foo', { modeStr: 'u+x' }) });
+    } finally {
+      process.umask(old);
+    }
+    expect(listing(r.dest)).toEqual([
+      'parent/ 0777 0:0', 'parent/foo 0777 0:0 =F', 'parent/sub/ 0770 0:0', 'parent/sub/foo 0770 0:0 =F',
+      'sym/ 0755 0:0', 'sym/x/ 0755 0:0', 'sym/x/foo 0744 0:0 =F',
+    ]);
   });
 
   it('symbolic chmod applies per entry (X only to dirs / executables)', async () => {
