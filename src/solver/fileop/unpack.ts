@@ -1,6 +1,6 @@
 // ADD's Docker compatibility: a local source that is a tar archive (possibly compressed) is
 // extracted into the destination directory instead of being copied. Entries keep the
-// owners and modes in the archive; names are confined to the destination (absolute and `..`
+// modes in the archive, and its owners unless --chown names one; names are confined to the destination (absolute and `..`
 // names are re-rooted into it as Docker's chrooted Untar does, every parent resolved inside it).
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +76,8 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   const archive = openArchiveStream(file, name);
   let rootDir: TarHeader | undefined;
   try {
-    await applyLayer(rerootedTar(archive.stream, (h) => { rootDir = h; }), dest, { whiteouts: 'flatten' });
+    // --chown owns every entry (BuildKit 0.23+, buildkit#5987); without it the archive's owners stay.
+    await applyLayer(rerootedTar(archive.stream, (h) => { rootDir = h; }), dest, { whiteouts: 'flatten', ...(o.owner ? { owner: o.owner } : {}) });
   } catch (err) {
     throw new FileOpError(`failed to extract ${name} into ${displayPath(path.relative(o.destRoot.root, dest))}: ${(err as Error).message}`);
   } finally {
@@ -84,7 +85,7 @@ export async function unpackIfArchive(o: UnpackOptions): Promise<boolean> {
   }
   if (rootDir) {
     // createTarFile on the destination itself: lchown, chmod, then the times.
-    setOwner(dest, { uid: rootDir.uid, gid: rootDir.gid });
+    setOwner(dest, o.owner ?? { uid: rootDir.uid, gid: rootDir.gid });
     chmodSync(fsPath(dest), rootDir.mode & 0o7777);
     setTimes(dest, rootDir.mtime, rootDir.mtime);
   }

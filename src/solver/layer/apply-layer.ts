@@ -49,6 +49,11 @@ export interface ApplyLayerOptions {
   onWarning?: (message: string) => void;
   /** Defaults to "running as uid 0". */
   privileged?: boolean;
+  /**
+   * Every entry's owner instead of the archive's (ADD --chown of a local archive: moby's
+   * Untar ChownOpts, buildkit#5987); implied parents stay 0:0.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 export interface ApplyLayerResult {
@@ -303,7 +308,7 @@ class LayerApplier {
     this.made?.set(host, h.type === 'dir');
     if (h.xattrs.size > 0) this.pendingXattrs.set(host, { rel: this.relOf(host), attrs: h.xattrs });
     if (h.type === 'file') return; // owner, mode and times went through its descriptor
-    this.setOwnerMode(host, h.uid, h.gid, h.mode & 0o7777, h.type === 'symlink');
+    this.setOwnerMode(host, this.opts.owner?.uid ?? h.uid, this.opts.owner?.gid ?? h.gid, h.mode & 0o7777, h.type === 'symlink');
     if (h.type === 'dir') this.dirTimes.push({ host, mtime: h.mtime });
     else lutimesSync(fsPath(host), h.mtime, h.mtime);
   }
@@ -323,7 +328,7 @@ class LayerApplier {
         this.bytes += chunk.length;
         await this.letIoRun();
       }
-      if (this.privileged) fchownSync(fd, h.uid, h.gid);
+      if (this.privileged) fchownSync(fd, this.opts.owner?.uid ?? h.uid, this.opts.owner?.gid ?? h.gid);
       if (!exact) fchmodSync(fd, mode);
       futimesSync(fd, h.mtime, h.mtime);
     } finally {

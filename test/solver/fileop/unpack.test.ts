@@ -22,15 +22,25 @@ function compress(tool: string, data: Buffer): Buffer {
 
 describe('ADD unpack', () => {
   for (const tool of ['none', 'gzip', 'bzip2', 'xz', 'zstd']) {
-    it(`extracts a ${tool} tar into the destination, keeping owners, modes and mtimes (reference builder: ADD --chown owns only the created dir)`, async () => {
+    it(`extracts a ${tool} tar into the destination, keeping owners, modes and mtimes`, async () => {
       const r = roots();
       const tar = makeTar(ENTRIES);
       writeFileSync(path.join(r.src, 'a.tar'), tool === 'none' ? tar : compress(tool, tar));
-      await copy({ srcRoot: r.src, destRoot: r.dest, owner: { uid: 1, gid: 1 }, action: add('/a.tar', '/x') });
-      expect(listing(r.dest)).toEqual(['x/ 0755 1:1', 'x/top/ 0750 5:6', 'x/top/f 0600 7:8 =F', 'x/top/l -> f 0:0']);
+      await copy({ srcRoot: r.src, destRoot: r.dest, action: add('/a.tar', '/x') });
+      expect(listing(r.dest)).toEqual(['x/ 0755 0:0', 'x/top/ 0750 5:6', 'x/top/f 0600 7:8 =F', 'x/top/l -> f 0:0']);
       expect(lstatSync(path.join(r.dest, 'x/top/f')).mtimeMs).toBe(1_500_000_000_000);
     });
   }
+
+  it('ADD --chown owns every extracted entry, implied parents stay 0:0 (BuildKit 0.23+, buildkit#5987; 20.10 owned only the created dir)', async () => {
+    const r = roots();
+    writeFileSync(path.join(r.src, 'a.tar'), makeTar([...ENTRIES, { name: 'implied/deep/g', content: 'G', mode: 0o640, uid: 9, gid: 9 }]));
+    await copy({ srcRoot: r.src, destRoot: r.dest, owner: { uid: 1, gid: 2 }, action: add('/a.tar', '/x') });
+    expect(listing(r.dest)).toEqual([
+      'x/ 0755 1:2', 'x/implied/ 0755 0:0', 'x/implied/deep/ 0755 0:0', 'x/implied/deep/g 0640 1:2 =G',
+      'x/top/ 0750 1:2', 'x/top/f 0600 1:2 =F', 'x/top/l -> f 1:2',
+    ]);
+  });
 
   it('keeps PAX xattrs and long names of archive entries', async () => {
     const r = roots();
