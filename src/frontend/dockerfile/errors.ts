@@ -1,4 +1,5 @@
 import type { SourceRange } from './ast.js';
+import { formatSourceSnippet } from './source-snippet.js';
 
 /** Where in which Dockerfile something went wrong. */
 export interface DockerfileLocation {
@@ -39,29 +40,15 @@ export class DockerfileError extends Error {
     return c === undefined ? undefined : c + 1;
   }
 
-  /** BuildKit-style multi-line rendering for the terminal. */
+  /** BuildKit-style multi-line rendering for the terminal: the source snippet, then the reason. */
   format(): string {
     const loc = this.location;
     if (!loc) return `ERROR: ${this.reason}\n`;
     const { start, end } = loc.range;
-    const out: string[] = [];
-    const lineSpec = end.line > start.line ? `${start.line}-${end.line}` : `${start.line}`;
-    out.push(`${loc.file}:${lineSpec}`);
-    if (loc.source !== undefined) {
-      const lines = loc.source.split(/\r?\n/);
-      const from = Math.max(1, start.line - 2);
-      const to = Math.min(lines.length, Math.max(end.line, start.line) + 2);
-      const width = String(to).length;
-      out.push('--------------------');
-      for (let n = from; n <= to; n++) {
-        const text = lines[n - 1] ?? '';
-        const marked = n >= start.line && n <= Math.max(end.line, start.line);
-        out.push(` ${String(n).padStart(width + 2)} | ${marked ? '>>>' : '   '} ${text}`);
-      }
-      out.push('--------------------');
-    }
-    out.push(`ERROR: ${loc.file}:${start.line}:${start.column + 1}: ${this.reason}`);
-    return out.join('\n') + '\n';
+    const snippet = loc.source !== undefined
+      ? formatSourceSnippet(loc.file, loc.source, [{ start: start.line, end: end.line }])
+      : `${loc.file}:${start.line}\n`;
+    return `${snippet}ERROR: ${loc.file}:${start.line}:${start.column + 1}: ${this.reason}\n`;
   }
 }
 

@@ -58,7 +58,7 @@ describe('parseInstructions', () => {
     expect(err.reason).toMatch(/^unknown flag: --bogus/);
     expect(err.location?.range.start.line).toBe(2);
     expect(err.location?.range.end.line).toBe(4);
-    expect(err.format()).toContain('Dockerfile:2-4\n');
+    expect(err.format()).toContain('Dockerfile:2\n--------------------\n   1 |     FROM alpine\n   2 | >>> COPY --chown=a \\\n   3 | >>>   --bogus=1 \\\n   4 | >>>   a b\n   5 |     \n---');
   });
 
   it('handles an ONBUILD inside a stage and a CRLF/BOM file', () => {

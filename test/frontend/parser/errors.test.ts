@@ -10,16 +10,15 @@ describe('parse errors: locations and rendering', () => {
     expect(err.column).toBe(1);
     expect(err.location?.range.end).toEqual({ line: 4, column: 3 });
     expect(err.message).toBe('build/Dockerfile:3:1: ENV must have two arguments');
+    // BuildKit's Source.Print: the first line in the header, one line around a longer range.
     expect(err.format()).toBe(
       [
-        'build/Dockerfile:3-4',
+        'build/Dockerfile:3',
         '--------------------',
-        '   1 |     FROM x',
         '   2 |     ',
         '   3 | >>> ENV \\',
         '   4 | >>>   A',
         '   5 |     RUN b',
-        '   6 |     ',
         '--------------------',
         'ERROR: build/Dockerfile:3:1: ENV must have two arguments',
         '',
