@@ -41,7 +41,24 @@
 //    differ's sameDirent skips copy-ups; 20.10's graphdriver diff includes them), so the
 //    link becomes a plain file (nlink 1);
 //  - RUN gets the primary gid among its supplementary groups (ensureAdditionalGids), so
-//    busybox `id` prints `groups=0(root)`.
+//    busybox `id` prints `groups=0(root)`;
+//  - COPY/ADD --chmod=<octal> makes the destination's missing directories with that mode
+//    (fsutil#228/#248, buildkit#4945, BuildKit's testCopyChmod; 20.10 made them 0755:
+//    fx-chmod-parents, fo-chmod-dirs, fo-misc, hm-copy-heredocs, cp-chown-parents, …);
+//  - ADD --chown of a local archive owns every extracted entry (buildkit#5987, v0.23; 20.10
+//    owned only the created directory: add-tar-chown, fo-add-tar-parents);
+//  - --chown=<name> or WORKDIR under a named USER with no /etc/passwd or /etc/group: current
+//    BuildKit reads the missing file as empty (buildkit#2249), 20.10 fails (fo-chown-nodb);
+//  - --chmod=$VAR and RUN --mount fields are expanded (buildkit#5151), a JSON form followed by
+//    more text is shell form (buildkit#5107), `${v#p}`/`${v%p}`/`${v/p/r}` and the forms without
+//    a colon exist, ARG defaults are not Expand()ed (`ARG A=1 B=$A` gives B=1; `ARG "D"=5`
+//    declares `"D"`; an overridden default is not expanded), HEALTHCHECK --timeout=0s is accepted
+//    (fx-expand-newer, fx-json-trailing, fx-modifiers, fx-lexer-nocolon build a Dockerfile.ref;
+//    fx-arg-chain, fx-arg-forms, fx-arg-override-noexpand);
+//  - RUN runs under BuildKit's default seccomp profile there (Seccomp: 2) and none here
+//    (rx-proc /seccomp.txt); resolv.conf is written back without comments (rx-*); 20.10 ignores
+//    --ulimit and --shm-size (rx-ulimit: 3 differences).
+// fx-build-args-empty wants FROMENV=from-env in the environment (without it that arg is dropped).
 // heredoc, link and parents-exclude use syntax the 20.10 frontend lacks: the reference builds
 // their Dockerfile.ref (an equivalent without it) and only the rootfs is compared.
 import { spawn, spawnSync } from 'node:child_process';
@@ -69,6 +86,11 @@ const extra = {
   'ms-platform-override': ['--build-arg', 'TARGETARCH=arm64', '--build-arg', 'BUILDARCH=s390x'],
   'cfg-build-args': ['--build-arg', 'DECLARED=given', '--build-arg', 'UNDECLARED=u', '--build-arg', 'HTTP_PROXY=http://proxy:3128',
     '--build-arg', 'https_proxy=http://sp:1', '--build-arg', 'WITH_DEFAULT=over', '--build-arg', 'GLOBAL_OVR=g2'],
+  'rx-hostname': ['--add-host', 'reg.local:10.1.2.3', '--add-host', 'v6.local:2001:0db8:0::0002', '--add-host', 'dup.local:10.0.0.1',
+    '--add-host', 'dup.local:10.0.0.2'],
+  'rx-ulimit': ['--ulimit', 'nofile=1024:2048', '--ulimit', 'stack=4194304:-1', '--ulimit', 'core=0', '--shm-size', '128m'],
+  'fx-arg-override-noexpand': ['--build-arg', 'G=g', '--build-arg', 'X=x'],
+  'fx-build-args-empty': ['--build-arg', 'E=', '--build-arg', 'D=', '--build-arg', 'FROMENV', '--build-arg', 'FROMENV_UNSET', '--build-arg', 'GE='],
 };
 const isParent = (n) => n.endsWith('-parent');
 const order = (names) => names.sort((a, b) => (isParent(a) !== isParent(b) ? (isParent(a) ? -1 : 1) : a.localeCompare(b)));
