@@ -106,14 +106,9 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
   const recordsDir = path.join(cache, 'records');
   for (const name of names(recordsDir)) {
     const file = path.join(recordsDir, name);
-    let rec: CacheRecord | undefined;
-    try {
-      rec = JSON.parse(readFileSync(file, 'utf8')) as CacheRecord;
-    } catch {
-      rec = undefined;
-    }
+    const rec = readRecord(file); // not a use: a later --keep-storage goes by the records' access times
     const created = rec ? Date.parse(rec.created) : Number.NaN;
-    if (rec && Array.isArray(rec.outputs) && !name.startsWith('.') && !old(Number.isNaN(created) ? mtimeOf(file) : created)) {
+    if (rec && !name.startsWith('.') && !old(Number.isNaN(created) ? mtimeOf(file) : created)) {
       for (const chain of rec.outputs) for (const id of chain) kept.add(id);
       continue;
     }

@@ -1,7 +1,7 @@
 // `builder prune` / `system prune` through the real CLI: what goes, what stays, that builds
 // still work afterwards, and that a prune and builds wait for each other.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskUsage } from '../../../src/store/disk-usage.js';
@@ -188,6 +188,18 @@ describe('builder prune --keep-storage', () => {
     expect([...again.steps.entries()].filter(([n]) => /RUN|COPY/.test(n)).map(([, s]) => s)).toEqual(['CACHED', 'CACHED']);
     const rebuilt = build(a, 'keep:a');
     expect([...rebuilt.steps.entries()].find(([n]) => n.includes('RUN'))?.[1]).toBe('DONE');
+  });
+
+  it('a prune that keeps records does not make them look used (they are read without access times)', () => {
+    const records = path.join(root, 'cache', 'records');
+    expect(ls(records).length).toBeGreaterThan(0);
+    // Under relatime, a read of a file whose atime is not after its mtime sets the atime.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const name of ls(records)) utimesSync(path.join(records, name), hourAgo, hourAgo);
+    const r = cli(root, 'builder', 'prune', '-f', '--filter', 'until=1000h');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Total reclaimed space: 0B\n');
+    for (const name of ls(records)) expect(statSync(path.join(records, name)).atimeMs).toBe(hourAgo.getTime());
   });
 });
 
