@@ -212,8 +212,9 @@ async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: num
   const mountsDir = path.join(root, 'cache', 'mounts');
   const items: CacheItem[] = [];
   for (const id of names(snapshotsDir).filter((n) => !n.startsWith('.'))) {
+    if (imageLayers.has(id)) continue; // shared with an image: neither goes nor counts (BuildKit's Shared)
     const lastUsed = Math.max(usedAt.get(id) ?? 0, mtimeOf(path.join(snapshotsDir, id)));
-    items.push({ id, bytes: await diskUsage(path.join(snapshotsDir, id)), lastUsed, kept: imageLayers.has(id) || !old(lastUsed) });
+    items.push({ id, bytes: await diskUsage(path.join(snapshotsDir, id)), lastUsed, kept: !old(lastUsed) });
   }
   for (const name of mountNames(mountsDir)) {
     const dir = path.join(mountsDir, name);
