@@ -46,10 +46,19 @@ describe('formatCheckResult', () => {
     expect(formatCheckResult([], sources)).toEqual({ text: 'Check complete, no warnings found.\n', status: 0 });
   });
   it('--call takes build and check only', () => {
-    expect(parseCall(undefined, false)).toBe('build');
-    expect(parseCall('check', false)).toBe('check');
-    expect(parseCall(undefined, true)).toBe('check');
+    expect(parseCall(undefined, false).name).toBe('build');
+    expect(parseCall('check', false).name).toBe('check');
+    expect(parseCall(undefined, true).name).toBe('check');
     expect(() => parseCall('outline', false)).toThrow(/only build and check/);
+  });
+  it('--call reads fields as buildx does: lint is check, ignorestatus, no other format than the default', () => {
+    expect(parseCall('lint', false)).toEqual({ name: 'check', ignoreStatus: false });
+    expect(parseCall('check,ignorestatus=true', false)).toEqual({ name: 'check', ignoreStatus: true });
+    expect(parseCall('ignorestatus=1,check', false)).toEqual({ name: 'check', ignoreStatus: true });
+    expect(() => parseCall('check,ignorestatus=yes', false)).toThrow(/invalid ignorestatus print value: yes/);
+    expect(() => parseCall('check,format=json', false)).toThrow(/only the default format/);
+    expect(() => parseCall('check,color=1', false)).toThrow(/invalid print field: color=1/);
+    expect(() => parseCall('check,build', false)).toThrow(/invalid print value: check,build/);
   });
 });
 
@@ -80,6 +89,9 @@ describe('slipway build --check', () => {
     expect(r.stderr).toContain('load metadata for 127.0.0.1:5100/library/busybox:latest');
     expect(r.stderr).not.toContain('RUN touch');
     expect(cliRun(root, ['images', '-q']).stdout).toBe('');
+    const ignored = cliRun(root, ['build', '--call=check,ignorestatus=true', ctx]);
+    expect(ignored.status, ignored.stderr).toBe(0);
+    expect(ignored.stdout).toBe(r.stdout);
   });
 
   it('exits 0 when every check passes (--call=check)', () => {

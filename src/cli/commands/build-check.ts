@@ -34,10 +34,47 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `--call` values: build (the default) and check; buildx's outline and targets are not supported. */
-export function parseCall(call: string | undefined, check: boolean): 'build' | 'check' {
-  if (check) return 'check';
-  const name = (call ?? 'build').split(',')[0]!.trim().toLowerCase();
-  if (name === 'build' || name === 'check') return name;
+export interface CallRequest {
+  name: 'build' | 'check';
+  /** `ignorestatus=true`: the check's status is not the exit status. */
+  ignoreStatus: boolean;
+}
+
+const GO_BOOL: Record<string, boolean> = {
+  1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false,
+};
+
+/**
+ * `--call` as buildx's ParsePrintFunc reads it: a method name (build, the default; check or its
+ * older name lint) and `key=value` fields, of which only ignorestatus is supported (format=json
+ * is refused rather than answered as text). buildx's outline and targets are not supported.
+ */
+export function parseCall(call: string | undefined, check: boolean): CallRequest {
+  if (check) return { name: 'check', ignoreStatus: false };
+  if (call === undefined || call === '' || call === 'build') return { name: 'build', ignoreStatus: false };
+  let name = '';
+  let ignoreStatus = false;
+  for (const field of call.split(',')) {
+    const eq = field.indexOf('=');
+    if (eq < 0) {
+      if (name) throw new UsageError(`invalid print value: ${call}`);
+      name = field;
+      continue;
+    }
+    const [key, value] = [field.slice(0, eq), field.slice(eq + 1)];
+    if (key === 'ignorestatus') {
+      const v = GO_BOOL[value];
+      if (v === undefined) throw new UsageError(`invalid ignorestatus print value: ${value}`);
+      ignoreStatus = v;
+    } else if (key === 'format' && value === '') {
+      // the default format
+    } else if (key === 'format') {
+      throw new UsageError(`--call=${call}: only the default format is supported`);
+    } else {
+      throw new UsageError(`invalid print field: ${field}`);
+    }
+  }
+  if (name === 'build' && !ignoreStatus) return { name, ignoreStatus };
+  if (name === 'check' || name === 'lint') return { name: 'check', ignoreStatus };
   throw new UsageError(`--call=${call}: only build and check are supported`);
 }

@@ -72,12 +72,12 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       process.stdout.write(text);
       return;
     }
-    if (call === 'check') {
+    if (call.name === 'check') {
       progress.finish();
       const sources = new Map(result.definition.source.infos.map((i) => [i.filename, i.data ?? '']));
       const report = formatCheckResult(result.warnings, sources);
       process.stdout.write(report.text);
-      if (report.status !== 0) process.exitCode = report.status;
+      if (report.status !== 0 && !call.ignoreStatus) process.exitCode = report.status;
       return;
     }
     checkEntitlements(result.definition, exec.allow, exec.network);
