@@ -137,6 +137,13 @@ describe('standard input contexts', () => {
     expect(tree(r.out)).toEqual(['only']);
   });
 
+  it('a Dockerfile on stdin takes only the context\'s .dockerignore, not Dockerfile.dockerignore (buildx writes it to a temp dir)', () => {
+    const ctx = makeContext('stdin-ignore', { 'a.txt': 'a', 'b.txt': 'b', '.dockerignore': 'b.txt\n', 'Dockerfile.dockerignore': 'a.txt\n' });
+    const r = buildTo(['-f', '-', ctx], COPY_ALL);
+    expect(r.status, r.stderr).toBe(0);
+    expect(tree(r.out)).toEqual(['.dockerignore', 'Dockerfile.dockerignore', 'a.txt']);
+  });
+
   it('refuses stdin for both the context and the Dockerfile', () => {
     const both = slipway(root, ['build', '-f', '-', '-'], { input: COPY_ALL });
     expect(both.status).toBe(2);

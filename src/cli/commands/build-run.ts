@@ -125,7 +125,8 @@ export async function convert(req: BuildRequest, root: string, extras: ConvertEx
   } catch (err) {
     throw new UsageError(`failed to read dockerfile ${req.dockerfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const dockerignore = await readDockerignore(req.contextDir, req.dockerfile === '-' ? path.join(req.contextDir, 'Dockerfile') : req.dockerfile);
+  // A Dockerfile from stdin has no <name>.dockerignore (buildx writes it to a temp dir): the context's .dockerignore only.
+  const dockerignore = await readDockerignore(req.contextDir, req.dockerfile === '-' ? undefined : req.dockerfile);
   if (progress) {
     internalStep(progress, 'internal:dockerfile', `[internal] load build definition from ${path.basename(req.dockerfileName)}`,
       `transferring dockerfile: ${Buffer.byteLength(text)}B done`);
