@@ -6,7 +6,7 @@
 //
 // Without `all`, like BuildKit without --all, what backs an image of the store stays (the
 // unpacked layers of stored images: shared with them), as do the internal memos (conversions,
-// checksums). `until` keeps what was created or last written at or after that time. The layer
+// checksums). `until` keeps what was created or last used at or after that time. The layer
 // blobs that only the build cache kept are collected as `image prune` collects blobs.
 // With `keepBytes` (--keep-storage), only the least recently used snapshots and cache mounts go,
 // until the rest fits (keep-storage.ts); a snapshot's use is its records' (a record read on a
@@ -108,7 +108,8 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
     const file = path.join(recordsDir, name);
     const rec = readRecord(file); // not a use: a later --keep-storage goes by the records' access times
     const created = rec ? Date.parse(rec.created) : Number.NaN;
-    if (rec && !name.startsWith('.') && !old(Number.isNaN(created) ? mtimeOf(file) : created)) {
+    // Its last use (BuildKit's KeepDuration compares LastUsedAt): a build's read or its creation.
+    if (rec && !name.startsWith('.') && !old(Math.max(Number.isNaN(created) ? 0 : created, lastUsedOf(file)))) {
       for (const chain of rec.outputs) for (const id of chain) kept.add(id);
       continue;
     }

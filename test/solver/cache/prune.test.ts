@@ -1,7 +1,7 @@
 // `builder prune` / `system prune` through the real CLI: what goes, what stays, that builds
 // still work afterwards, and that a prune and builds wait for each other.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskUsage } from '../../../src/store/disk-usage.js';
@@ -89,6 +89,21 @@ describe('builder prune', () => {
 
   it('--filter until= keeps what is newer', () => {
     const r = cli(root, 'builder', 'prune', '-f', '--filter', 'until=1h');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Total reclaimed space: 0B\n');
+    expect(build().stats?.containers).toBe(0);
+  });
+
+  it('--filter until= goes by last use (BuildKit\'s KeepDuration): a record written long ago that a build read since stays', () => {
+    const records = path.join(root, 'cache', 'records');
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    for (const name of ls(records)) {
+      const file = path.join(records, name);
+      const rec = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...rec, created: twoDaysAgo.toISOString() }));
+      utimesSync(file, new Date(), twoDaysAgo); // written two days ago, read (a cache hit) just now
+    }
+    const r = cli(root, 'builder', 'prune', '-f', '--filter', 'until=24h');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('Total reclaimed space: 0B\n');
     expect(build().stats?.containers).toBe(0);
