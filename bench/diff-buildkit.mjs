@@ -58,7 +58,13 @@
 //  - RUN runs under BuildKit's default seccomp profile there (Seccomp: 2) and none here
 //    (rx-proc /seccomp.txt); resolv.conf is written back without comments (rx-*); 20.10 ignores
 //    --ulimit and --shm-size (rx-ulimit: 3 differences).
+//  - 20.10 fails a COPY source reached through a parent symlink to / (ci-link-dotdot: "not found");
+//    current contenthash's getFollowLinksCallback resolves it, as Slipway does; context fifos and
+//    devices become fifos and devices (as COPY --from above), and xattrs (security.capability
+//    included) are transferred, which 20.10 dropped (the tool does not compare xattrs).
 // fx-build-args-empty wants FROMENV=from-env in the environment (without it that arg is dropped).
+// The refenv BuildKit reuses its snapshot of a case's context: a chmod-only change to a case's
+// files is not seen on a rerun (use a new case name).
 // heredoc, link and parents-exclude use syntax the 20.10 frontend lacks: the reference builds
 // their Dockerfile.ref (an equivalent without it) and only the rootfs is compared.
 import { spawn, spawnSync } from 'node:child_process';
