@@ -11,7 +11,8 @@
 // With `keepBytes` (--keep-storage), only the least recently used snapshots and cache mounts go,
 // until the rest fits (keep-storage.ts); a snapshot's use is its records' (a record read on a
 // cache hit gets a new access time, at most daily under relatime), a cache mount's its times.
-import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
@@ -141,6 +142,7 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
 
   // 3. Cache mounts (RUN --mount=type=cache), as BuildKit's prune removes them.
   const mountsDir = path.join(cache, 'mounts');
+  await removeLeftoverMounts(mountsDir);
   for (const name of mountNames(mountsDir)) {
     const dir = path.join(mountsDir, name);
     if (!old(mtimeOf(dir))) continue;
@@ -160,16 +162,33 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
   return result;
 }
 
-/** Cache mount directories (sharing=locked's lock files go with their directory). */
+/** Cache mount directories (sharing=locked's lock files go with their directory; dot-names are removals). */
 function mountNames(mountsDir: string): string[] {
-  return names(mountsDir).filter((n) => !n.endsWith('.lock'));
+  return names(mountsDir).filter((n) => !n.endsWith('.lock') && !n.startsWith('.'));
 }
 
 async function removeMount(dir: string): Promise<number> {
   const bytes = await diskUsage(dir);
-  await rm(dir, { recursive: true, force: true });
+  // Renamed away first, as a snapshot is: a kill during the removal must not leave a
+  // half-emptied cache under its id, for the next RUN to mount (removeLeftoverMounts ends it).
+  const doomed = path.join(path.dirname(dir), `.rm-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    renameSync(dir, doomed);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    unlinkIfPresent(`${dir}.lock`);
+    return 0;
+  }
   unlinkIfPresent(`${dir}.lock`);
+  await rm(doomed, { recursive: true, force: true });
   return bytes;
+}
+
+/** The cache mounts a killed prune was removing (the prune holds the cache: none is in progress). */
+async function removeLeftoverMounts(mountsDir: string): Promise<void> {
+  for (const name of names(mountsDir)) {
+    if (name.startsWith('.rm-')) await rm(path.join(mountsDir, name), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -211,6 +230,7 @@ async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: num
   const imageLayers = opts.all ? new Set<string>() : await imageLayerSnapshots(root);
   const snapshotsDir = path.join(root, 'snapshots');
   const mountsDir = path.join(root, 'cache', 'mounts');
+  await removeLeftoverMounts(mountsDir);
   const items: CacheItem[] = [];
   for (const id of names(snapshotsDir).filter((n) => !n.startsWith('.'))) {
     if (imageLayers.has(id)) continue; // shared with an image: neither goes nor counts (BuildKit's Shared)

@@ -216,6 +216,17 @@ describe('builder prune --keep-storage', () => {
     expect(r.stdout).toBe('Total reclaimed space: 0B\n');
     for (const name of ls(records)) expect(Math.abs(statSync(path.join(records, name)).atimeMs - hourAgo.getTime())).toBeLessThan(1000);
   });
+
+  it('a cache mount a killed prune was removing is not taken for a cache, and the next prune ends its removal', () => {
+    // What removeMount leaves when killed between its rename and the end of its rm.
+    const leftover = path.join(root, 'cache', 'mounts', '.rm-999999-0123456789ab');
+    mkdirSync(path.join(leftover, 'sub'), { recursive: true });
+    writeFileSync(path.join(leftover, 'sub', 'f'), 'x');
+    const r = cli(root, 'builder', 'prune', '-f', '--filter', 'until=1000h');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Total reclaimed space: 0B\n');
+    expect(existsSync(leftover)).toBe(false);
+  });
 });
 
 describe('builds and prunes wait for each other', () => {
