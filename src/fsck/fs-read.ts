@@ -1,6 +1,7 @@
 // Small reads shared by the fsck checks: directory listings that treat a missing directory as
 // empty, and JSON files that report why they cannot be used.
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readFileNoAtime } from '../store/read-no-atime.js';
 import type { Dirent } from 'node:fs';
 
 export async function listDir(dir: string): Promise<Dirent[]> {
@@ -15,10 +16,11 @@ export async function listDir(dir: string): Promise<Dirent[]> {
 
 export type JsonRead<T> = { ok: true; value: T } | { ok: false; missing: boolean; why: string };
 
+/** Read without touching the access time: an fsck is not a use of a cache record (prune-cache.ts). */
 export async function readJsonFile<T>(file: string): Promise<JsonRead<T>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFileNoAtime(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, missing: code === 'ENOENT', why: code ?? String(err) };

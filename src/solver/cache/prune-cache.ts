@@ -12,10 +12,11 @@
 // until the rest fits (keep-storage.ts); a snapshot's use is its records' (a record read on a
 // cache hit gets a new access time, at most daily under relatime), a cache mount's its times.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unlinkIfPresent } from '../../store/atomic-file.js';
+import { readFileNoAtimeSync } from '../../store/read-no-atime.js';
 import { diskUsage } from '../../store/disk-usage.js';
 import { leasesDir } from '../../store/leases.js';
 import { openImageStore } from '../../store/open.js';
@@ -70,20 +71,11 @@ function lastUsedOf(file: string): number {
 
 /** A record, read without updating its access time: a prune's reads are not uses. */
 function readRecord(file: string): CacheRecord | undefined {
-  let fd: number | undefined;
   try {
-    try {
-      fd = openSync(file, constants.O_RDONLY | (constants.O_NOATIME ?? 0));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err; // O_NOATIME: owner or CAP_FOWNER only
-      fd = openSync(file, constants.O_RDONLY);
-    }
-    const rec = JSON.parse(readFileSync(fd, 'utf8')) as CacheRecord;
+    const rec = JSON.parse(readFileNoAtimeSync(file)) as CacheRecord;
     return Array.isArray(rec.outputs) ? rec : undefined;
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
