@@ -1,0 +1,1 @@
+eval "$(conda shell.bash hook)"
