@@ -94,6 +94,16 @@ describe('slipway build --check', () => {
     expect(ignored.stdout).toBe(r.stdout);
   });
 
+  it('with check=error=true lists the warnings, then fails with the error', () => {
+    writeFileSync(path.join(ctx, 'Dockerfile'), '# check=error=true\nFROM 127.0.0.1:5100/library/busybox:latest as base\n');
+    const r = cliRun(root, ['build', '--check', ctx]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^Check complete, 1 warning has been found!\n\nWARNING: FromAsCasing - /);
+    expect(r.stdout).toMatch(/   2 \| >>> FROM 127\.0\.0\.1:5100\/library\/busybox:latest as base\n/);
+    expect(r.stdout.endsWith('--------------------\n\n')).toBe(true);
+    expect(r.stderr).toContain('lint violation found for rules: FromAsCasing');
+  });
+
   it('exits 0 when every check passes (--call=check)', () => {
     writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest AS base\nCMD ["sh"]\n');
     const r = cliRun(root, ['build', '--call=check', ctx]);

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { ConvertOptions, ConvertResult } from '../../frontend/dockerfile/convert/index.js';
+import type { ConvertOptions, ConvertResult, ConvertWarning } from '../../frontend/dockerfile/convert/index.js';
 import type { Image } from '../../frontend/dockerfile/image-config.js';
 import { ContentStore } from '../../content/store.js';
 import { ImageStore } from '../../store/image-store.js';
@@ -62,7 +62,15 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       ...(exec.extraHosts.length ? { extraHosts: exec.extraHosts } : {}),
       ...(exec.ulimits.length ? { ulimits: exec.ulimits } : {}),
       ...(exec.shmSize ? { shmSize: exec.shmSize } : {}),
-    }, progress?.sink);
+    }, progress?.sink).catch((err: unknown) => {
+      // check=error=true: buildx lists the warnings, then a blank line, then the error.
+      if (call.name === 'check' && err instanceof Error && err.name === 'LintViolationError') {
+        const e = err as Error & { warnings: ConvertWarning[]; sources: Map<string, string> };
+        progress?.finish();
+        process.stdout.write(`${formatCheckResult(e.warnings, e.sources).text}\n`);
+      }
+      throw err;
+    });
     if (!progress) {
       writeStderr(formatWarnings(result.warnings));
       // Loaded only for --print-llb: every real build would otherwise pay for initialising them.

@@ -94,7 +94,10 @@ export async function convertDockerfile(dockerfile: string | DockerfileAST, opts
   if (unused.length > 0) ctx.warnings.push({ message: `One or more build-args [${unused.join(' ')}] were not consumed` });
 
   const lintError = ctx.lint.error();
-  if (lintError) throw lintError;
+  if (lintError) {
+    lintError.sources.set(file, ast.source);
+    throw lintError;
+  }
   const image = finalizeImage(target.r.image, targetPlatform, opts.labels);
   return {
     definition: marshal(target.r.state),

@@ -71,10 +71,21 @@ export class Linter {
   }
 
   /** With `error=true`, any warning fails the build (BuildKit's Linter.Error). */
-  error(): Error | undefined {
+  error(): LintViolationError | undefined {
     if (!this.config.error) return undefined;
-    const rules = [...new Set(this.warnings().map((w) => w.rule!))];
-    return rules.length > 0 ? new Error(`lint violation found for rules: ${rules.join(', ')}`) : undefined;
+    const warnings = this.warnings();
+    const rules = [...new Set(warnings.map((w) => w.rule!))];
+    return rules.length > 0 ? new LintViolationError(`lint violation found for rules: ${rules.join(', ')}`, warnings) : undefined;
+  }
+}
+
+/** The build failed its checks (`check=error=true`): the warnings come along for `build --check`'s listing. */
+export class LintViolationError extends Error {
+  /** The Dockerfile's text by file name, for the warnings' source lines. */
+  sources = new Map<string, string>();
+  constructor(message: string, readonly warnings: ConvertWarning[]) {
+    super(message);
+    this.name = 'LintViolationError';
   }
 }
 
