@@ -104,6 +104,16 @@ describe('slipway build --check', () => {
     expect(r.stderr).toContain('lint violation found for rules: FromAsCasing');
   });
 
+  it('checks every stage without --target, the target\'s only with one (BuildKit\'s lint AllStages)', () => {
+    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest AS unused\nENV X=$NOPE\nFROM 127.0.0.1:5100/library/busybox:latest AS final\nCMD ["sh"]\n');
+    const all = cliRun(root, ['build', '--check', ctx]);
+    expect(all.status).toBe(1);
+    expect(all.stdout).toMatch(/^Check complete, 1 warning has been found!\n\nWARNING: UndefinedVar - .*\nUsage of undefined variable '\$NOPE'\nDockerfile:2\n/);
+    const targeted = cliRun(root, ['build', '--check', '--target', 'final', ctx]);
+    expect(targeted.status, targeted.stderr).toBe(0);
+    expect(targeted.stdout).toBe('Check complete, no warnings found.\n');
+  });
+
   it('exits 0 when every check passes (--call=check)', () => {
     writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:5100/library/busybox:latest AS base\nCMD ["sh"]\n');
     const r = cliRun(root, ['build', '--call=check', ctx]);

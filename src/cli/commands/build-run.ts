@@ -62,6 +62,8 @@ export async function runBuild(context: string | undefined, raw: Record<string, 
       ...(exec.extraHosts.length ? { extraHosts: exec.extraHosts } : {}),
       ...(exec.ulimits.length ? { ulimits: exec.ulimits } : {}),
       ...(exec.shmSize ? { shmSize: exec.shmSize } : {}),
+      // BuildKit's lint covers every stage unless a target is named.
+      ...(call.name === 'check' && !req.target ? { allStages: true } : {}),
     }, progress?.sink).catch((err: unknown) => {
       // check=error=true: buildx lists the warnings, then a blank line, then the error.
       if (call.name === 'check' && err instanceof Error && err.name === 'LintViolationError') {
@@ -122,7 +124,7 @@ function contextStepName(spec: Exclude<ContextSpec, { kind: 'local' | 'missing' 
 }
 
 /** Conversion settings that come from the execution flags. */
-export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode' | 'extraHosts' | 'ulimits' | 'shmSize'>;
+export type ConvertExtras = Pick<ConvertOptions, 'noCache' | 'network' | 'labels' | 'imageResolveMode' | 'extraHosts' | 'ulimits' | 'shmSize' | 'allStages'>;
 
 export async function convert(req: BuildRequest, root: string, extras: ConvertExtras, progress: ProgressSink): Promise<ConvertedBuild>;
 export async function convert(req: BuildRequest, root: string, extras?: ConvertExtras, progress?: ProgressSink): Promise<ConvertResult | ConvertedBuild>;

@@ -127,7 +127,9 @@ function lintDefaultBaseNames(ctx: ConvertContext, stages: readonly Stage[], met
 /** Resolves base images of reachable stages and their ONBUILD triggers, until no new stage is needed. */
 async function resolveStages(ctx: ConvertContext, target: DispatchState, opts: ConvertOptions): Promise<Set<DispatchState>> {
   for (;;) {
-    const reachable = reachableStages(target);
+    const reachable = opts.allStages
+      ? new Set(ctx.states.states.filter((d) => d.stage).flatMap((d) => [...reachableStages(d)]))
+      : reachableStages(target);
     // Stages that are not built still have their base parsed (BuildKit's resolveBaseImage with
     // reachable=false): `FROM Bad:Ref` or `COPY --from=Bad:Ref` fails the build wherever it is.
     for (const d of ctx.states.states) {

@@ -40,6 +40,8 @@ export interface ConvertOptions {
   noCache?: boolean | readonly string[];
   /** How base images are resolved; `pull` is also recorded in the image sources (BuildKit). */
   imageResolveMode?: ImageResolveMode;
+  /** Dispatch every stage, not only those the target needs (BuildKit's AllStages: a lint without a target). */
+  allStages?: boolean;
   /** `--add-host`: /etc/hosts entries of every RUN (BuildKit's add-hosts). */
   extraHosts?: readonly HostIP[];
   /** `--ulimit`: resource limits of every RUN. */
