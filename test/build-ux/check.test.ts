@@ -45,6 +45,14 @@ describe('formatCheckResult', () => {
     expect(r.text).not.toContain('not a check');
     expect(formatCheckResult([], sources)).toEqual({ text: 'Check complete, no warnings found.\n', status: 0 });
   });
+  it('marks every line of a multi-line instruction', () => {
+    const r = formatCheckResult(
+      [{ rule: 'JSONArgsRecommended', url: 'u', message: 'm', location: { file: 'D', line: 2, endLine: 3 } }],
+      new Map([['D', 'FROM a\nCMD x \\\n  y\nLABEL z=1\n']]),
+    );
+    expect(r.text).toContain('D:2\n--------------------\n   1 |     FROM a\n   2 | >>> CMD x \\\n   3 | >>>   y\n   4 |     LABEL z=1\n---');
+  });
+
   it('--call takes build and check only', () => {
     expect(parseCall(undefined, false).name).toBe('build');
     expect(parseCall('check', false).name).toBe('check');

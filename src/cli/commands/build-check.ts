@@ -25,7 +25,7 @@ export function formatCheckResult(warnings: readonly ConvertWarning[], sources: 
   for (const w of sorted) {
     text += `\nWARNING: ${w.rule}${w.url ? ` - ${w.url}` : ''}\n${w.message}\n`;
     const data = w.location && sources.get(w.location.file);
-    if (w.location && data !== undefined) text += formatSourceSnippet(w.location.file, data, [{ start: w.location.line, end: w.location.line }]);
+    if (w.location && data !== undefined) text += formatSourceSnippet(w.location.file, data, [{ start: w.location.line, end: w.location.endLine ?? w.location.line }]);
   }
   return { text, status: 1 };
 }

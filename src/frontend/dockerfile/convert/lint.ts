@@ -56,7 +56,10 @@ export class Linter {
   run(rule: RuleName, message: string, range: SourceRange | undefined): void {
     if (this.config.skipAll || this.config.skip.has(rule)) return;
     const w: ConvertWarning = { rule, message, url: ruleURL(rule) };
-    if (range) w.location = { file: this.file, line: range.start.line };
+    if (range) {
+      w.location = { file: this.file, line: range.start.line };
+      if (range.end.line > range.start.line) w.location.endLine = range.end.line;
+    }
     (this.collecting === 'file' ? this.fileWarnings : this.stageWarnings).push(w);
   }
 

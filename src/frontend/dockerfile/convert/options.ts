@@ -56,8 +56,8 @@ export interface ConvertWarning {
   /** Documentation of the check. */
   url?: string;
   message: string;
-  /** `file:line` the warning is about, when it concerns a line. */
-  location?: { file: string; line: number };
+  /** `file:line` the warning is about, when it concerns a line; `endLine`: the instruction's last line. */
+  location?: { file: string; line: number; endLine?: number };
 }
 
 /** An op made from a Dockerfile instruction (RUN, COPY, ADD, WORKDIR), for cache explanations. */
