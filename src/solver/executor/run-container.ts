@@ -180,6 +180,17 @@ function runtimeErrors(log: string): string[] {
   return out;
 }
 
+/**
+ * Whether a runtime error says the container's process could not be executed: runc's
+ * `unable to start container process: exec: "/x": stat /x: no such file or directory` (also
+ * `permission denied`, `exec format error`; older runc: `starting container process caused: exec:`),
+ * crun's `executable file `x` not found in $PATH` or `exec ...`.
+ */
+export function isExecFailure(message: string): boolean {
+  return /(start(ing)? container process[^:]*: (error during container init: )?exec: "|executable file [`'"].*[`'"] not found|\bexecv?p?e? [`'"].*[`'"]: (No such file or directory|Permission denied|Exec format error))/i
+    .test(message);
+}
+
 /** Runs a runtime housekeeping command (kill, delete); failures are expected and ignored. */
 function runQuiet(cmd: { cmd: string; args: string[] }): Promise<number | null> {
   return runTool(cmd.cmd, cmd.args).then((r) => r.code, () => null);
@@ -335,7 +346,14 @@ async function execute(runtime: RuntimeName, bundle: Bundle, id: string,
     }
     const errors = runtimeErrors(bundle.readLog());
     needsDelete = exit.code === null || errors.length > 0;
-    if (errors.length) throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
+    // A process the runtime could not exec (missing binary or interpreter, no permission, wrong
+    // format) fails the step like any process: BuildKit's runc executor (exitError) turns the
+    // runtime's exit status into the exit code, so `RUN ["/no/such"]` ends with `process ... did
+    // not complete successfully: exit code: 1` after runc's message on the step's stderr. Other
+    // runtime failures keep a runtime error.
+    if (errors.length && !(exit.code !== null && errors.some(isExecFailure))) {
+      throw new RuntimeError(`${runtime} failed to run the container: ${errors.join('; ')}`);
+    }
     return { exitCode: exit.code ?? (exit.signaled ? 128 : 1) };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

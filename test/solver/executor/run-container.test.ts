@@ -9,7 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessExitError, processExitMessage } from '../../../src/solver/executor/exit-error.js';
-import { pruneStaleContainers, runContainer, writeNetworkFiles, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
+import { isExecFailure, pruneStaleContainers, runContainer, writeNetworkFiles, type RunContainerOptions } from '../../../src/solver/executor/run-container.js';
 import { hostsFile } from '../../../src/solver/executor/network-files.js';
 import { buildSpec } from '../../../src/solver/executor/spec.js';
 import { applyLayer } from '../../../src/solver/layer/apply-layer.js';
@@ -219,8 +219,14 @@ describe('RUN over an overlay snapshot', () => {
       expect(out).toContain('/dev/pts devpts');
       expect(out).toContain('/proc proc');
       expect(out).toContain('sys-ro');
-      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'] }))
-        .rejects.toThrow(/runc failed to run the container: .*no such file or directory/);
+      // A process runc cannot exec fails like BuildKit's: runc's exit status 1 is the exit code,
+      // runc's message goes to the process's stderr.
+      const errChunks: Buffer[] = [];
+      const stderr = new PassThrough();
+      stderr.on('data', (d: Buffer) => errChunks.push(d));
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'], stderr }))
+        .resolves.toEqual({ exitCode: 1 });
+      expect(Buffer.concat(errChunks).toString()).toMatch(/no such file or directory/);
       expect(execFileSync('runc', ['list', '-q'], { encoding: 'utf8' })).not.toContain(`slipway-${process.pid}-`);
       const aborted = new AbortController();
       aborted.abort(new Error('early'));
@@ -296,7 +302,8 @@ describe('RUN over an overlay snapshot', () => {
       const stateDir = mkdtempSync(path.join(work, 'state-'));
       expect((await run(snap.mountpoint, 'exit 5', { stateDir })).exitCode).toBe(5);
       await expect(run(snap.mountpoint, 'true', { stateDir, user: 'ghost' })).rejects.toThrow(/unable to find user ghost/);
-      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'], stateDir })).rejects.toThrow(/runc failed/);
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/no/such/binary'], stateDir })).resolves.toEqual({ exitCode: 1 });
+      await expect(runContainer({ rootfs: snap.mountpoint, args: ['/bin/true'], stateDir, mounts: [{ type: 'bind', source: path.join(dir, 'no-such-source'), destination: '/mnt/x' }] })).rejects.toThrow(/runc failed/);
       expect(readdirSync(stateDir)).toEqual([]);
     } finally {
       await snap.cleanup();
@@ -399,4 +406,15 @@ describe('copying snapshotter', () => {
     expect(readdirSync(copying.dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     expect(listTree(copying.layerDir('atomic'))).toHaveProperty('x');
   }, 20_000);
+});
+
+describe('isExecFailure', () => {
+  it('tells a process the runtime could not exec from other runtime failures', () => {
+    expect(isExecFailure('runc run failed: unable to start container process: exec: "/busybox/mkdir": stat /busybox/mkdir: no such file or directory')).toBe(true);
+    expect(isExecFailure('runc run failed: unable to start container process: error during container init: exec: "/x.sh": permission denied')).toBe(true);
+    expect(isExecFailure('container_linux.go:380: starting container process caused: exec: "/bin/sh": stat /bin/sh: no such file or directory')).toBe(true);
+    expect(isExecFailure('executable file `/no/such` not found in $PATH: No such file or directory')).toBe(true);
+    expect(isExecFailure('runc run failed: unable to start container process: error during container init: error mounting "proc" to rootfs at "/proc": permission denied')).toBe(false);
+    expect(isExecFailure('runc create failed: unable to create new parent process: namespaces: cgroup: operation not permitted')).toBe(false);
+  });
 });
