@@ -57,7 +57,12 @@
 //    fx-arg-chain, fx-arg-forms, fx-arg-override-noexpand);
 //  - RUN runs under BuildKit's default seccomp profile there (Seccomp: 2) and none here
 //    (rx-proc /seccomp.txt); resolv.conf is written back without comments (rx-*); 20.10 ignores
-//    --ulimit and --shm-size (rx-ulimit: 3 differences).
+//    --ulimit and --shm-size (rx-ulimit: 3 differences);
+//  - ADD of a zstd tarball extracts it (archiveutil falls back to containerd's DecompressStream;
+//    20.10 copied the file: rw-java-add); `ARG TARGETARCH` in a stage is written with its value
+//    (`ARG TARGETARCH=amd64`: platform args are meta args in dispatchArg, rw-paperless); a RUN
+//    whose program cannot be started fails with `exit code: 1` and runc's message in its log
+//    (runcexecutor's exitError; rw-err-exec-missing).
 //  - 20.10 fails a COPY source reached through a parent symlink to / (ci-link-dotdot: "not found");
 //    current contenthash's getFollowLinksCallback resolves it, as Slipway does; context fifos and
 //    devices become fifos and devices (as COPY --from above), and xattrs (security.capability
