@@ -15,7 +15,6 @@ export function hostsFile(hostname: string = DEFAULT_HOSTNAME, extraHosts: reado
   return out;
 }
 
-/** The fallback nameservers when none is left (IPv6 ones included: BuildKit transforms with ipv6 on). */
 /** Go's net.IP String(), as BuildKit writes an extra host's address: canonical, an IPv4-mapped one as IPv4. */
 function hostsIP(ip: string): string {
   const c = canonicalIP(ip);
@@ -23,6 +22,7 @@ function hostsIP(ip: string): string {
   return /^::ffff:\d+\.\d+\.\d+\.\d+$/.test(c) ? c.slice(7) : c;
 }
 
+/** The fallback nameservers when none is left (IPv6 ones included: BuildKit transforms with ipv6 on). */
 const DEFAULT_NAMESERVERS = ['8.8.8.8', '8.8.4.4', '2001:4860:4860::8888', '2001:4860:4860::8844'];
 
 /**

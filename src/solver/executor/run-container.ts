@@ -20,7 +20,7 @@ import { processUmask, shUnderStandardUmask, STANDARD_UMASK } from '../sys/umask
 import { Bundle } from './bundle.js';
 import { findCommand } from './find-command.js';
 import { recordMountStubs } from './mount-stubs.js';
-import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost, type ResolvMode } from './network-files.js';
+import { DEFAULT_HOSTNAME, hostsFile, readHostResolvConf, resolvConfFor, type ExtraHost } from './network-files.js';
 import type { SecurityMode } from '../../llb/types.js';
 import { insecureHost } from './insecure-host.js';
 import { clampRlimits, type Rlimit } from './rlimits.js';
@@ -49,12 +49,6 @@ export interface RunContainerOptions {
   user?: string;
   hostname?: string;
   network?: 'host' | 'none';
-  /**
-   * The step's network as BuildKit's resolv.conf sees it: 'sandbox' for RUN's default
-   * network (the host's here, but loopback resolvers are dropped as BuildKit drops them).
-   * Default: 'none' on network none, else 'host'.
-   */
-  resolvMode?: ResolvMode;
   mounts?: ContainerMount[];
   extraHosts?: ExtraHost[];
   stdout?: OutputSink;
@@ -93,10 +87,14 @@ export interface RunContainerOptions {
 }
 
 /** The part of the options that hosts and resolv.conf are made from. */
-export type NetworkOptions = Pick<RunContainerOptions, 'hostname' | 'network' | 'resolvMode' | 'extraHosts'>;
+export type NetworkOptions = Pick<RunContainerOptions, 'hostname' | 'network' | 'extraHosts'>;
 
 function networkFiles(opts: NetworkOptions): { hosts: string; resolvConf: string } {
-  const mode = opts.resolvMode ?? (opts.network === 'none' ? 'none' : 'host');
+  // resolv.conf as BuildKit makes it for the network the step really has. BuildKit's default
+  // network is a sandbox where the host's loopback resolvers (127.0.0.53, a local dnsmasq) are
+  // unreachable, so it drops them; here the default is the host's network, where they work,
+  // and dropping them would leave a step behind a firewall with no DNS (8.8.8.8 fallbacks).
+  const mode = opts.network === 'none' ? 'none' : 'host';
   return {
     hosts: hostsFile(opts.hostname ?? DEFAULT_HOSTNAME, opts.extraHosts),
     resolvConf: resolvConfFor(readHostResolvConf(mode), mode),

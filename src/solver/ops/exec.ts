@@ -67,11 +67,6 @@ export async function solveExec(run: OpRun, op: ExecOp): Promise<SolvedRef[]> {
     const network: NetworkOptions = {
       ...(op.meta.hostname ? { hostname: op.meta.hostname } : {}),
       network: op.network === 'sandbox' ? env.network : op.network,
-      // resolv.conf as BuildKit makes it for the network the step really has. BuildKit's default
-      // network is a sandbox where the host's loopback resolvers (127.0.0.53, a local dnsmasq) are
-      // unreachable, so it drops them; here the default is the host's network, where they work,
-      // and dropping them would leave a step behind a firewall with no DNS (8.8.8.8 fallbacks).
-      resolvMode: (op.network === 'sandbox' ? env.network : op.network) === 'none' ? 'none' : 'host',
       extraHosts: op.meta.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
     };
     writeNetworkFiles(tmp, network);
