@@ -19,7 +19,7 @@ import { looksUpNames, userDbRoot } from '../fileop/user-db.js';
 import type { LayersRef, LocalRef } from '../result.js';
 import { viewSource, type SourceTree } from '../fileop/source-tree.js';
 import type { DirectSnapshot } from '../snapshot/snapshotter.js';
-import { layerDirs, requireLayers, type OpRun } from './context.js';
+import { buildTempDir, layerDirs, requireLayers, type OpRun } from './context.js';
 
 interface CopySource {
   dir: string | SourceTree;
@@ -55,7 +55,8 @@ export async function solveFile(run: OpRun, op: FileOp): Promise<LayersRef[]> {
     };
     const dest = plainDest(active.mountpoint);
     const userDb = async (): Promise<string> => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'slipway-userdb-'));
+      // Under <root>/tmp with our pid: a build killed here leaves it for pruneStaleTemp.
+      const dir = buildTempDir(run.env.root, 'userdb');
       releases.push(() => rmDir(dir, { recursive: true, force: true }));
       return userDbRoot(dest, dir);
     };
