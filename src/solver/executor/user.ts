@@ -16,6 +16,7 @@
 // The two small files are read synchronously: a RUN step waits for them, and threadpool round
 // trips for open, stat, read and close cost more than the reads.
 import { readFileSync } from 'node:fs';
+import { atoi } from '../fileop/chown.js';
 import { fsPath } from '../layer/byte-names.js';
 import { resolveInRootSync } from '../layer/root-path.js';
 
@@ -59,13 +60,6 @@ function readDbFile(rootfs: string, file: string): DbFile {
   }
 }
 
-/** Go's strconv.Atoi with the error ignored (parseLine): 0 for anything not a number. */
-function atoiOrZero(s: string | undefined): number {
-  if (s === undefined || !/^[+-]?\d+$/.test(s)) return 0;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : 0;
-}
-
 interface PasswdEntry { name: string; uid: number; gid: number }
 interface GroupEntry { name: string; gid: number; members: string[] }
 
@@ -80,12 +74,12 @@ function lines(text: string, skipComments: boolean): string[][] {
 }
 
 function parsePasswd(text: string): PasswdEntry[] {
-  return lines(text, false).map((f) => ({ name: f[0] ?? '', uid: atoiOrZero(f[2]), gid: atoiOrZero(f[3]) }));
+  return lines(text, false).map((f) => ({ name: f[0] ?? '', uid: atoi(f[2]), gid: atoi(f[3]) }));
 }
 
 function parseGroup(text: string): GroupEntry[] {
   return lines(text, true).map((f) => ({
-    name: f[0] ?? '', gid: atoiOrZero(f[2]), members: f[3] ? f[3].split(',') : [],
+    name: f[0] ?? '', gid: atoi(f[2]), members: f[3] ? f[3].split(',') : [],
   }));
 }
 

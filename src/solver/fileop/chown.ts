@@ -25,7 +25,7 @@ function rootfsOf(u: Extract<UserOpt, { name: string }>, rootfsFor: RootfsFor, w
 }
 
 /** Go's strconv.Atoi with its error ignored, as runc's parseLine does: 0 when not a number. */
-function atoi(s: string | undefined): number {
+export function atoi(s: string | undefined): number {
   if (s === undefined || !/^[+-]?\d+$/.test(s)) return 0;
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : 0;
