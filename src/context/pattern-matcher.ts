@@ -22,9 +22,10 @@ type MatchKind = 'exact' | 'prefix' | 'suffix' | 'regexp';
 const REGEXP_SPECIALS = '.+()$';
 
 /**
- * One Go rune other than '/': Go's regexp steps over a string rune by rune, so '?' and '*'
- * take a character outside the BMP whole (JS without the u flag sees two UTF-16 units). The
- * alternatives exclude each other, so a run of '*' does not backtrack over both readings.
+ * One Go rune other than '/', for a regexp that cannot take the u flag: Go's regexp steps over
+ * a string rune by rune, so '?' and '*' take a character outside the BMP whole (JS without
+ * the u flag sees two UTF-16 units). The alternatives exclude each other, so a run of '*'
+ * does not backtrack over both readings.
  */
 const ONE_RUNE = '(?:[\\ud800-\\udbff][\\udc00-\\udfff]|[^/\\ud800-\\udbff])';
 
@@ -87,7 +88,8 @@ function re2Escape(chars: string[], pos: number, inClass: boolean): { re: string
     return undefined;
   }
   const code = c.codePointAt(0) as number;
-  if (code < 0x80 && !/[0-9A-Za-z]/.test(c)) return { re: '\\' + c, next };
+  // As \xhh: the same literal with or without the u flag (which refuses '\,' '\#' ...).
+  if (code < 0x80 && !/[0-9A-Za-z]/.test(c)) return { re: literal(code), next };
   // \pX, \p{Name} (Unicode classes) and \Q...\E are valid in RE2 but not taken over (read
   // leniently); \p followed by anything but a category letter or '{' is refused.
   if (c === 'p' || c === 'P') {
@@ -183,6 +185,10 @@ export class Pattern {
           // Go writes a lone trailing '\', so the '$' it appends reads as a literal '$'.
           re += '\\';
         }
+      } else if (ch === ']' && !inClass) {
+        // A literal ']' for RE2; escaped, as the u flag wants it.
+        re += '\\]';
+        kind = 'regexp';
       } else if (ch === '[' || ch === ']') {
         re += ch;
         kind = 'regexp';
@@ -199,6 +205,16 @@ export class Pattern {
         } else if (ch === ']') {
           inClass = false;
         }
+      } else if ((ch === '{' || ch === '}') && !inClass) {
+        // RE2 and JS without the u flag both take {n}, {n,} and {n,m} as a repetition and
+        // any other brace as a literal; the u flag wants those literals escaped.
+        const rep = ch === '{' ? /^\d+(,\d*)?\}/.exec(chars.slice(pos, pos + 24).join('')) : null;
+        if (rep) {
+          re += '{' + rep[0];
+          pos += rep[0].length;
+        } else {
+          re += '\\' + ch;
+        }
       } else {
         re += ch;
       }
@@ -206,15 +222,26 @@ export class Pattern {
     this.kind = kind;
     // No flags: like Go's RE2 defaults ('.' stops at newlines).
     if (kind === 'regexp' && valid) {
-      try {
-        // Names holding no UTF-16 surrogate (almost all) take '[^/]' for a rune; the others
-        // the regexp that steps over a surrogate pair (or an escaped byte) as Go steps a rune.
-        this.regexp = new RegExp(re.split(ANY_RUNE_MARK).join('[^/]') + '$');
-        this.runeRegexp = re.includes(ANY_RUNE_MARK) ? new RegExp(re.split(ANY_RUNE_MARK).join(ONE_RUNE) + '$') : this.regexp;
-      } catch {
-        // Go fails such patterns (e.g. "[z-a]") when matching, not when they are read.
-        this.regexp = undefined;
-      }
+      // Go fails patterns whose regexp does not compile (e.g. "[z-a]") when matching, not
+      // when they are read: both regexps stay undefined.
+      const text = re.split(ANY_RUNE_MARK).join('[^/]') + '$';
+      const compile = (source: string, flags?: string): RegExp | undefined => {
+        try {
+          return new RegExp(source, flags);
+        } catch {
+          return undefined;
+        }
+      };
+      // Names holding no UTF-16 surrogate (almost all) take the plain regexp. The others take
+      // the u-flag one, which steps over code points as Go's steps over runes: '?', '*' and
+      // classes ('[^a]', '[😀]', '[😀-😂]') take a character outside the BMP whole. Where
+      // the u flag refuses the text (\pL, \Q), the plain regexp with ONE_RUNE for a rune.
+      const plain = compile(text);
+      const unicode = compile(text, 'u')
+        ?? (plain && re.includes(ANY_RUNE_MARK) ? compile(re.split(ANY_RUNE_MARK).join(ONE_RUNE) + '$') : plain);
+      // A class over characters outside the BMP compiles only with the u flag.
+      this.regexp = plain ?? unicode;
+      this.runeRegexp = unicode ?? plain;
     }
   }
 

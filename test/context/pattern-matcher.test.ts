@@ -141,6 +141,22 @@ describe('PatternMatcher: names as Go reads them', () => {
     expect(new PatternMatcher(['\ufffdt\ufffd']).matchesOrParentMatches(escaped)).toBe(false);
     expect(new PatternMatcher(['caf?']).matchesOrParentMatches('caf\udce9')).toBe(true);
   });
+
+  it('a class takes a character outside the BMP as one rune (checked against Go)', () => {
+    // JS without the u flag read [😀] as two surrogate members and [😀-😂] as a bad range.
+    expect(new PatternMatcher(['[😀]x']).matchesOrParentMatches('😀x')).toBe(true);
+    expect(new PatternMatcher(['*[😀]']).matchesOrParentMatches('a😀')).toBe(true);
+    expect(new PatternMatcher(['[^_]*']).matchesOrParentMatches('😀.txt')).toBe(true);
+    expect(new PatternMatcher(['[^_]*']).matchesOrParentMatches('_😀')).toBe(false);
+    expect(new PatternMatcher(['a[😀-😂]']).matchesOrParentMatches('a😁')).toBe(true);
+    expect(new PatternMatcher(['a[😀-😂]']).matchesOrParentMatches('ab')).toBe(false);
+    expect(new PatternMatcher(['a[😀-😂]']).matchesOrParentMatches('a😃')).toBe(false);
+    // A repetition repeats the whole character; literal braces, ']' and escaped punctuation
+    // keep their meaning on such names.
+    expect(new PatternMatcher(['*.{js,ts}']).matchesOrParentMatches('😀.{js,ts}')).toBe(true);
+    expect(new PatternMatcher(['😀{2}*']).matchesOrParentMatches('😀😀x')).toBe(true);
+    expect(new PatternMatcher(['?]\\,*']).matchesOrParentMatches('😀],x')).toBe(true);
+  });
 });
 
 describe('PatternMatcher: escapes read as RE2 reads them', () => {
