@@ -69,6 +69,19 @@ function lastUsedOf(file: string): number {
   }
 }
 
+/** A record's last use (BuildKit's LastUsedAt): its creation or a build's read of it. */
+function recordLastUsed(file: string, rec: CacheRecord): number {
+  const created = Date.parse(rec.created);
+  return Math.max(Number.isNaN(created) ? 0 : created, lastUsedOf(file));
+}
+
+/** Removes a small file; returns the bytes that freed. */
+function removeCounted(file: string): number {
+  const bytes = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  unlinkIfPresent(file);
+  return bytes;
+}
+
 /** A record, read without updating its access time: a prune's reads are not uses. */
 function readRecord(file: string): CacheRecord | undefined {
   try {
@@ -90,8 +103,7 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
   const old = (created: number): boolean => opts.until === undefined || created < opts.until;
   const result: PruneCacheResult = { removed: [], reclaimed: 0 };
   const removeFile = (file: string): void => {
-    result.reclaimed += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-    unlinkIfPresent(file);
+    result.reclaimed += removeCounted(file);
   };
 
   // 1. Records (and their leftovers: temp files of killed writers). What stays keeps its snapshots.
@@ -100,9 +112,8 @@ async function pruneUnlocked(root: string, opts: PruneCacheOptions): Promise<Pru
   for (const name of names(recordsDir)) {
     const file = path.join(recordsDir, name);
     const rec = readRecord(file); // not a use: a later --keep-storage goes by the records' access times
-    const created = rec ? Date.parse(rec.created) : Number.NaN;
-    // Its last use (BuildKit's KeepDuration compares LastUsedAt): a build's read or its creation.
-    if (rec && !name.startsWith('.') && !old(Math.max(Number.isNaN(created) ? 0 : created, lastUsedOf(file)))) {
+    // BuildKit's KeepDuration compares the last use.
+    if (rec && !name.startsWith('.') && !old(recordLastUsed(file, rec))) {
       for (const chain of rec.outputs) for (const id of chain) kept.add(id);
       continue;
     }
@@ -213,7 +224,7 @@ async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: num
     const file = path.join(recordsDir, name);
     const rec = readRecord(file);
     if (!rec) continue;
-    const used = lastUsedOf(file);
+    const used = recordLastUsed(file, rec);
     for (const id of new Set(rec.outputs.flat())) {
       namedBy.set(id, [...(namedBy.get(id) ?? []), file]);
       usedAt.set(id, Math.max(usedAt.get(id) ?? 0, used));
@@ -224,10 +235,13 @@ async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: num
   const mountsDir = path.join(root, 'cache', 'mounts');
   await removeLeftoverMounts(mountsDir);
   const items: CacheItem[] = [];
+  const bytesOf = new Map<string, number>();
   for (const id of names(snapshotsDir).filter((n) => !n.startsWith('.'))) {
     if (imageLayers.has(id)) continue; // shared with an image: neither goes nor counts (BuildKit's Shared)
     const lastUsed = Math.max(usedAt.get(id) ?? 0, mtimeOf(path.join(snapshotsDir, id)));
-    items.push({ id, bytes: await diskUsage(path.join(snapshotsDir, id)), lastUsed, kept: !old(lastUsed) });
+    const bytes = await diskUsage(path.join(snapshotsDir, id));
+    bytesOf.set(id, bytes);
+    items.push({ id, bytes, lastUsed, kept: !old(lastUsed) });
   }
   for (const name of mountNames(mountsDir)) {
     const dir = path.join(mountsDir, name);
@@ -242,11 +256,8 @@ async function pruneToKeep(root: string, opts: PruneCacheOptions, keepBytes: num
       result.reclaimed += await removeMount(path.join(mountsDir, id.slice('mount:'.length)));
     } else {
       // Records first: a kill between the two leaves misses, never a record without its snapshot.
-      for (const file of namedBy.get(id) ?? []) {
-        result.reclaimed += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-        unlinkIfPresent(file);
-      }
-      result.reclaimed += await diskUsage(path.join(snapshotsDir, id));
+      for (const file of namedBy.get(id) ?? []) result.reclaimed += removeCounted(file);
+      result.reclaimed += bytesOf.get(id) ?? 0;
       await snapshotter.remove(id);
     }
     result.removed.push(id);
