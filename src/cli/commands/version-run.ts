@@ -1,8 +1,8 @@
 // `slipway version`: as `docker version` lists the engine's components (containerd, runc,
 // docker-init) by running each with --version, this lists the programs a build runs: the
 // OCI runtimes (runc, the default, and crun) and the syscall helper's perl.
-import { execFile } from 'node:child_process';
 import { findCommand } from '../../solver/executor/find-command.js';
+import { runTool } from '../../solver/layer/run-tool.js';
 import { goJson, Template } from '../format/template.js';
 
 declare const SLIPWAY_VERSION: string;
@@ -27,14 +27,11 @@ export interface VersionInfo {
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
-/** Output of `cmd args…` (stdout), rejecting on a failure to run or a non-zero exit. */
-function output(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 10_000, encoding: 'utf8', ...(env ? { env } : {}) }, (err, stdout, stderr) => {
-      if (err) reject(new Error((stderr.trim() || err.message).split('\n')[0]));
-      else resolve(stdout);
-    });
-  });
+/** Output of `cmd args…` (stdout), rejecting with the first line of its stderr on a non-zero exit. */
+async function output(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runTool(file, args, env ? { env } : {});
+  if (r.code !== 0) throw new Error((r.stderr.trim() || `${file} exited with ${r.code}`).split('\n')[0]);
+  return r.stdout.toString('utf8');
 }
 
 /** Fields of `runc --version` / `crun --version`: "<name> version X", "commit: Y", "spec: Z". */

@@ -5,10 +5,10 @@ export interface ToolResult { stdout: Buffer; stderr: string; code: number | nul
 
 export class ToolMissingError extends Error {}
 
-export function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string } = {}): Promise<ToolResult> {
+export function runTool(cmd: string, args: string[], opts: { cwd?: string; hint?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const { spawn } = childProcess();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, ...(opts.env ? { env: opts.env } : {}) });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
